@@ -1,0 +1,450 @@
+import { createHash } from 'crypto';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct, IConstruct } from 'constructs';
+import { checkImage } from '../core/image';
+import { DEFAULT_PART_OF, LABELS, MANAGED_BY } from '../core/labels';
+import {
+  checkDns1123Label, checkEnvVarName, checkHttpPath, checkIntegerInRange, checkPort, checkServiceName,
+} from '../core/names';
+import { checkQuantity } from '../core/quantity';
+import { checkRuntime, IWasmRuntime, WasmRuntime } from '../runtime/wasm-runtime';
+import { FunctionResources, ResolvedResources, resolveResources } from './function-resources';
+
+/** Props for {@link WasmFunction}. */
+export interface WasmFunctionProps {
+  /**
+   * Name of the Deployment, Service and ServiceAccount, and the value of the
+   * `app.kubernetes.io/name` label the selector uses. Explicit, so that renaming the
+   * construct never changes a live Deployment's immutable selector.
+   */
+  readonly name: string;
+  /**
+   * OCI image of the function: FROM scratch with one .wasm as ENTRYPOINT. Pin it by
+   * digest (`repo@sha256:...`); a reference without a digest is refused unless
+   * `allowMutableTag` is set.
+   */
+  readonly image: string;
+  /**
+   * Accept an image reference without a digest (a mutable tag such as `latest`).
+   * @default false
+   */
+  readonly allowMutableTag?: boolean;
+  /**
+   * Namespace of every object of the function.
+   * @default - the namespace of the enclosing chart
+   */
+  readonly namespace?: string;
+  /**
+   * The RuntimeClass the pods run under.
+   * @default WasmRuntime.K3S_WASMEDGE (K3s's bundled `wasmedge` class)
+   */
+  readonly runtime?: IWasmRuntime;
+  /**
+   * Port the function listens on inside the pod.
+   * @default 8080
+   */
+  readonly port?: number;
+  /**
+   * Port of the function's ClusterIP Service, forwarded to `port`.
+   * @default 80
+   */
+  readonly servicePort?: number;
+  /**
+   * CPU and memory requests and limits; fields left out keep the seed's sizing.
+   * @default - CPU 10m request / 100m limit, memory 32Mi request / 64Mi limit
+   */
+  readonly resources?: FunctionResources;
+  /**
+   * Fixed replica count, for a function that no autoscaler owns. Setting it on a function
+   * that an autoscaler targets is an error: Argo CD and the autoscaler would fight over it.
+   * @default 2 when no autoscaler targets the function; omitted from the Deployment when one does
+   */
+  readonly replicas?: number;
+  /**
+   * Plain environment variables.
+   * @default - none
+   */
+  readonly env?: Record<string, string>;
+  /**
+   * Configuration published as a ConfigMap `<name>-config` and exposed as environment
+   * variables; a change to it rolls the pods (the pod template carries its hash).
+   * @default - no ConfigMap
+   */
+  readonly config?: Record<string, string>;
+  /**
+   * HTTP path of the readiness and liveness probes.
+   * @default "/healthz"
+   */
+  readonly healthPath?: string;
+  /**
+   * Value of `app.kubernetes.io/part-of`.
+   * @default "wasm-functions"
+   */
+  readonly partOf?: string;
+  /**
+   * Value of `app.kubernetes.io/version`, for people and dashboards (not part of the selector).
+   * @default - no version label
+   */
+  readonly version?: string;
+  /**
+   * Namespaces whose pods may reach the function's port; everything else is denied by
+   * the function's NetworkPolicy.
+   * @default ["gateway", "monitoring"]
+   */
+  readonly ingressFromNamespaces?: string[];
+  /**
+   * How many pods a voluntary disruption (node drain) may take down at once, as a count
+   * or a percentage of the replicas.
+   * @default "10%"
+   */
+  readonly maxUnavailable?: number | string;
+}
+
+/** An autoscaler's claim on a function; see {@link WasmFunction.attachAutoscaler}. */
+export interface FunctionAutoscalerAttachment {
+  /** The construct that owns the replica count. */
+  readonly owner: IConstruct;
+  /** Kind of object that scales the Deployment, for messages (for example "HorizontalPodAutoscaler"). */
+  readonly kind: string;
+}
+
+const DEFAULT_REPLICAS = 2;
+
+/**
+ * A serverless WebAssembly function: a Deployment on the Wasm RuntimeClass and what a
+ * production function needs around it — Service, ServiceAccount without a token,
+ * PodDisruptionBudget, NetworkPolicy, optional ConfigMap — with stable labels and selector.
+ */
+export class WasmFunction extends Construct {
+  /** Every function in an app, by namespace/name, for the duplicate check. */
+  private static readonly registry = new WeakMap<IConstruct, Map<string, WasmFunction[]>>();
+
+  /** Returns every WasmFunction under `scope`, in construction order. */
+  public static all(scope: IConstruct): WasmFunction[] {
+    return scope.node.findAll().filter((c): c is WasmFunction => c instanceof WasmFunction);
+  }
+
+  /** Function name (Deployment, Service and ServiceAccount name). */
+  public readonly name: string;
+  /** Namespace of the function's objects. */
+  public readonly namespace: string;
+  /** Image reference. */
+  public readonly image: string;
+  /** RuntimeClass the pods select. */
+  public readonly runtime: IWasmRuntime;
+  /** Container port. */
+  public readonly port: number;
+  /** Service port. */
+  public readonly servicePort: number;
+  /** Name of the ClusterIP Service in front of the pods. */
+  public readonly serviceName: string;
+  /** Resources with defaults applied. */
+  public readonly resources: ResolvedResources;
+  /** Labels the Deployment, Service, PDB and NetworkPolicy select pods by. Never change them on a live function. */
+  public readonly selectorLabels: Readonly<Record<string, string>>;
+  /** Labels on every object of the function. */
+  public readonly labels: Readonly<Record<string, string>>;
+  /** The Deployment. */
+  public readonly deployment: k8s.KubeDeployment;
+  /** The Service. */
+  public readonly service: k8s.KubeService;
+
+  private readonly fixedReplicas?: number;
+  private readonly autoscalers: FunctionAutoscalerAttachment[] = [];
+
+  constructor(scope: Construct, id: string, props: WasmFunctionProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.namespace = props.namespace ?? Chart.of(this).namespace ?? '';
+    this.image = props.image;
+    this.runtime = props.runtime ?? WasmRuntime.K3S_WASMEDGE;
+    this.port = props.port ?? 8080;
+    this.servicePort = props.servicePort ?? 80;
+    this.serviceName = this.name;
+    this.resources = resolveResources(props.resources);
+    this.fixedReplicas = props.replicas;
+    const allowMutableTag = props.allowMutableTag ?? false;
+    const env = props.env ?? {};
+    const healthPath = props.healthPath ?? '/healthz';
+    const partOf = props.partOf ?? DEFAULT_PART_OF;
+    const ingressFromNamespaces = props.ingressFromNamespaces ?? ['gateway', 'monitoring'];
+    const maxUnavailable = props.maxUnavailable ?? '10%';
+
+    this.selectorLabels = { [LABELS.name]: this.name, [LABELS.instance]: this.name };
+    this.labels = {
+      ...this.selectorLabels,
+      [LABELS.component]: 'function',
+      [LABELS.partOf]: partOf,
+      [LABELS.managedBy]: MANAGED_BY,
+      ...(props.version !== undefined ? { [LABELS.version]: props.version } : {}),
+    };
+    const metadata = { name: this.name, namespace: this.namespace || undefined, labels: { ...this.labels } };
+
+    this.register();
+    this.node.addValidation({
+      validate: () => [
+        ...this.checkProps(props, allowMutableTag, env, healthPath, ingressFromNamespaces),
+        ...this.checkReplicas(),
+        ...this.checkDuplicates(),
+      ],
+    });
+
+    const serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata,
+      // Functions never call the Kubernetes API; a mounted token would only be a credential to steal.
+      automountServiceAccountToken: false,
+    });
+
+    let configChecksum: string | undefined;
+    let configMapName: string | undefined;
+    if (props.config !== undefined) {
+      configMapName = `${this.name}-config`;
+      new k8s.KubeConfigMap(this, 'Config', {
+        metadata: { ...metadata, name: configMapName },
+        data: { ...props.config },
+      });
+      const sorted = Object.keys(props.config).sort().map((k) => [k, props.config![k]]);
+      configChecksum = createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
+    }
+
+    const probe = (periodSeconds: number): k8s.Probe => ({
+      httpGet: { path: healthPath, port: k8s.IntOrString.fromString('http') },
+      periodSeconds,
+      timeoutSeconds: 1,
+      failureThreshold: 3,
+    });
+
+    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+      metadata,
+      spec: {
+        // Lazy: an autoscaler attached after construction removes the field.
+        replicas: Lazy.any({ produce: () => this.isAutoscaled ? undefined : this.fixedReplicas ?? DEFAULT_REPLICAS }),
+        selector: { matchLabels: { ...this.selectorLabels } },
+        // Surge only: at 99.99 % availability a rollout must never take serving pods away first.
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: { maxSurge: k8s.IntOrString.fromString('25%'), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+        },
+        template: {
+          metadata: {
+            labels: { ...this.labels },
+            annotations: configChecksum ? { 'checksum/config': configChecksum } : undefined,
+          },
+          spec: {
+            runtimeClassName: this.runtime.runtimeClassName,
+            serviceAccountName: serviceAccount.name,
+            automountServiceAccountToken: false,
+            // Thousands of Services would otherwise become thousands of env vars in every pod.
+            enableServiceLinks: false,
+            // A Wasm module holds no connections worth draining for long.
+            terminationGracePeriodSeconds: 10,
+            // The shim runs the module inside the pod sandbox, so the usual Linux hardening
+            // still applies and costs nothing: a FROM-scratch image has no user entry, so
+            // runAsNonRoot needs an explicit numeric UID, and the module needs no writable
+            // root filesystem, capabilities or privilege escalation. This meets the
+            // "restricted" Pod Security Standard the function namespaces enforce.
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 65532,
+              runAsGroup: 65532,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            topologySpreadConstraints: [
+              {
+                // Spread, but never refuse to schedule: during a flash sale an unschedulable
+                // pod is worse than an uneven spread.
+                maxSkew: 1,
+                topologyKey: 'kubernetes.io/hostname',
+                whenUnsatisfiable: 'ScheduleAnyway',
+                labelSelector: { matchLabels: { ...this.selectorLabels } },
+                matchLabelKeys: ['pod-template-hash'],
+              },
+              {
+                maxSkew: 1,
+                topologyKey: 'topology.kubernetes.io/zone',
+                whenUnsatisfiable: 'ScheduleAnyway',
+                labelSelector: { matchLabels: { ...this.selectorLabels } },
+                matchLabelKeys: ['pod-template-hash'],
+              },
+            ],
+            containers: [{
+              name: 'function',
+              image: this.image,
+              // The image is pinned by digest, so the cached copy is always the right one;
+              // Always would add a registry round trip to every cold start.
+              imagePullPolicy: 'IfNotPresent',
+              ports: [{ name: 'http', containerPort: this.port, protocol: 'TCP' }],
+              env: Object.keys(env).length === 0 ? undefined
+                : Object.keys(env).sort().map((name) => ({ name, value: env[name] })),
+              envFrom: configMapName ? [{ configMapRef: { name: configMapName } }] : undefined,
+              resources: {
+                requests: {
+                  cpu: k8s.Quantity.fromString(this.resources.cpuRequest),
+                  memory: k8s.Quantity.fromString(this.resources.memoryRequest),
+                },
+                limits: {
+                  cpu: k8s.Quantity.fromString(this.resources.cpuLimit),
+                  memory: k8s.Quantity.fromString(this.resources.memoryLimit),
+                },
+              },
+              // Wasm instantiates in well under a millisecond: no startup probe is needed.
+              readinessProbe: probe(5),
+              livenessProbe: probe(10),
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+              },
+            }],
+          },
+        },
+      },
+    });
+    this.node.defaultChild = this.deployment;
+
+    this.service = new k8s.KubeService(this, 'Service', {
+      metadata,
+      spec: {
+        type: 'ClusterIP',
+        selector: { ...this.selectorLabels },
+        ports: [{
+          name: 'http',
+          port: this.servicePort,
+          targetPort: k8s.IntOrString.fromString('http'),
+          protocol: 'TCP',
+        }],
+      },
+    });
+
+    new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      metadata,
+      spec: {
+        maxUnavailable: typeof maxUnavailable === 'number'
+          ? k8s.IntOrString.fromNumber(maxUnavailable) : k8s.IntOrString.fromString(maxUnavailable),
+        selector: { matchLabels: { ...this.selectorLabels } },
+        // A crash-looping pod must not block a node drain.
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      },
+    });
+
+    new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+      metadata,
+      spec: {
+        podSelector: { matchLabels: { ...this.selectorLabels } },
+        policyTypes: ['Ingress'],
+        ingress: [{
+          from: ingressFromNamespaces.map((ns) => ({
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
+          })),
+          ports: [{ port: k8s.IntOrString.fromNumber(this.port), protocol: 'TCP' }],
+        }],
+      },
+    });
+  }
+
+  /** True once an autoscaler owns the replica count. */
+  public get isAutoscaled(): boolean {
+    return this.autoscalers.length > 0;
+  }
+
+  /** The autoscalers that claimed this function (more than one is a validation error). */
+  public get autoscalerAttachments(): readonly FunctionAutoscalerAttachment[] {
+    return this.autoscalers;
+  }
+
+  /** The fixed replica count when not autoscaled. */
+  public get replicas(): number | undefined {
+    return this.isAutoscaled ? undefined : this.fixedReplicas ?? DEFAULT_REPLICAS;
+  }
+
+  /**
+   * Hands the replica count to an autoscaler: the Deployment then carries no `replicas`,
+   * so Argo CD and the autoscaler never fight over it.
+   */
+  public attachAutoscaler(attachment: FunctionAutoscalerAttachment): void {
+    this.autoscalers.push(attachment);
+  }
+
+  /** The Deployment as an ApiObject, for escape-hatch patches. */
+  public get deploymentObject(): ApiObject {
+    return this.deployment;
+  }
+
+  private register(): void {
+    const root = this.node.root;
+    let byKey = WasmFunction.registry.get(root);
+    if (!byKey) {
+      byKey = new Map();
+      WasmFunction.registry.set(root, byKey);
+    }
+    const key = `${this.namespace}/${this.name}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), this]);
+  }
+
+  private checkDuplicates(): string[] {
+    const same = WasmFunction.registry.get(this.node.root)?.get(`${this.namespace}/${this.name}`) ?? [];
+    if (same.length < 2) {
+      return [];
+    }
+    const others = same.filter((f) => f !== this).map((f) => f.node.path).join(', ');
+    return [`name "${this.name}" is already used in namespace "${this.namespace}" by ${others}: function names must be unique per namespace`];
+  }
+
+  private checkReplicas(): string[] {
+    const errors: string[] = [];
+    if (this.autoscalers.length > 1) {
+      errors.push(`is scaled by ${this.autoscalers.length} autoscalers (${this.autoscalers.map((a) => `${a.kind} ${a.owner.node.path}`).join(', ')}): keep exactly one, they would fight over the replica count`);
+    }
+    if (this.isAutoscaled && this.fixedReplicas !== undefined) {
+      errors.push(`replicas (${this.fixedReplicas}) is set but ${this.autoscalers[0].kind} ${this.autoscalers[0].owner.node.path} owns the replica count: remove replicas (under GitOps, Argo CD and the autoscaler would fight over it)`);
+    }
+    if (this.fixedReplicas !== undefined) {
+      const error = checkIntegerInRange('replicas', this.fixedReplicas, 0, 5000);
+      if (error) errors.push(error);
+    }
+    return errors;
+  }
+
+  private checkProps(
+    props: WasmFunctionProps, allowMutableTag: boolean, env: Record<string, string>,
+    healthPath: string, ingressFromNamespaces: string[],
+  ): string[] {
+    const r = this.resources;
+    const candidates: (string | undefined)[] = [
+      checkServiceName('name', this.name),
+      this.namespace === ''
+        ? 'namespace is not set: pass namespace, or create the function in a chart that has a namespace'
+        : checkDns1123Label('namespace', this.namespace),
+      checkImage('image', this.image, allowMutableTag),
+      checkRuntime('runtime', this.runtime),
+      checkPort('port', this.port),
+      checkPort('servicePort', this.servicePort),
+      checkQuantity('resources.cpuRequest', r.cpuRequest, '10m'),
+      checkQuantity('resources.cpuLimit', r.cpuLimit, '100m'),
+      checkQuantity('resources.memoryRequest', r.memoryRequest, '32Mi'),
+      checkQuantity('resources.memoryLimit', r.memoryLimit, '64Mi'),
+      r.cpuRequestCores > r.cpuLimitCores
+        ? `resources.cpuRequest (${r.cpuRequest}) must not exceed resources.cpuLimit (${r.cpuLimit}): raise the limit or lower the request`
+        : undefined,
+      r.memoryRequestBytes > r.memoryLimitBytes
+        ? `resources.memoryRequest (${r.memoryRequest}) must not exceed resources.memoryLimit (${r.memoryLimit}): raise the limit or lower the request`
+        : undefined,
+      checkHttpPath('healthPath', healthPath),
+      ...Object.keys(env).map((k) => checkEnvVarName(`env key`, k)),
+      ...Object.keys(props.config ?? {}).map((k) => checkEnvVarName(`config key`, k)),
+      ...ingressFromNamespaces.map((ns) => checkDns1123Label('ingressFromNamespaces entry', ns)),
+      checkMaxUnavailable(props.maxUnavailable),
+    ];
+    return candidates.filter((e): e is string => e !== undefined);
+  }
+}
+
+function checkMaxUnavailable(value: number | string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') return checkIntegerInRange('maxUnavailable', value, 1, 100000);
+  if (!/^(100|[1-9]?[0-9])%$/.test(value) || value === '0%') {
+    return `maxUnavailable "${value}" must be a pod count or a percentage from 1% to 100% (for example "10%")`;
+  }
+  return undefined;
+}

@@ -1,0 +1,179 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Chart } from 'cdk8s';
+import * as yaml from 'js-yaml';
+import { IConstruct } from 'constructs';
+import { OutputArtifact } from './output-artifact';
+
+/** One file of synthesized output. */
+export interface RenderedFile {
+  /** Path relative to the output folder, `/`-separated. */
+  readonly path: string;
+  /** File content. */
+  readonly content: string;
+}
+
+/** Options for {@link renderApp}. */
+export interface RenderOptions {
+  /**
+   * Where each chart's manifests go, relative to the output folder.
+   * @default - `<chart id in kebab-case>/<chart id in kebab-case>.k8s.yaml`: one folder per chart, for one Argo CD Application each
+   */
+  readonly chartPath?: (chart: Chart) => string;
+}
+
+/** Thrown when one or more constructs fail validation; lists every problem with its construct path. */
+export class SynthValidationError extends Error {
+  constructor(public readonly problems: readonly string[]) {
+    super(`Synthesis failed with ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was written:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SynthValidationError';
+  }
+}
+
+/** `PriceFunctions` -> `price-functions`. */
+export function kebabCase(id: string): string {
+  return id
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1-$2')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase();
+}
+
+/** The default output path of a chart. */
+export function defaultChartPath(chart: Chart): string {
+  const name = kebabCase(chart.node.id);
+  return `${name}/${name}.k8s.yaml`;
+}
+
+/**
+ * Runs every construct's validations and returns all problems, each prefixed with its
+ * construct path, so one synth reports everything that is wrong.
+ */
+export function collectProblems(root: IConstruct): string[] {
+  const problems: string[] = [];
+  for (const c of root.node.findAll()) {
+    for (const message of c.node.validate()) {
+      problems.push(`[${c.node.path}] ${message}`);
+    }
+  }
+  return problems;
+}
+
+/** YAML for a list of objects, one document each. Deterministic: the objects' own key order is kept. */
+export function toYamlDocuments(objects: readonly unknown[]): string {
+  return objects.map((o) => yaml.dump(o, { noRefs: true, lineWidth: -1 })).join('---\n');
+}
+
+/**
+ * Validates the app and renders every chart and artifact to file contents, in memory.
+ * Throws {@link SynthValidationError} (listing every problem) before anything is rendered.
+ */
+export function renderApp(app: App, options: RenderOptions = {}): RenderedFile[] {
+  const problems = collectProblems(app);
+  if (problems.length > 0) {
+    throw new SynthValidationError(problems);
+  }
+  const chartPath = options.chartPath ?? defaultChartPath;
+  const files: RenderedFile[] = [];
+  for (const chart of app.charts) {
+    const objects = chart.toJson();
+    if (objects.length > 0) {
+      files.push({ path: chartPath(chart), content: toYamlDocuments(objects) });
+    }
+  }
+  for (const artifact of OutputArtifact.all(app)) {
+    files.push({ path: artifact.path, content: artifact.render() });
+  }
+  const seen = new Set<string>();
+  const clashes = files.filter((f) => seen.size === seen.add(f.path).size).map((f) => f.path);
+  if (clashes.length > 0) {
+    throw new SynthValidationError(clashes.map((p) => `two outputs would be written to "${p}": give the charts or artifacts distinct ids or paths`));
+  }
+  return files;
+}
+
+/** Writes `files` into a fresh folder `dir` (which must not exist). */
+function writeTree(files: readonly RenderedFile[], dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const made = new Set<string>([dir]);
+  for (const file of files) {
+    const target = path.join(dir, ...file.path.split('/'));
+    const parent = path.dirname(target);
+    if (!made.has(parent)) {
+      fs.mkdirSync(parent, { recursive: true });
+      made.add(parent);
+    }
+    fs.writeFileSync(target, file.content);
+  }
+}
+
+/**
+ * Replaces `outdir` with exactly `files`, atomically from a reader's point of view: the
+ * files are written to a sibling folder first and swapped in by rename only when all of
+ * them are on disk. If anything fails, `outdir` is left as it was.
+ */
+export function writeAtomically(files: readonly RenderedFile[], outdir: string): void {
+  const target = path.resolve(outdir);
+  const staging = `${target}.tmp-${process.pid}`;
+  const previous = `${target}.old-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  try {
+    writeTree(files, staging);
+  } catch (e) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
+  const hadPrevious = fs.existsSync(target);
+  if (hadPrevious) {
+    fs.renameSync(target, previous);
+  }
+  try {
+    fs.renameSync(staging, target);
+  } catch (e) {
+    if (hadPrevious) fs.renameSync(previous, target);
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
+  if (hadPrevious) {
+    fs.rmSync(previous, { recursive: true, force: true });
+  }
+}
+
+/** Options for {@link synthesizeApp}. */
+export interface SynthesizeOptions extends RenderOptions {
+  /** The folder the manifests are published to (the one committed and applied by Argo CD). */
+  readonly outdir: string;
+  /**
+   * A second folder that receives a copy, for the `cdk8s synth` CLI: it deletes its
+   * `output` folder before running the app and expects manifests there afterwards.
+   * @default - no copy
+   */
+  readonly stagingDir?: string;
+}
+
+/** Validates, renders and publishes the app. On any error nothing in `outdir` changes. */
+export function synthesizeApp(app: App, options: SynthesizeOptions): RenderedFile[] {
+  const files = renderApp(app, options);
+  if (options.stagingDir && path.resolve(options.stagingDir) !== path.resolve(options.outdir)) {
+    fs.rmSync(options.stagingDir, { recursive: true, force: true });
+    writeTree(files, options.stagingDir);
+  }
+  writeAtomically(files, options.outdir);
+  return files;
+}
+
+/**
+ * Entry point for a `main.ts`: synthesizes and, on failure, prints the problems to stderr
+ * and sets a non-zero exit code instead of throwing a stack trace at the user.
+ */
+export function synthesizeMain(app: App, options: SynthesizeOptions): boolean {
+  try {
+    synthesizeApp(app, options);
+    return true;
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+    return false;
+  }
+}
