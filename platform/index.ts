@@ -1,58 +1,36 @@
-import { App, Chart } from 'cdk8s';
-import { Construct } from 'constructs';
-import { FunctionNamespace, WasmFunction, WasmRuntime } from '../lib';
-import { CATALOG, CatalogEntry } from './catalog';
+import { App } from 'cdk8s';
+import { AutoscalingSection, addAutoscaling } from './autoscaling';
+import { buildCore, PlatformCore } from './core';
+import { GatewaySection, addGateway } from './gateway';
+import { GitOpsSection, addGitOps } from './gitops';
+import { ObservabilitySection, addObservability } from './observability';
+import { PolicySection, addPolicy } from './policy';
 
-/** Namespaces of the reference platform. */
-export const NAMESPACES = {
-  catalog: 'functions-catalog',
-  orders: 'functions-orders',
-  gateway: 'gateway',
-  monitoring: 'monitoring',
-} as const;
+export { NAMESPACES } from './namespaces';
+export { CATALOG } from './catalog';
+export type { PlatformCore } from './core';
 
-/** Handles on what {@link buildReferencePlatform} created, for tests and later charts. */
-export interface ReferencePlatform {
-  readonly app: App;
-  readonly base: Chart;
-  readonly functionCharts: Readonly<Record<CatalogEntry['domain'], Chart>>;
-  readonly functions: Readonly<Record<string, WasmFunction>>;
+/** Handles on everything {@link buildReferencePlatform} created, for tests. */
+export interface ReferencePlatform extends PlatformCore {
+  readonly autoscaling: AutoscalingSection;
+  readonly policy: PolicySection;
+  readonly gateway: GatewaySection;
+  readonly observability: ObservabilitySection;
+  readonly gitops: GitOpsSection;
 }
 
 /**
  * The reference e-commerce platform. `main.ts` and the tests both build it through this
- * function, so what is tested is what ships.
+ * function, so what is tested is what ships. Sections are added in dependency order:
+ * the gateway calls the policy's authorizer, observability watches what the gateway
+ * and autoscalers expose, and GitOps delivers every chart the others created.
  */
 export function buildReferencePlatform(app: App): ReferencePlatform {
-  const base = new Chart(app, 'PlatformBase');
-  new FunctionNamespace(base, 'CatalogNamespace', { name: NAMESPACES.catalog, labels: { 'platform.wasm.dev/team': 'catalog' } });
-  new FunctionNamespace(base, 'OrdersNamespace', { name: NAMESPACES.orders, labels: { 'platform.wasm.dev/team': 'orders' } });
-
-  const functionCharts = {
-    catalog: new Chart(app, 'CatalogFunctions', { namespace: NAMESPACES.catalog }),
-    orders: new Chart(app, 'OrdersFunctions', { namespace: NAMESPACES.orders }),
-  };
-  const functions: Record<string, WasmFunction> = {};
-  for (const entry of CATALOG) {
-    functions[entry.name] = addFunction(functionCharts[entry.domain], entry);
-  }
-  return { app, base, functionCharts, functions };
-}
-
-function addFunction(scope: Construct, entry: CatalogEntry): WasmFunction {
-  return new WasmFunction(scope, pascalCase(entry.name), {
-    name: entry.name,
-    image: entry.image,
-    version: entry.version,
-    runtime: WasmRuntime.K3S_WASMEDGE,
-    resources: entry.resources,
-    config: entry.config,
-    env: entry.env,
-    partOf: 'ecommerce-platform',
-    ingressFromNamespaces: [NAMESPACES.gateway, NAMESPACES.monitoring],
-  });
-}
-
-function pascalCase(name: string): string {
-  return name.split('-').map((p) => p[0].toUpperCase() + p.slice(1)).join('');
+  const core = buildCore(app);
+  const autoscaling = addAutoscaling(core);
+  const policy = addPolicy(core);
+  const gateway = addGateway(core, { authorizer: policy.authorizer });
+  const observability = addObservability(core, { gatewayMetrics: gateway.requestMetrics });
+  const gitops = addGitOps(core);
+  return { ...core, autoscaling, policy, gateway, observability, gitops };
 }

@@ -107,6 +107,15 @@ export interface FunctionAutoscalerAttachment {
   readonly owner: IConstruct;
   /** Kind of object that scales the Deployment, for messages (for example "HorizontalPodAutoscaler"). */
   readonly kind: string;
+  /** Lowest replica count the autoscaler keeps (0 for scale to zero). */
+  readonly minReplicas: number;
+  /** Highest replica count the autoscaler may set. */
+  readonly maxReplicas: number;
+  /**
+   * Name of the HorizontalPodAutoscaler object that exists in the cluster for this
+   * function (KEDA creates `keda-hpa-<ScaledObject name>`), for monitoring queries.
+   */
+  readonly hpaName: string;
 }
 
 const DEFAULT_REPLICAS = 2;

@@ -1,0 +1,2 @@
+// Public API of the autoscaling capability.
+export {};

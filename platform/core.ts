@@ -1,0 +1,51 @@
+import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { FunctionNamespace, WasmFunction, WasmRuntime } from '../lib';
+import { CATALOG, CatalogEntry } from './catalog';
+import { NAMESPACES } from './namespaces';
+
+/** The platform's foundation: namespaces, runtime and functions. Every section builds on it. */
+export interface PlatformCore {
+  readonly app: App;
+  /** Cluster-scoped objects and namespaces (no chart namespace). */
+  readonly base: Chart;
+  /** One chart per functions namespace. */
+  readonly functionCharts: Readonly<Record<CatalogEntry['domain'], Chart>>;
+  /** Every function, by name. */
+  readonly functions: Readonly<Record<string, WasmFunction>>;
+}
+
+export function buildCore(app: App): PlatformCore {
+  const base = new Chart(app, 'PlatformBase');
+  new FunctionNamespace(base, 'CatalogNamespace', { name: NAMESPACES.catalog, labels: { 'platform.wasm.dev/team': 'catalog' } });
+  new FunctionNamespace(base, 'OrdersNamespace', { name: NAMESPACES.orders, labels: { 'platform.wasm.dev/team': 'orders' } });
+
+  const functionCharts = {
+    catalog: new Chart(app, 'CatalogFunctions', { namespace: NAMESPACES.catalog }),
+    orders: new Chart(app, 'OrdersFunctions', { namespace: NAMESPACES.orders }),
+  };
+  const functions: Record<string, WasmFunction> = {};
+  for (const entry of CATALOG) {
+    functions[entry.name] = addFunction(functionCharts[entry.domain], entry);
+  }
+  return { app, base, functionCharts, functions };
+}
+
+function addFunction(scope: Construct, entry: CatalogEntry): WasmFunction {
+  return new WasmFunction(scope, pascalCase(entry.name), {
+    name: entry.name,
+    image: entry.image,
+    version: entry.version,
+    runtime: WasmRuntime.K3S_WASMEDGE,
+    resources: entry.resources,
+    config: entry.config,
+    env: entry.env,
+    partOf: 'ecommerce-platform',
+    ingressFromNamespaces: [NAMESPACES.gateway, NAMESPACES.monitoring],
+  });
+}
+
+/** `flash-sale` -> `FlashSale`, for construct ids. */
+export function pascalCase(name: string): string {
+  return name.split('-').map((p) => p[0].toUpperCase() + p.slice(1)).join('');
+}
