@@ -11,6 +11,7 @@ export * from './function/wasm-function';
 export * from './synth/output-artifact';
 export * from './synth/synthesizer';
 export * from './core/authorizer';
+export * from './core/backend';
 export * from './core/metrics';
 export * from './autoscaling';
 export * from './policy';

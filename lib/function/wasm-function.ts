@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
+import { ServiceBackend } from '../core/backend';
 import { checkImage } from '../core/image';
 import { DEFAULT_PART_OF, LABELS, MANAGED_BY } from '../core/labels';
 import {
@@ -160,6 +161,7 @@ export class WasmFunction extends Construct {
   public readonly service: k8s.KubeService;
 
   private readonly fixedReplicas?: number;
+  private backendOverride?: ServiceBackend;
   private readonly autoscalers: FunctionAutoscalerAttachment[] = [];
 
   constructor(scope: Construct, id: string, props: WasmFunctionProps) {
@@ -373,6 +375,20 @@ export class WasmFunction extends Construct {
    */
   public attachAutoscaler(attachment: FunctionAutoscalerAttachment): void {
     this.autoscalers.push(attachment);
+  }
+
+  /**
+   * Where a gateway route must send this function's traffic: the function's own Service,
+   * unless something in front of it (the KEDA HTTP add-on's interceptor, for scale to
+   * zero) has claimed it with {@link routeVia}.
+   */
+  public get ingressBackend(): ServiceBackend {
+    return this.backendOverride ?? { serviceName: this.serviceName, namespace: this.namespace, port: this.servicePort };
+  }
+
+  /** Sends gateway traffic for this function to `backend` instead of the function's Service. */
+  public routeVia(backend: ServiceBackend): void {
+    this.backendOverride = backend;
   }
 
   /** The Deployment as an ApiObject, for escape-hatch patches. */
