@@ -30,6 +30,9 @@ export function parseImageReference(image: string): ImageReference | undefined {
   const [, domain, path, tag, digest] = match;
   // Docker's rule: the first component is a registry only if it looks like a host.
   const isRegistry = domain !== undefined && (domain.includes('.') || domain.includes(':') || domain === 'localhost');
+  if (domain !== undefined && !isRegistry && !new RegExp(`^${COMPONENT}$`).test(domain)) {
+    return undefined;
+  }
   const registry = isRegistry ? domain : undefined;
   const repository = domain !== undefined && !isRegistry ? `${domain}/${path}` : path;
   if (digest !== undefined && !SHA256.test(digest)) {

@@ -1,0 +1,213 @@
+import { Chart } from 'cdk8s';
+import { renderApp, SynthValidationError, WasmFunction, WasmFunctionProps, WasmRuntime } from '../../lib';
+import { kubeValidator, formatViolations } from '../support/kube-schema';
+import { findOne, KubeObject, objectsOf, problemsOf, testApp } from '../support/synth';
+
+const DIGEST = 'sha256:86c59df33204c79db3663f084b5dc26819d10d16e57a614c80aaaabde068edcc';
+const IMAGE = `registry.shop.example.com/functions/price@${DIGEST}`;
+
+function functionChart(props: Partial<WasmFunctionProps> = {}, id = 'Price') {
+  const app = testApp();
+  const chart = new Chart(app, 'Functions', { namespace: 'functions-catalog' });
+  const fn = new WasmFunction(chart, id, { name: 'price', image: IMAGE, ...props });
+  return { app, chart, fn };
+}
+
+function podSpec(objects: KubeObject[]): Record<string, any> {
+  const deployment = findOne(objects, 'Deployment') as any;
+  return deployment.spec.template.spec;
+}
+
+describe('WasmFunction', () => {
+  test('synthesizes the function and everything around it', () => {
+    // GIVEN a function with config and env
+    const { chart } = functionChart({ config: { CURRENCY: 'EUR' }, env: { LOG_LEVEL: 'info' }, version: '2.1.0' });
+    // WHEN synthesized
+    const objects = objectsOf(chart);
+    // THEN the output is what the snapshot holds, and every object is schema-valid
+    expect(objects).toMatchSnapshot();
+    expect(objects.map((o) => o.kind)).toEqual([
+      'ServiceAccount', 'ConfigMap', 'Deployment', 'Service', 'PodDisruptionBudget', 'NetworkPolicy',
+    ]);
+    for (const o of objects) {
+      expect(formatViolations(o, kubeValidator().validate(o))).toBe('');
+    }
+  });
+
+  test('runs on the K3s wasmedge RuntimeClass with the seed sizing by default', () => {
+    const { chart } = functionChart();
+    const spec = podSpec(objectsOf(chart));
+    expect(spec.runtimeClassName).toBe('wasmedge');
+    expect(spec.containers[0].resources).toEqual({
+      requests: { cpu: '10m', memory: '32Mi' },
+      limits: { cpu: '100m', memory: '64Mi' },
+    });
+    expect(spec.containers[0].ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+  });
+
+  test('resources can be overridden one field at a time', () => {
+    const { chart } = functionChart({ resources: { memoryLimit: '128Mi' } });
+    const spec = podSpec(objectsOf(chart));
+    expect(spec.containers[0].resources).toEqual({
+      requests: { cpu: '10m', memory: '32Mi' },
+      limits: { cpu: '100m', memory: '128Mi' },
+    });
+  });
+
+  test('pulls IfNotPresent, probes over HTTP and has no startup probe', () => {
+    const { chart } = functionChart({ healthPath: '/ready' });
+    const container = podSpec(objectsOf(chart)).containers[0];
+    expect(container.imagePullPolicy).toBe('IfNotPresent');
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
+    expect(container.startupProbe).toBeUndefined();
+  });
+
+  test('hardens the pod to the restricted Pod Security Standard and mounts no token', () => {
+    const { chart } = functionChart();
+    const objects = objectsOf(chart);
+    const spec = podSpec(objects);
+    expect(spec.securityContext).toEqual({
+      runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(spec.containers[0].securityContext).toEqual({
+      allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] },
+    });
+    expect(spec.automountServiceAccountToken).toBe(false);
+    expect(findOne(objects, 'ServiceAccount')).toMatchObject({ automountServiceAccountToken: false });
+  });
+
+  test('Service forwards port 80 to the container port', () => {
+    const { chart } = functionChart({ port: 9000 });
+    const service = findOne(objectsOf(chart), 'Service') as any;
+    expect(service.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
+    expect(podSpec(objectsOf(chart)).containers[0].ports[0].containerPort).toBe(9000);
+  });
+
+  test('selector and labels do not depend on the construct id', () => {
+    // GIVEN the same function under two construct ids
+    const a = objectsOf(functionChart({}, 'Price').chart);
+    const b = objectsOf(functionChart({}, 'PriceRenamed').chart);
+    // THEN selectors and names are identical
+    const selector = (objs: KubeObject[]) => (findOne(objs, 'Deployment') as any).spec.selector;
+    expect(selector(a)).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'price', 'app.kubernetes.io/instance': 'price' } });
+    expect(selector(b)).toEqual(selector(a));
+    expect(JSON.stringify(b)).not.toContain('PriceRenamed');
+    expect((findOne(a, 'Deployment') as any).metadata.labels).toEqual({
+      'app.kubernetes.io/name': 'price',
+      'app.kubernetes.io/instance': 'price',
+      'app.kubernetes.io/component': 'function',
+      'app.kubernetes.io/part-of': 'wasm-functions',
+      'app.kubernetes.io/managed-by': 'cdk8s',
+    });
+  });
+
+  test('a config change rolls the pods through a checksum annotation', () => {
+    const annotations = (config: Record<string, string>) =>
+      (findOne(objectsOf(functionChart({ config }).chart), 'Deployment') as any).spec.template.metadata.annotations;
+    expect(annotations({ A: '1' })['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
+    expect(annotations({ A: '1' })).toEqual(annotations({ A: '1' }));
+    expect(annotations({ A: '2' })).not.toEqual(annotations({ A: '1' }));
+  });
+
+  test('NetworkPolicy admits only the gateway and monitoring namespaces on the function port', () => {
+    const policy = findOne(objectsOf(functionChart().chart), 'NetworkPolicy') as any;
+    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    expect(policy.spec.ingress).toEqual([{
+      from: [
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } } },
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+      ],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    }]);
+  });
+
+  test('has a fixed replica count until an autoscaler owns it, then none', () => {
+    const { chart, fn } = functionChart();
+    expect((findOne(objectsOf(chart), 'Deployment') as any).spec.replicas).toBe(2);
+    fn.attachAutoscaler({ owner: chart, kind: 'HorizontalPodAutoscaler', minReplicas: 10, maxReplicas: 100, hpaName: 'price' });
+    expect((findOne(objectsOf(chart), 'Deployment') as any).spec).not.toHaveProperty('replicas');
+    expect(fn.isAutoscaled).toBe(true);
+  });
+
+  test('refuses an explicit replica count beside an autoscaler, and two autoscalers', () => {
+    const { app, chart, fn } = functionChart({ replicas: 100 });
+    fn.attachAutoscaler({ owner: chart, kind: 'HorizontalPodAutoscaler', minReplicas: 10, maxReplicas: 100, hpaName: 'price' });
+    fn.attachAutoscaler({ owner: chart, kind: 'ScaledObject', minReplicas: 10, maxReplicas: 100, hpaName: 'keda-hpa-price' });
+    const problems = problemsOf(app).join('\n');
+    expect(problems).toMatch(/\[Functions\/Price\] replicas \(100\) is set but HorizontalPodAutoscaler Functions owns the replica count: remove replicas/);
+    expect(problems).toMatch(/is scaled by 2 autoscalers \(HorizontalPodAutoscaler Functions, ScaledObject Functions\): keep exactly one/);
+  });
+});
+
+describe('WasmFunction input validation', () => {
+  function problems(props: Partial<WasmFunctionProps>): string {
+    return problemsOf(functionChart(props).app).join('\n');
+  }
+
+  test.each<[string, Partial<WasmFunctionProps>, RegExp]>([
+    ['name not a DNS label', { name: 'Price_Service' },
+      /\[Functions\/Price\] name "Price_Service" is not a DNS-1123 label usable as a Service name: use 1-63 lowercase letters/],
+    ['name starting with a digit', { name: '1price' }, /name "1price" is not a DNS-1123 label usable as a Service name/],
+    ['name too long', { name: 'a'.repeat(64) }, /name "a{64}" is not a DNS-1123 label/],
+    ['empty image', { image: '' }, /image is empty: give an OCI image reference/],
+    ['malformed image', { image: 'Registry.Example.com/Price::1' }, /image "Registry.Example.com\/Price::1" is not a valid OCI image reference: expected \[registry\/\]repository\[:tag\]\[@sha256:<64 hex digits>\]/],
+    ['bad digest', { image: 'registry.example.com/price@sha256:1234' }, /is not a valid OCI image reference/],
+    ['mutable latest tag', { image: 'registry.example.com/price:latest' },
+      /image "registry.example.com\/price:latest" uses the mutable tag latest: pin it by digest \("registry.example.com\/price@sha256:<64 hex digits>"\) or set allowMutableTag: true/],
+    ['implied latest', { image: 'registry.example.com/price' }, /uses the mutable tag latest \(implied\)/],
+    ['port 0', { port: 0 }, /port \(0\) must be an integer port number from 1 to 65535/],
+    ['port 70000', { port: 70000 }, /port \(70000\) must be an integer port number from 1 to 65535/],
+    ['service port', { servicePort: -1 }, /servicePort \(-1\) must be an integer port number from 1 to 65535/],
+    ['cpu request above limit', { resources: { cpuRequest: '200m' } },
+      /resources.cpuRequest \(200m\) must not exceed resources.cpuLimit \(100m\): raise the limit or lower the request/],
+    ['memory request above limit', { resources: { memoryRequest: '1Gi', memoryLimit: '64Mi' } },
+      /resources.memoryRequest \(1Gi\) must not exceed resources.memoryLimit \(64Mi\)/],
+    ['unparseable quantity', { resources: { memoryLimit: '64MB' } },
+      /resources.memoryLimit "64MB" is not a Kubernetes quantity: use a non-negative number with an optional suffix \(m, k, M, G, Ki, Mi, Gi, ...\), for example "64Mi"/],
+    ['unknown runtime', { runtime: WasmRuntime.clusterProvided('wasmedg') },
+      /runtime handler "wasmedg" is not a supported Wasm runtime: use one of wasmedge, wasmtime, wasmer/],
+    ['bad health path', { healthPath: 'healthz' }, /healthPath "healthz" must be an absolute HTTP path starting with '\/'/],
+    ['bad env name', { env: { '1BAD': 'x' } }, /env key "1BAD" is not a valid environment variable name/],
+    ['replicas out of range', { replicas: 9000 }, /replicas \(9000\) must be an integer from 0 to 5000/],
+    ['bad maxUnavailable', { maxUnavailable: '0%' }, /maxUnavailable "0%" must be a pod count or a percentage from 1% to 100%/],
+  ])('%s', (_case, props, message) => {
+    expect(problems(props)).toMatch(message);
+  });
+
+  test('a mutable tag is accepted when explicitly allowed', () => {
+    expect(problems({ image: 'registry.example.com/price:1.2.3', allowMutableTag: true })).toBe('');
+  });
+
+  test('a function outside any namespace is refused', () => {
+    const app = testApp();
+    new WasmFunction(new Chart(app, 'NoNamespace'), 'Price', { name: 'price', image: IMAGE });
+    expect(problemsOf(app).join('\n')).toMatch(/\[NoNamespace\/Price\] namespace is not set: pass namespace, or create the function in a chart that has a namespace/);
+  });
+
+  test('duplicate names in one namespace are refused, naming both', () => {
+    const { app, chart } = functionChart();
+    const other = new Chart(app, 'More', { namespace: 'functions-catalog' });
+    new WasmFunction(other, 'PriceAgain', { name: 'price', image: IMAGE });
+    new WasmFunction(new Chart(app, 'Elsewhere', { namespace: 'other' }), 'Price', { name: 'price', image: IMAGE });
+    const problems = problemsOf(app);
+    expect(problems).toContain('[Functions/Price] name "price" is already used in namespace "functions-catalog" by More/PriceAgain: function names must be unique per namespace');
+    expect(problems).toContain('[More/PriceAgain] name "price" is already used in namespace "functions-catalog" by Functions/Price: function names must be unique per namespace');
+    expect(problems.filter((p) => p.startsWith('[Elsewhere'))).toEqual([]);
+    expect(chart).toBeDefined();
+  });
+
+  test('every problem is reported at once, and synth writes nothing', () => {
+    const { app } = functionChart({ name: 'Bad_Name', image: 'x:latest', port: 0, resources: { cpuRequest: 'lots' } });
+    let error: unknown;
+    try {
+      renderApp(app);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SynthValidationError);
+    const problems = (error as SynthValidationError).problems;
+    expect(problems).toHaveLength(4);
+    expect((error as Error).message).toMatch(/^Synthesis failed with 4 problems; nothing was written:/);
+  });
+});

@@ -1,0 +1,111 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import { renderApp, RenderedFile } from '../../lib';
+import { buildReferencePlatform } from '../../platform';
+import { formatViolations, kubeValidator } from '../support/kube-schema';
+import { KubeObject, testApp } from '../support/synth';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const DIST = path.join(ROOT, 'dist');
+
+function render(): RenderedFile[] {
+  const app = testApp();
+  buildReferencePlatform(app);
+  return renderApp(app);
+}
+
+function manifests(files: readonly RenderedFile[]): { file: string; object: KubeObject }[] {
+  return files
+    .filter((f) => f.path.endsWith('.k8s.yaml'))
+    .flatMap((f) => yaml.loadAll(f.content).map((object) => ({ file: f.path, object: object as KubeObject })));
+}
+
+function readTree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) {
+      const full = path.join(entry.parentPath, entry.name);
+      out.set(path.relative(dir, full).split(path.sep).join('/'), fs.readFileSync(full, 'utf8'));
+    }
+  }
+  return out;
+}
+
+const files = render();
+
+describe('reference platform', () => {
+  test.each(files.map((f) => [f.path, f] as const))('%s matches its snapshot', (_path, file) => {
+    expect(file.content).toMatchSnapshot();
+  });
+
+  test('every object is valid against the Kubernetes 1.30 and CRD schemas, strictly', () => {
+    const validator = kubeValidator();
+    const report = manifests(files)
+      .map(({ file, object }) => {
+        const text = formatViolations(object, validator.validate(object));
+        return text ? `${file}: ${text}` : '';
+      })
+      .filter((line) => line !== '');
+    expect(report).toEqual([]);
+  });
+
+  test('every function runs under the wasmedge RuntimeClass with requests and limits', () => {
+    const deployments = manifests(files).map((m) => m.object)
+      .filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'function');
+    expect(deployments.length).toBeGreaterThanOrEqual(8);
+    for (const d of deployments) {
+      const spec = (d.spec as { template: { spec: { runtimeClassName?: string; containers: { resources: object }[] } } }).template.spec;
+      expect(spec.runtimeClassName).toBe('wasmedge');
+      for (const c of spec.containers) {
+        expect(c.resources).toEqual({
+          requests: { cpu: expect.any(String), memory: expect.any(String) },
+          limits: { cpu: expect.any(String), memory: expect.any(String) },
+        });
+      }
+    }
+  });
+
+  test('the K3s-bundled wasmedge RuntimeClass is never emitted', () => {
+    const runtimeClasses = manifests(files).map((m) => m.object).filter((o) => o.kind === 'RuntimeClass');
+    expect(runtimeClasses.map((o) => o.metadata.name)).not.toContain('wasmedge');
+  });
+
+  test('synthesis is deterministic: a second render is byte-identical', () => {
+    expect(render()).toEqual(files);
+  });
+
+  test('the committed dist/ is exactly what synth writes (run `npm run synth` and commit dist/ if this fails)', () => {
+    const committed = readTree(DIST);
+    expect([...committed.keys()].sort()).toEqual(files.map((f) => f.path).sort());
+    for (const file of files) {
+      expect({ path: file.path, content: committed.get(file.path) }).toEqual({ path: file.path, content: file.content });
+    }
+  });
+});
+
+describe('cdk8s synth from the CLI', () => {
+  test('a failing synth reports every problem and leaves the output folder unchanged', () => {
+    // GIVEN an output folder holding a good synth
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'atomic-synth-'));
+    const outdir = path.join(work, 'dist');
+    fs.cpSync(DIST, outdir, { recursive: true });
+    const before = readTree(outdir);
+    // WHEN the CLI runs an app with a broken function
+    const result = spawnSync(
+      path.join(ROOT, 'node_modules', '.bin', 'cdk8s'),
+      ['synth', '--no-check-upgrade', '-o', path.join(work, 'staging'), '-a', 'node -r @swc-node/register test/platform/fixtures/failing-app.ts'],
+      { cwd: ROOT, env: { ...process.env, PLATFORM_OUTDIR: outdir }, encoding: 'utf8' },
+    );
+    // THEN it fails, says why, and the output folder is exactly as it was
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/\[CatalogFunctions\/Broken\] name "Broken_Function" is not a DNS-1123 label/);
+    expect(result.stderr).toMatch(/\[CatalogFunctions\/Broken\] image "registry.example.com\/broken:latest" uses the mutable tag latest/);
+    expect(readTree(outdir)).toEqual(before);
+    // No staging or swap folder is left beside it.
+    expect(fs.readdirSync(work)).toEqual(['dist']);
+  }, 60_000);
+
+});
