@@ -1,0 +1,59 @@
+// One benchmark measurement in a process of its own, so that peak RSS belongs to one size.
+// Prints a JSON line; bench.ts runs it once per size.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { collectProblems, defaultChartPath, renderApp, RenderedFile, toYamlDocuments, writeAtomically } from '../lib';
+import { buildFleet } from './fleet';
+
+const count = Number(process.argv[2]);
+const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
+
+let t = process.hrtime.bigint();
+const app = new App({ outdir: os.tmpdir() });
+buildFleet(app, count);
+const constructMs = ms(t);
+
+// The phases of renderApp, timed one by one (the same functions it calls).
+t = process.hrtime.bigint();
+const problems = collectProblems(app);
+const validateMs = ms(t);
+if (problems.length > 0) throw new Error(problems.join('\n'));
+
+t = process.hrtime.bigint();
+const perChart = app.charts.map((chart) => ({ chart, objects: chart.toJson() }));
+const resolveMs = ms(t);
+
+t = process.hrtime.bigint();
+const files: RenderedFile[] = perChart.filter((c) => c.objects.length > 0).map(({ chart, objects }) => ({ path: defaultChartPath(chart), content: toYamlDocuments(objects) }));
+const yamlMs = ms(t);
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+t = process.hrtime.bigint();
+writeAtomically(files, path.join(dir, 'dist'));
+const writeMs = ms(t);
+
+// The floor: the least any synthesizer must do with the same objects — serialize them
+// (JSON.stringify) and write the bytes.
+t = process.hrtime.bigint();
+const json = perChart.map(({ objects }) => objects.map((o) => JSON.stringify(o)).join('\n'));
+fs.writeFileSync(path.join(dir, 'floor.json'), json.join('\n'));
+const floorMs = ms(t);
+
+// Guard: the timed phases produce exactly what renderApp produces.
+if (count <= 100) {
+  const check = new App({ outdir: os.tmpdir() });
+  buildFleet(check, count);
+  const reference = renderApp(check);
+  if (JSON.stringify(reference) !== JSON.stringify(files)) throw new Error('benchmark phases diverge from renderApp');
+}
+fs.rmSync(dir, { recursive: true, force: true });
+
+const objects = perChart.reduce((n, c) => n + c.objects.length, 0);
+const bytes = files.reduce((n, f) => n + Buffer.byteLength(f.content), 0);
+process.stdout.write(JSON.stringify({
+  functions: count, objects, bytes, constructMs, validateMs, resolveMs, yamlMs, writeMs, floorMs,
+  synthMs: validateMs + resolveMs + yamlMs,
+  peakRssMb: process.resourceUsage().maxRSS / 1024,
+}) + '\n');
