@@ -35,7 +35,7 @@ describe('WasmRuntimeClass', () => {
     });
     expect(runtimeClass.metadata.namespace).toBeUndefined();
     expect(formatViolations(runtimeClass, kubeValidator().validate(runtimeClass))).toBe('');
-    const deployment = findOne(objectsOf(functions), 'Deployment') as { spec: { template: { spec: { runtimeClassName: string } } } } & object;
+    const deployment = findOne(objectsOf(functions), 'Deployment') as unknown as { spec: { template: { spec: { runtimeClassName: string } } } };
     expect(deployment.spec.template.spec.runtimeClassName).toBe('wasmedge-pinned');
   });
 
