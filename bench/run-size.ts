@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { collectProblems, defaultChartPath, renderApp, RenderedFile, toYamlDocuments, writeAtomically } from '../lib';
+import { collectProblems, defaultChartPath, renderApp, RenderedFile, resolveCharts, toYamlDocuments, writeAtomically } from '../lib';
 import { buildFleet } from './fleet';
 
 const count = Number(process.argv[2]);
@@ -22,7 +22,7 @@ const validateMs = ms(t);
 if (problems.length > 0) throw new Error(problems.join('\n'));
 
 t = process.hrtime.bigint();
-const perChart = app.charts.map((chart) => ({ chart, objects: chart.toJson() }));
+const perChart = resolveCharts(app);
 const resolveMs = ms(t);
 
 t = process.hrtime.bigint();

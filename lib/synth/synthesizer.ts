@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { IConstruct } from 'constructs';
 import { OutputArtifact } from './output-artifact';
@@ -66,6 +66,28 @@ export function toYamlDocuments(objects: readonly unknown[]): string {
 }
 
 /**
+ * The objects of every chart, in cdk8s's dependency order.
+ *
+ * `Chart.toJson()` prepares the whole app on every call (it infers dependencies and runs
+ * every validation in the app, not only the chart's), so calling it per chart — as
+ * `App.synth()` does — costs O(charts × app). Here the app is prepared once, by the first
+ * chart's `toJson()`, and every other chart is resolved from its dependency graph the
+ * way `toJson()` itself does.
+ */
+export function resolveCharts(app: App): { chart: Chart; objects: unknown[] }[] {
+  // `app.charts` walks the whole construct tree: ask once.
+  const charts = app.charts;
+  const first = charts[0];
+  const firstObjects: unknown[] = first ? first.toJson() : [];
+  return charts.map((chart) => ({
+    chart,
+    objects: chart === first ? firstObjects : new DependencyGraph(chart.node).topology()
+      .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
+      .map((o) => o.toJson()),
+  }));
+}
+
+/**
  * Validates the app and renders every chart and artifact to file contents, in memory.
  * Throws {@link SynthValidationError} (listing every problem) before anything is rendered.
  */
@@ -76,8 +98,7 @@ export function renderApp(app: App, options: RenderOptions = {}): RenderedFile[]
   }
   const chartPath = options.chartPath ?? defaultChartPath;
   const files: RenderedFile[] = [];
-  for (const chart of app.charts) {
-    const objects = chart.toJson();
+  for (const { chart, objects } of resolveCharts(app)) {
     if (objects.length > 0) {
       files.push({ path: chartPath(chart), content: toYamlDocuments(objects) });
     }
