@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { renderApp, SynthValidationError, WasmFunction, WasmFunctionProps, WasmRuntime } from '../../lib';
 import { kubeValidator, formatViolations } from '../support/kube-schema';
-import { findOne, KubeObject, objectsOf, problemsOf, testApp } from '../support/synth';
+import { at, findOne, KubeObject, objectsOf, problemsOf, testApp } from '../support/synth';
 
 const DIGEST = 'sha256:86c59df33204c79db3663f084b5dc26819d10d16e57a614c80aaaabde068edcc';
 const IMAGE = `registry.shop.example.com/functions/price@${DIGEST}`;
@@ -13,9 +13,8 @@ function functionChart(props: Partial<WasmFunctionProps> = {}, id = 'Price') {
   return { app, chart, fn };
 }
 
-function podSpec(objects: KubeObject[]): Record<string, any> {
-  const deployment = findOne(objects, 'Deployment') as any;
-  return deployment.spec.template.spec;
+function podSpec(objects: KubeObject[], path: string): unknown {
+  return at(findOne(objects, 'Deployment'), `spec.template.spec${path ? '.' + path : ''}`);
 }
 
 describe('WasmFunction', () => {
@@ -36,19 +35,18 @@ describe('WasmFunction', () => {
 
   test('runs on the K3s wasmedge RuntimeClass with the seed sizing by default', () => {
     const { chart } = functionChart();
-    const spec = podSpec(objectsOf(chart));
-    expect(spec.runtimeClassName).toBe('wasmedge');
-    expect(spec.containers[0].resources).toEqual({
+    const objects = objectsOf(chart);
+    expect(podSpec(objects, 'runtimeClassName')).toBe('wasmedge');
+    expect(podSpec(objects, 'containers.0.resources')).toEqual({
       requests: { cpu: '10m', memory: '32Mi' },
       limits: { cpu: '100m', memory: '64Mi' },
     });
-    expect(spec.containers[0].ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+    expect(podSpec(objects, 'containers.0.ports')).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
   });
 
   test('resources can be overridden one field at a time', () => {
     const { chart } = functionChart({ resources: { memoryLimit: '128Mi' } });
-    const spec = podSpec(objectsOf(chart));
-    expect(spec.containers[0].resources).toEqual({
+    expect(podSpec(objectsOf(chart), 'containers.0.resources')).toEqual({
       requests: { cpu: '10m', memory: '32Mi' },
       limits: { cpu: '100m', memory: '128Mi' },
     });
@@ -56,32 +54,30 @@ describe('WasmFunction', () => {
 
   test('pulls IfNotPresent, probes over HTTP and has no startup probe', () => {
     const { chart } = functionChart({ healthPath: '/ready' });
-    const container = podSpec(objectsOf(chart)).containers[0];
-    expect(container.imagePullPolicy).toBe('IfNotPresent');
-    expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
-    expect(container.livenessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
-    expect(container.startupProbe).toBeUndefined();
+    const container = podSpec(objectsOf(chart), 'containers.0');
+    expect(at(container, 'imagePullPolicy')).toBe('IfNotPresent');
+    expect(at(container, 'readinessProbe.httpGet')).toEqual({ path: '/ready', port: 'http' });
+    expect(at(container, 'livenessProbe.httpGet')).toEqual({ path: '/ready', port: 'http' });
+    expect(container).not.toHaveProperty('startupProbe');
   });
 
   test('hardens the pod to the restricted Pod Security Standard and mounts no token', () => {
     const { chart } = functionChart();
     const objects = objectsOf(chart);
-    const spec = podSpec(objects);
-    expect(spec.securityContext).toEqual({
+    expect(podSpec(objects, 'securityContext')).toEqual({
       runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' },
     });
-    expect(spec.containers[0].securityContext).toEqual({
+    expect(podSpec(objects, 'containers.0.securityContext')).toEqual({
       allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] },
     });
-    expect(spec.automountServiceAccountToken).toBe(false);
+    expect(podSpec(objects, 'automountServiceAccountToken')).toBe(false);
     expect(findOne(objects, 'ServiceAccount')).toMatchObject({ automountServiceAccountToken: false });
   });
 
   test('Service forwards port 80 to the container port', () => {
     const { chart } = functionChart({ port: 9000 });
-    const service = findOne(objectsOf(chart), 'Service') as any;
-    expect(service.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
-    expect(podSpec(objectsOf(chart)).containers[0].ports[0].containerPort).toBe(9000);
+    expect(at(findOne(objectsOf(chart), 'Service'), 'spec.ports')).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
+    expect(podSpec(objectsOf(chart), 'containers.0.ports.0.containerPort')).toBe(9000);
   });
 
   test('selector and labels do not depend on the construct id', () => {
@@ -89,11 +85,11 @@ describe('WasmFunction', () => {
     const a = objectsOf(functionChart({}, 'Price').chart);
     const b = objectsOf(functionChart({}, 'PriceRenamed').chart);
     // THEN selectors and names are identical
-    const selector = (objs: KubeObject[]) => (findOne(objs, 'Deployment') as any).spec.selector;
+    const selector = (objs: KubeObject[]) => at(findOne(objs, 'Deployment'), 'spec.selector');
     expect(selector(a)).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'price', 'app.kubernetes.io/instance': 'price' } });
     expect(selector(b)).toEqual(selector(a));
     expect(JSON.stringify(b)).not.toContain('PriceRenamed');
-    expect((findOne(a, 'Deployment') as any).metadata.labels).toEqual({
+    expect(at(findOne(a, 'Deployment'), 'metadata.labels')).toEqual({
       'app.kubernetes.io/name': 'price',
       'app.kubernetes.io/instance': 'price',
       'app.kubernetes.io/component': 'function',
@@ -104,16 +100,16 @@ describe('WasmFunction', () => {
 
   test('a config change rolls the pods through a checksum annotation', () => {
     const annotations = (config: Record<string, string>) =>
-      (findOne(objectsOf(functionChart({ config }).chart), 'Deployment') as any).spec.template.metadata.annotations;
+      at(findOne(objectsOf(functionChart({ config }).chart), 'Deployment'), 'spec.template.metadata.annotations') as Record<string, string>;
     expect(annotations({ A: '1' })['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
     expect(annotations({ A: '1' })).toEqual(annotations({ A: '1' }));
     expect(annotations({ A: '2' })).not.toEqual(annotations({ A: '1' }));
   });
 
   test('NetworkPolicy admits only the gateway and monitoring namespaces on the function port', () => {
-    const policy = findOne(objectsOf(functionChart().chart), 'NetworkPolicy') as any;
-    expect(policy.spec.policyTypes).toEqual(['Ingress']);
-    expect(policy.spec.ingress).toEqual([{
+    const policy = findOne(objectsOf(functionChart().chart), 'NetworkPolicy');
+    expect(at(policy, 'spec.policyTypes')).toEqual(['Ingress']);
+    expect(at(policy, 'spec.ingress')).toEqual([{
       from: [
         { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } } },
         { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
@@ -124,9 +120,9 @@ describe('WasmFunction', () => {
 
   test('has a fixed replica count until an autoscaler owns it, then none', () => {
     const { chart, fn } = functionChart();
-    expect((findOne(objectsOf(chart), 'Deployment') as any).spec.replicas).toBe(2);
+    expect(at(findOne(objectsOf(chart), 'Deployment'), 'spec.replicas')).toBe(2);
     fn.attachAutoscaler({ owner: chart, kind: 'HorizontalPodAutoscaler', minReplicas: 10, maxReplicas: 100, hpaName: 'price' });
-    expect((findOne(objectsOf(chart), 'Deployment') as any).spec).not.toHaveProperty('replicas');
+    expect(at(findOne(objectsOf(chart), 'Deployment'), 'spec')).not.toHaveProperty('replicas');
     expect(fn.isAutoscaled).toBe(true);
   });
 

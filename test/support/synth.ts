@@ -37,3 +37,18 @@ export function findOne(objects: readonly KubeObject[], kind: string, name?: str
   }
   return found[0];
 }
+
+/**
+ * The value at a dotted path in a synthesized object (`at(obj, 'spec.template.spec.containers.0.image')`),
+ * for assertions; undefined when any step is missing.
+ */
+export function at(obj: unknown, path: string): unknown {
+  let current: unknown = obj;
+  for (const key of path.split('.')) {
+    if (current === null || typeof current !== 'object') {
+      return undefined;
+    }
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
