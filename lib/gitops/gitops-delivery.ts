@@ -1,0 +1,665 @@
+import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import * as yaml from 'js-yaml';
+import { Application, ApplicationSpecIgnoreDifferences } from '../../imports/argocd-applications-argoproj.io';
+import { AppProject } from '../../imports/argocd-appprojects-argoproj.io';
+import { LABELS, MANAGED_BY } from '../core/labels';
+import { checkDns1123Subdomain } from '../core/names';
+import { OutputArtifact } from '../synth/output-artifact';
+import { defaultChartPath } from '../synth/synthesizer';
+import { applicationHealthPatch } from './argocd-config';
+import { waveOrderViolations } from './dependencies';
+import { describeObject, field, KubeManifest, objectKey, stringField, waveOfManifest } from './manifest';
+import {
+  GATEKEEPER_CONSTRAINTS_GROUP, groupKindName, groupOf, GroupKind, isBuiltInGroup, KindWave,
+  SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, SyncWave, WaveTable,
+} from './sync-wave';
+
+/** Retry of a failed sync, with exponential backoff. */
+export interface SyncRetry {
+  /**
+   * How many times a failed sync is retried.
+   * @default 10
+   */
+  readonly limit?: number;
+  /**
+   * Wait before the first retry.
+   * @default Duration.seconds(5)
+   */
+  readonly backoff?: Duration;
+  /**
+   * Factor the wait grows by after each retry.
+   * @default 2
+   */
+  readonly factor?: number;
+  /**
+   * Longest wait between two retries.
+   * @default Duration.minutes(3)
+   */
+  readonly maxBackoff?: Duration;
+}
+
+/** An Application for a folder this synth writes through something other than a chart (an OutputArtifact). */
+export interface AdditionalApplication {
+  /** Application name. */
+  readonly name: string;
+  /** Folder relative to the output folder (without the path prefix), for example `vendor/keda`. */
+  readonly folder: string;
+  /** Sync wave of the Application within the root application. */
+  readonly wave: SyncWave;
+  /**
+   * Namespace for the folder's namespaced objects that carry none.
+   * @default - none: every object names its namespace or is cluster-scoped
+   */
+  readonly namespace?: string;
+}
+
+/** Props for {@link GitOpsDelivery}. */
+export interface GitOpsDeliveryProps {
+  /** The Git repository Argo CD reads the synthesized output from (`https://...`, `ssh://...` or `git@host:org/repo.git`). */
+  readonly repoUrl: string;
+  /**
+   * Branch, tag or commit every Application tracks.
+   * @default "main"
+   */
+  readonly targetRevision?: string;
+  /**
+   * Folder of the repository the output folder is committed as.
+   * @default "dist"
+   */
+  readonly pathPrefix?: string;
+  /**
+   * Name of the AppProject every Application belongs to.
+   * @default "platform"
+   */
+  readonly projectName?: string;
+  /**
+   * Name of the root Application (the app of apps), applied once by hand from `bootstrap/`.
+   * @default - `<projectName>-root`
+   */
+  readonly rootApplicationName?: string;
+  /**
+   * Namespace Argo CD runs in; the AppProject and every Application go there.
+   * @default "argocd"
+   */
+  readonly argoCdNamespace?: string;
+  /**
+   * API server of the cluster the platform is delivered to.
+   * @default "https://kubernetes.default.svc" (the cluster Argo CD runs in)
+   */
+  readonly destinationServer?: string;
+  /**
+   * Which Application delivers a chart. Charts mapped to the same name become one
+   * Application with one source per folder.
+   * @default - one Application per chart, named after the chart's folder
+   */
+  readonly applicationOf?: (chart: Chart) => string;
+  /**
+   * Where each chart is written; must be what the synthesizer uses.
+   * @default defaultChartPath (`<chart>/<chart>.k8s.yaml`)
+   */
+  readonly chartPath?: (chart: Chart) => string;
+  /**
+   * Rows added to (or replacing rows of) the kind → wave table.
+   * @default - DEFAULT_KIND_WAVES only
+   */
+  readonly waves?: KindWave[];
+  /**
+   * Whether every object must carry a sync wave. Argo CD ignores file order, so without
+   * waves nothing orders a constraint after its template or an autoscaler after its target.
+   * @default true
+   */
+  readonly requireWaves?: boolean;
+  /**
+   * Delete objects from the cluster that are no longer in the output. Namespaces and CRDs
+   * are never pruned (`Prune=false`): deleting one deletes everything in or of it.
+   * @default true
+   */
+  readonly prune?: boolean;
+  /**
+   * Revert changes made in the cluster by hand.
+   * @default true
+   */
+  readonly selfHeal?: boolean;
+  /**
+   * Apply server-side. Client-side apply keeps a copy of the object in the
+   * `last-applied-configuration` annotation, which caps objects at 262,144 bytes (a
+   * large Grafana dashboard ConfigMap exceeds it).
+   * @default true
+   */
+  readonly serverSideApply?: boolean;
+  /**
+   * Retry of failed syncs. A Gatekeeper constraint fails until Gatekeeper has created its
+   * CRD from the template; retries with backoff ride that out.
+   * @default - 10 retries, 5s doubling up to 3m
+   */
+  readonly retry?: SyncRetry;
+  /**
+   * Applications for folders written by OutputArtifacts (vendored upstream manifests, for example).
+   * @default - none
+   */
+  readonly additionalApplications?: AdditionalApplication[];
+}
+
+/** One Application of the app of apps, as planned. */
+export interface DeliveredApplication {
+  /** Application name. */
+  readonly name: string;
+  /** Folders (relative to the output folder) the Application syncs. */
+  readonly folders: readonly string[];
+  /** The charts it delivers ([] for an additional application). */
+  readonly charts: readonly Chart[];
+  /** The Application object. */
+  readonly resource: Application;
+}
+
+const CLIENT_SIDE_APPLY_LIMIT_BYTES = 262_144;
+const REPO_URL = /^(?:(?:https?|ssh|git):\/\/[^\s/@]+(?:@[^\s/]+)?(?::\d+)?\/\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+)$/;
+const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+const PART_OF = 'gitops';
+
+interface Delivered {
+  readonly obj: ApiObject;
+  readonly manifest: KubeManifest;
+  readonly app: DeliveredApplication;
+}
+
+/**
+ * Delivers every chart of the app through Argo CD: an AppProject scoped to the namespaces,
+ * destinations and kinds the platform emits, one Application per chart (or per group of
+ * charts), ordered by sync waves, and the bootstrap files (root Application, argocd-cm
+ * health check) in `bootstrap/`, a folder no Application syncs.
+ *
+ * Create it last, in a chart of its own: it assigns the sync wave of every object that
+ * exists when it is created, from a kind → wave table, and reports as errors every object
+ * without a wave, every Application path the synth does not write, every object two
+ * Applications would own and every dependency the waves do not respect.
+ */
+export class GitOpsDelivery extends Construct {
+  /** The AppProject. */
+  public readonly project: AppProject;
+  /** The child Applications, in wave order. */
+  public readonly applications: readonly DeliveredApplication[];
+  /** The root Application's manifest (written to `bootstrap/`, not to a chart). */
+  public readonly rootApplication: Record<string, unknown>;
+  /** The folder of this construct's chart: the path the root Application syncs. */
+  public readonly rootFolder: string;
+  /** Name of the root Application. */
+  public readonly rootApplicationName: string;
+  /** The kind → wave table in use. */
+  public readonly waveTable: WaveTable;
+
+  private readonly chart: Chart;
+  private readonly repoUrl: string;
+  private readonly targetRevision: string;
+  private readonly pathPrefix: string;
+  private readonly argoCdNamespace: string;
+  private readonly destinationServer: string;
+  private readonly requireWaves: boolean;
+  private readonly serverSideApply: boolean;
+  private readonly chartPath: (chart: Chart) => string;
+  private readonly additional: readonly AdditionalApplication[];
+  /** Objects that existed when the construct was created: the ones it placed. */
+  private readonly placed = new WeakSet<ApiObject>();
+
+  constructor(scope: Construct, id: string, props: GitOpsDeliveryProps) {
+    super(scope, id);
+    this.chart = Chart.of(this);
+    this.repoUrl = props.repoUrl;
+    this.targetRevision = props.targetRevision ?? 'main';
+    this.pathPrefix = props.pathPrefix ?? 'dist';
+    const projectName = props.projectName ?? 'platform';
+    this.rootApplicationName = props.rootApplicationName ?? `${projectName}-root`;
+    this.argoCdNamespace = props.argoCdNamespace ?? 'argocd';
+    this.destinationServer = props.destinationServer ?? 'https://kubernetes.default.svc';
+    this.chartPath = props.chartPath ?? defaultChartPath;
+    const applicationOf = props.applicationOf ?? ((chart: Chart) => folderOf(this.chartPath(chart)));
+    this.waveTable = new WaveTable(WaveTable.defaults().rows, props.waves ?? []);
+    this.requireWaves = props.requireWaves ?? true;
+    const prune = props.prune ?? true;
+    const selfHeal = props.selfHeal ?? true;
+    this.serverSideApply = props.serverSideApply ?? true;
+    const retry = props.retry ?? {};
+    this.additional = props.additionalApplications ?? [];
+    this.rootFolder = folderOf(this.chartPath(this.chart));
+
+    this.placeObjects();
+
+    const syncPolicyBase = {
+      automated: { prune, selfHeal },
+      retry: {
+        limit: retry.limit ?? 10,
+        backoff: {
+          duration: argoDuration(retry.backoff ?? Duration.seconds(5)),
+          factor: retry.factor ?? 2,
+          maxDuration: argoDuration(retry.maxBackoff ?? Duration.minutes(3)),
+        },
+      },
+    };
+    const labels = { [LABELS.partOf]: PART_OF, [LABELS.managedBy]: MANAGED_BY };
+
+    this.project = new AppProject(this, 'Project', {
+      metadata: {
+        name: projectName,
+        namespace: this.argoCdNamespace,
+        labels,
+        // Before the Applications that name it.
+        annotations: { [SYNC_WAVE_ANNOTATION]: String(SyncWave.FOUNDATION.value - 1) },
+      },
+      spec: Lazy.any({ produce: () => this.projectSpec(projectName) }),
+    });
+
+    // Charts with objects, in construction order, grouped by Application name.
+    const groups = new Map<string, Chart[]>();
+    for (const chart of this.node.root.node.findAll().filter((c): c is Chart => c instanceof Chart)) {
+      if (chart === this.chart || objectsOfChart(chart).length === 0) continue;
+      const name = applicationOf(chart);
+      groups.set(name, [...(groups.get(name) ?? []), chart]);
+    }
+
+    const applications: DeliveredApplication[] = [];
+    for (const [name, charts] of groups) {
+      const folders = [...new Set(charts.map((c) => folderOf(this.chartPath(c))))];
+      const namespaces = [...new Set(charts.map((c) => c.namespace).filter((n): n is string => !!n))];
+      const namespace = namespaces.length === 1 ? namespaces[0] : undefined;
+      const planned: { app?: DeliveredApplication } = {};
+      const resource = this.newApplication(`${pascal(name)}Application`, {
+        name, folders, namespace, projectName, labels, finalizers: [RESOURCES_FINALIZER],
+        wave: () => String(this.applicationWave(charts)),
+        syncPolicy: () => ({ ...syncPolicyBase, syncOptions: this.syncOptionsOf(planned.app!, namespace) }),
+        ignoreDifferences: () => this.ignoreDifferencesOf(planned.app!),
+      });
+      planned.app = { name, folders, charts, resource };
+      applications.push(planned.app);
+    }
+    for (const extra of this.additional) {
+      const resource = this.newApplication(`${pascal(extra.name)}Application`, {
+        name: extra.name, folders: [extra.folder], namespace: extra.namespace, projectName, labels,
+        finalizers: [RESOURCES_FINALIZER],
+        wave: () => String(extra.wave.value),
+        syncPolicy: () => ({ ...syncPolicyBase, syncOptions: this.baseSyncOptions(extra.namespace, false) }),
+        ignoreDifferences: () => [],
+      });
+      applications.push({ name: extra.name, folders: [extra.folder], charts: [], resource });
+    }
+    this.applications = applications;
+
+    this.rootApplication = sortKeys(Application.manifest({
+      metadata: { name: this.rootApplicationName, namespace: this.argoCdNamespace, labels },
+      spec: {
+        project: projectName,
+        source: { repoUrl: this.repoUrl, targetRevision: this.targetRevision, path: this.repoPath(this.rootFolder) },
+        destination: { server: this.destinationServer, namespace: this.argoCdNamespace },
+        syncPolicy: { ...syncPolicyBase, syncOptions: this.baseSyncOptions(undefined, false) },
+      },
+    })) as Record<string, unknown>;
+
+    new OutputArtifact(this, 'Bootstrap', {
+      path: 'bootstrap/root-application.yaml',
+      render: () => bootstrapYaml(
+        `Apply once, by hand, after the argocd-cm patch: kubectl apply -f ${this.repoPath('bootstrap/root-application.yaml')}\n` +
+        '# The AppProject is repeated here because the root Application needs it to exist; from\n' +
+        `# then on the root Application manages it from ${this.repoPath(this.rootFolder)}/.`,
+        [this.project.toJson(), this.rootApplication],
+      ),
+    });
+    new OutputArtifact(this, 'ApplicationHealth', {
+      path: 'bootstrap/argocd-cm-application-health.yaml',
+      render: () => bootstrapYaml(
+        `Apply once per Argo CD installation, before the root Application:\n` +
+        `#   kubectl -n ${this.argoCdNamespace} patch configmap argocd-cm --type merge --patch-file ${this.repoPath('bootstrap/argocd-cm-application-health.yaml')}\n` +
+        '# Without it a child Application is healthy as soon as it exists, and the sync waves of the\n' +
+        '# Applications do not hold.',
+        [applicationHealthPatch(this.argoCdNamespace)],
+      ),
+    });
+
+    this.node.addValidation({ validate: () => this.validate() });
+  }
+
+  /** The path of a folder inside the repository. */
+  private repoPath(folder: string): string {
+    return this.pathPrefix === '' ? folder : `${this.pathPrefix}/${folder}`;
+  }
+
+  private newApplication(id: string, p: {
+    name: string; folders: readonly string[]; namespace?: string; projectName: string;
+    labels: Record<string, string>; finalizers: string[];
+    wave: () => string; syncPolicy: () => unknown; ignoreDifferences: () => ApplicationSpecIgnoreDifferences[];
+  }): Application {
+    const sources = p.folders.map((f) => ({ repoUrl: this.repoUrl, targetRevision: this.targetRevision, path: this.repoPath(f) }));
+    return new Application(this, id, {
+      metadata: {
+        name: p.name,
+        namespace: this.argoCdNamespace,
+        labels: p.labels,
+        annotations: { [SYNC_WAVE_ANNOTATION]: Lazy.any({ produce: p.wave }) },
+        // Removing a chart removes its objects: without the finalizer they would keep running, unmanaged.
+        finalizers: p.finalizers,
+      },
+      spec: {
+        project: p.projectName,
+        ...(sources.length === 1 ? { source: sources[0] } : { sources }),
+        destination: { server: this.destinationServer, namespace: p.namespace },
+        syncPolicy: Lazy.any({ produce: p.syncPolicy }),
+        ignoreDifferences: Lazy.any({ produce: () => emptyToUndefined(p.ignoreDifferences()) }),
+      },
+    });
+  }
+
+  /** Assigns the wave (and per-object sync options) of every object that exists now. */
+  private placeObjects(): void {
+    for (const obj of this.deliverableObjects()) {
+      this.placed.add(obj);
+      const existing = obj.metadata.toJson().annotations ?? {};
+      const wave = this.waveTable.waveOf(groupOfObject(obj), obj.kind);
+      if (wave !== undefined && existing[SYNC_WAVE_ANNOTATION] === undefined) {
+        obj.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, wave.toString());
+      }
+      const options = new Set<string>(String(existing[SYNC_OPTIONS_ANNOTATION] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''));
+      const before = options.size;
+      if (groupOfObject(obj) === GATEKEEPER_CONSTRAINTS_GROUP) {
+        // The constraint kind is a CRD Gatekeeper creates from the template at runtime: a dry
+        // run before it exists fails the whole sync.
+        options.add('SkipDryRunOnMissingResource=true');
+      }
+      if ((obj.kind === 'Namespace' && groupOfObject(obj) === '') || obj.kind === 'CustomResourceDefinition') {
+        // Deleting a namespace deletes everything in it; deleting a CRD deletes every instance.
+        options.add('Prune=false');
+        options.add('Delete=false');
+      }
+      if (options.size !== before) {
+        obj.metadata.addAnnotation(SYNC_OPTIONS_ANNOTATION, [...options].join(','));
+      }
+    }
+  }
+
+  /** Every ApiObject of every other chart. */
+  private deliverableObjects(): ApiObject[] {
+    return this.node.root.node.findAll()
+      .filter((c): c is ApiObject => c instanceof ApiObject)
+      .filter((o) => Chart.of(o) !== this.chart);
+  }
+
+  /** The objects of every chart-derived Application, rendered. */
+  private inventory(): Delivered[] {
+    const out: Delivered[] = [];
+    for (const app of this.applications) {
+      for (const chart of app.charts) {
+        for (const obj of objectsOfChart(chart)) {
+          out.push({ obj, manifest: obj.toJson() as KubeManifest, app });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** An Application's wave: that of its earliest object, so it starts when its first object may. */
+  private applicationWave(charts: readonly Chart[]): number {
+    const waves = charts.flatMap((c) => objectsOfChart(c))
+      .map((o) => waveOfManifest(o.toJson() as KubeManifest))
+      .filter((w): w is number => w !== undefined);
+    return waves.length > 0 ? Math.min(...waves) : SyncWave.FOUNDATION.value;
+  }
+
+  private baseSyncOptions(namespace: string | undefined, createNamespace: boolean): string[] {
+    return [
+      ...(namespace && createNamespace ? ['CreateNamespace=true'] : []),
+      ...(this.serverSideApply ? ['ServerSideApply=true'] : []),
+      // Renamed objects: the new one is running before the old one is deleted.
+      'PruneLast=true',
+    ];
+  }
+
+  private syncOptionsOf(app: DeliveredApplication, namespace: string | undefined): string[] {
+    const inventory = this.inventory();
+    const mine = inventory.filter((d) => d.app === app).map((d) => d.manifest);
+    // A namespace the platform declares (with its Pod Security labels) comes from its
+    // declaration; CreateNamespace would only create a bare one and hide an ordering bug.
+    const declared = inventory.some((d) => d.manifest.kind === 'Namespace' && d.manifest.metadata?.name === namespace);
+    const options = this.baseSyncOptions(namespace, !declared);
+    const crdsHere = new Set(mine.filter((m) => m.kind === 'CustomResourceDefinition')
+      .map((m) => `${stringField(m, 'spec', 'group')}/${stringField(m, 'spec', 'names', 'kind')}`));
+    const needsSkipDryRun = mine.some((m) => {
+      const group = groupOf(m.apiVersion);
+      return !isBuiltInGroup(group) && !crdsHere.has(`${group}/${m.kind}`);
+    });
+    if (needsSkipDryRun) options.push('SkipDryRunOnMissingResource=true');
+    if (this.ignoreDifferencesOf(app).length > 0) {
+      // Without it a sync still writes the ignored fields back.
+      options.push('RespectIgnoreDifferences=true');
+    }
+    return options;
+  }
+
+  /** `spec.replicas` of any workload that still carries it while an autoscaler targets it. */
+  private ignoreDifferencesOf(app: DeliveredApplication): ApplicationSpecIgnoreDifferences[] {
+    const inventory = this.inventory();
+    const scaled = new Set<string>();
+    for (const d of inventory) {
+      const m = d.manifest;
+      if (['HorizontalPodAutoscaler', 'ScaledObject', 'HTTPScaledObject'].includes(m.kind)) {
+        const kind = stringField(m, 'spec', 'scaleTargetRef', 'kind') ?? 'Deployment';
+        scaled.add(`${kind}/${m.metadata?.namespace ?? ''}/${stringField(m, 'spec', 'scaleTargetRef', 'name')}`);
+      }
+    }
+    return inventory
+      .filter((d) => d.app === app && field(d.manifest, 'spec', 'replicas') !== undefined)
+      .filter((d) => scaled.has(`${d.manifest.kind}/${d.manifest.metadata?.namespace ?? ''}/${d.manifest.metadata?.name}`))
+      .map((d) => ({
+        group: groupOf(d.manifest.apiVersion), kind: d.manifest.kind,
+        name: d.manifest.metadata?.name, namespace: d.manifest.metadata?.namespace,
+        jsonPointers: ['/spec/replicas'],
+      }));
+  }
+
+  private projectSpec(projectName: string): unknown {
+    const inventory = this.inventory();
+    // The project itself is in the root Application too; it cannot render itself here.
+    const own = objectsOfChart(this.chart).filter((o) => o !== this.project).map((o) => o.toJson() as KubeManifest);
+    const self: KubeManifest = { apiVersion: AppProject.GVK.apiVersion, kind: AppProject.GVK.kind, metadata: { name: projectName, namespace: this.argoCdNamespace } };
+    const all = [...inventory.map((d) => d.manifest), ...own, self];
+    const namespaces = new Set<string>([this.argoCdNamespace]);
+    for (const m of all) if (m.metadata?.namespace) namespaces.add(m.metadata.namespace);
+    let clusterScopedDestination = false;
+    let createsNamespaces = false;
+    for (const app of this.applications) {
+      const spec = app.resource.toJson().spec as { destination: { namespace?: string }; syncPolicy?: { syncOptions?: string[] } };
+      if (spec.destination.namespace) namespaces.add(spec.destination.namespace);
+      else clusterScopedDestination = true;
+      if (spec.syncPolicy?.syncOptions?.includes('CreateNamespace=true')) createsNamespaces = true;
+    }
+    const clusterKinds = uniqueKinds(all.filter((m) => !m.metadata?.namespace));
+    if (createsNamespaces && !clusterKinds.some((k) => k.group === '' && k.kind === 'Namespace')) {
+      clusterKinds.push({ group: '', kind: 'Namespace' });
+    }
+    return {
+      description: `Everything the ${projectName} synthesizes, delivered from ${this.repoUrl}`,
+      sourceRepos: [this.repoUrl],
+      destinations: [
+        ...[...namespaces].sort().map((namespace) => ({ server: this.destinationServer, namespace })),
+        // Applications of cluster-scoped objects only have no destination namespace; this
+        // entry matches only them (an empty pattern matches only the empty namespace).
+        ...(clusterScopedDestination ? [{ server: this.destinationServer }] : []),
+      ],
+      clusterResourceWhitelist: sortKinds(clusterKinds),
+      namespaceResourceWhitelist: sortKinds(uniqueKinds(all.filter((m) => !!m.metadata?.namespace))),
+      // Objects created by hand in the platform's namespaces show up as warnings.
+      orphanedResources: { warn: true },
+    };
+  }
+
+  private validate(): string[] {
+    const problems: string[] = [];
+    if (!REPO_URL.test(this.repoUrl)) {
+      problems.push(`repoUrl "${this.repoUrl}" is not a Git repository URL: use https://host/org/repo.git, ssh://git@host/org/repo.git or git@host:org/repo.git`);
+    }
+    if (this.targetRevision.trim() === '') {
+      problems.push('targetRevision "" must name a branch, tag or commit (for example "main")');
+    }
+    if (/^\/|\/$|\.\./.test(this.pathPrefix)) {
+      problems.push(`pathPrefix "${this.pathPrefix}" must be a relative folder without leading or trailing '/' (for example "dist")`);
+    }
+
+    // What the synth writes: the folder of every chart with objects, and every artifact.
+    const written = new Map<string, string[]>();
+    const note = (file: string) => {
+      const folder = folderOf(file);
+      written.set(folder, [...(written.get(folder) ?? []), file]);
+    };
+    for (const chart of this.node.root.node.findAll().filter((c): c is Chart => c instanceof Chart)) {
+      if (objectsOfChart(chart).length > 0) note(this.chartPath(chart));
+    }
+    const artifacts = OutputArtifact.all(this.node.root as Construct);
+    for (const a of artifacts) note(a.path);
+
+    const byName = new Map<string, DeliveredApplication[]>();
+    for (const app of this.applications) {
+      byName.set(app.name, [...(byName.get(app.name) ?? []), app]);
+      const nameError = checkDns1123Subdomain(`application name`, app.name);
+      if (nameError) problems.push(nameError);
+      for (const folder of app.folders) {
+        if (!written.has(folder)) {
+          problems.push(
+            `application "${app.name}" path "${this.repoPath(folder)}" does not exist in the output: ` +
+            `the synth writes ${[...written.keys()].sort().map((f) => `"${this.repoPath(f)}"`).join(', ')}`,
+          );
+        }
+      }
+    }
+    for (const [name, apps] of byName) {
+      if (apps.length > 1) problems.push(`application name "${name}" is used by ${apps.length} Applications: give each a distinct name`);
+    }
+    if (byName.has(this.rootApplicationName)) {
+      problems.push(`application name "${this.rootApplicationName}" is both the root Application and a child: set rootApplicationName to another name`);
+    }
+
+    // Nothing Argo CD would apply by mistake: no artifact inside a chart's folder.
+    const chartFolders = new Map<string, string>();
+    for (const app of this.applications) for (const c of app.charts) chartFolders.set(folderOf(this.chartPath(c)), app.name);
+    chartFolders.set(this.rootFolder, this.rootApplicationName);
+    for (const a of artifacts) {
+      const owner = chartFolders.get(folderOf(a.path));
+      if (owner !== undefined) {
+        problems.push(
+          `[${a.node.path}] artifact path "${a.path}" is inside the folder of Application "${owner}", which Argo CD would try to apply: ` +
+          'write it outside every application folder (for example under reports/)',
+        );
+      }
+    }
+
+    // Every chart with objects is delivered by exactly one Application.
+    const delivered = new Set(this.applications.flatMap((a) => a.charts));
+    for (const chart of this.node.root.node.findAll().filter((c): c is Chart => c instanceof Chart)) {
+      if (chart !== this.chart && !delivered.has(chart) && objectsOfChart(chart).length > 0) {
+        problems.push(
+          `chart "${chart.node.path}" has objects but no Application delivers it (it was created after ${this.node.path}): ` +
+          'create the GitOpsDelivery after every other chart',
+        );
+      }
+    }
+
+    const inventory = this.inventory();
+    // Two Applications owning one object would overwrite each other's tracking on every sync.
+    const owners = new Map<string, Delivered[]>();
+    for (const d of inventory) {
+      const key = objectKey(d.manifest);
+      owners.set(key, [...(owners.get(key) ?? []), d]);
+    }
+    for (const ds of owners.values()) {
+      const apps = [...new Set(ds.map((d) => d.app.name))];
+      if (apps.length > 1) {
+        problems.push(
+          `${describeObject(ds[0].manifest)} is owned by ${apps.length} applications (${apps.map((a) => `"${a}"`).join(', ')}): ` +
+          'an object must be emitted by exactly one Application, or Argo CD flips its tracking between them on every sync',
+        );
+      }
+    }
+
+    const allowed = this.waveTable.rows.map((r) => r.wave).filter((w, i, a) => a.findIndex((x) => x.name === w.name) === i)
+      .map((w) => `${w.name} (${w.value})`).join(', ');
+    for (const d of inventory) {
+      if (this.requireWaves && waveOfManifest(d.manifest) === undefined) {
+        const gk = { group: groupOf(d.manifest.apiVersion), kind: d.manifest.kind };
+        const raw = d.manifest.metadata?.annotations?.[SYNC_WAVE_ANNOTATION];
+        const why = raw !== undefined
+          ? `its ${SYNC_WAVE_ANNOTATION} "${raw}" is not an integer`
+          : !this.placed.has(d.obj)
+            ? `it was created after ${this.node.path}: create the GitOpsDelivery last`
+            : `kind ${groupKindName(gk)} is not in the wave table: add { group: '${gk.group}', kind: '${gk.kind}', wave: SyncWave.<one of the waves> } to waves`;
+        problems.push(`[${d.obj.node.path}] ${describeObject(d.manifest)} has no ${SYNC_WAVE_ANNOTATION}: ${why} (waves: ${allowed})`);
+      }
+      if (!this.serverSideApply) {
+        const bytes = Buffer.byteLength(JSON.stringify(d.manifest));
+        if (bytes > CLIENT_SIDE_APPLY_LIMIT_BYTES) {
+          problems.push(
+            `${describeObject(d.manifest)} is ${bytes} bytes, over the ${CLIENT_SIDE_APPLY_LIMIT_BYTES}-byte last-applied annotation limit of client-side apply: ` +
+            'set serverSideApply to true',
+          );
+        }
+      }
+    }
+
+    const appOf = new Map<KubeManifest, { name: string; wave: number }>();
+    for (const d of inventory) appOf.set(d.manifest, { name: d.app.name, wave: this.applicationWave(d.app.charts) });
+    problems.push(...waveOrderViolations(inventory.map((d) => d.manifest), waveOfManifest, (m) => appOf.get(m)));
+    return problems;
+  }
+}
+
+function groupOfObject(obj: ApiObject): string {
+  return groupOf(obj.apiVersion);
+}
+
+/** The ApiObjects a chart renders (those of nested charts render with the nested chart). */
+function objectsOfChart(chart: Chart): ApiObject[] {
+  return chart.node.findAll().filter((c: IConstruct): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
+}
+
+function folderOf(file: string): string {
+  const slash = file.lastIndexOf('/');
+  return slash < 0 ? '' : file.slice(0, slash);
+}
+
+function pascal(name: string): string {
+  return name.split(/[^A-Za-z0-9]+/).filter((p) => p !== '').map((p) => p[0].toUpperCase() + p.slice(1)).join('');
+}
+
+/** `5s`, `3m`: the Go duration Argo CD reads. */
+function argoDuration(d: Duration): string {
+  const seconds = d.toSeconds({ integral: false });
+  return seconds % 60 === 0 && seconds > 0 ? `${seconds / 60}m` : `${seconds}s`;
+}
+
+/** Keys sorted at every level, as cdk8s renders objects, so the bootstrap files read like the charts. */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    const v = value as Record<string, unknown>;
+    const first = ['apiVersion', 'kind', 'metadata'].filter((k) => k in v);
+    const rest = Object.keys(v).filter((k) => !first.includes(k)).sort();
+    return Object.fromEntries([...first, ...rest].map((k) => [k, sortKeys(v[k])]));
+  }
+  return value;
+}
+
+function emptyToUndefined<T>(list: T[]): T[] | undefined {
+  return list.length === 0 ? undefined : list;
+}
+
+function uniqueKinds(objects: readonly KubeManifest[]): GroupKind[] {
+  const seen = new Map<string, GroupKind>();
+  for (const m of objects) {
+    const gk = { group: groupOf(m.apiVersion), kind: m.kind };
+    seen.set(`${gk.group}/${gk.kind}`, gk);
+  }
+  return [...seen.values()];
+}
+
+function sortKinds(kinds: readonly GroupKind[]): GroupKind[] {
+  return [...kinds].sort((a, b) => a.group.localeCompare(b.group) || a.kind.localeCompare(b.kind));
+}
+
+function bootstrapYaml(comment: string, docs: readonly unknown[]): string {
+  return `# ${comment}\n${docs.map((d) => yaml.dump(d, { noRefs: true, lineWidth: -1 })).join('---\n')}`;
+}

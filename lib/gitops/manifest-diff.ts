@@ -1,0 +1,295 @@
+import { isDeepStrictEqual } from 'util';
+import * as yaml from 'js-yaml';
+import { KubeManifest, objectKey } from './manifest';
+
+/** One file of an output folder, path relative to it with `/` separators. */
+export interface ManifestFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+/** Which object, as people name it. */
+export interface ObjectRef {
+  readonly kind: string;
+  readonly name: string;
+  /** '' for a cluster-scoped object. */
+  readonly namespace: string;
+  /** The file the object is in. */
+  readonly file: string;
+}
+
+/** One field that moved. Paths are dotted, list items by name where they have one: `spec.template.spec.containers[function].image`. */
+export interface FieldChange {
+  readonly path: string;
+  /** Undefined when the field was added. */
+  readonly before?: unknown;
+  /** Undefined when the field was removed. */
+  readonly after?: unknown;
+}
+
+/** An object present on both sides whose content or file differs. */
+export interface ObjectChange {
+  readonly before: ObjectRef;
+  readonly after: ObjectRef;
+  readonly fields: readonly FieldChange[];
+}
+
+/** What changed between two output folders. */
+export interface ManifestDiff {
+  readonly added: readonly ObjectRef[];
+  readonly removed: readonly ObjectRef[];
+  readonly changed: readonly ObjectChange[];
+  /** Files that hold no Kubernetes objects (reports), by what happened to them. */
+  readonly otherFiles: { readonly added: readonly string[]; readonly removed: readonly string[]; readonly changed: readonly string[] };
+}
+
+interface Located {
+  readonly manifest: KubeManifest;
+  readonly ref: ObjectRef;
+}
+
+const MANIFEST_FILE = /\.(ya?ml|json)$/;
+
+function isManifest(doc: unknown): doc is KubeManifest {
+  return doc !== null && typeof doc === 'object' && !Array.isArray(doc)
+    && typeof (doc as Record<string, unknown>).kind === 'string' && typeof (doc as Record<string, unknown>).apiVersion === 'string';
+}
+
+/**
+ * Splits files into Kubernetes objects (keyed by group, kind, namespace and name) and other
+ * files. An object that appears twice (the AppProject in `bootstrap/` and in the GitOps
+ * folder) is keyed by its file from the second occurrence on, in path order.
+ */
+export function indexManifests(files: readonly ManifestFile[]): { objects: Map<string, Located>; others: Map<string, string> } {
+  const objects = new Map<string, Located>();
+  const others = new Map<string, string>();
+  for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
+    const docs = MANIFEST_FILE.test(file.path) ? yaml.loadAll(file.content).filter((d) => d !== null && d !== undefined) : [];
+    if (docs.length === 0 || !docs.every(isManifest)) {
+      others.set(file.path, file.content);
+      continue;
+    }
+    for (const manifest of docs) {
+      const ref: ObjectRef = {
+        kind: manifest.kind,
+        name: manifest.metadata?.name ?? '',
+        namespace: manifest.metadata?.namespace ?? '',
+        file: file.path,
+      };
+      const key = objectKey(manifest);
+      objects.set(objects.has(key) ? `${key}@${file.path}` : key, { manifest, ref });
+    }
+  }
+  return { objects, others };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function keySegment(key: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key) ? `.${key}` : `["${key}"]`;
+}
+
+/** Items matched by `name` when every item of both lists has a distinct one. */
+function namedItems(list: readonly unknown[]): Map<string, unknown> | undefined {
+  const byName = new Map<string, unknown>();
+  for (const item of list) {
+    const name = isPlainObject(item) ? item.name : undefined;
+    if (typeof name !== 'string' || byName.has(name)) return undefined;
+    byName.set(name, item);
+  }
+  return byName;
+}
+
+function diffValues(path: string, a: unknown, b: unknown, out: FieldChange[]): void {
+  if (isDeepStrictEqual(a, b)) return;
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = [...Object.keys(a), ...Object.keys(b).filter((k) => !(k in a))];
+    for (const k of keys) diffValues(`${path}${keySegment(k)}`, a[k], b[k], out);
+    return;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const na = namedItems(a);
+    const nb = namedItems(b);
+    if (na && nb && (na.size > 0 || nb.size > 0)) {
+      const names = [...na.keys(), ...[...nb.keys()].filter((k) => !na.has(k))];
+      for (const n of names) diffValues(`${path}[${n}]`, na.get(n), nb.get(n), out);
+      return;
+    }
+    if (a.length === b.length && a.some((x) => isPlainObject(x) || Array.isArray(x))) {
+      a.forEach((x, i) => diffValues(`${path}[${i}]`, x, b[i], out));
+      return;
+    }
+  }
+  out.push({ path: path.replace(/^\./, ''), before: a, after: b });
+}
+
+/** Every field that differs between two objects, in document order. */
+export function diffObjects(before: unknown, after: unknown): FieldChange[] {
+  const out: FieldChange[] = [];
+  diffValues('', before, after, out);
+  return out;
+}
+
+function byRef(a: ObjectRef, b: ObjectRef): number {
+  return a.file.localeCompare(b.file) || a.kind.localeCompare(b.kind) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name);
+}
+
+/**
+ * Compares two output folders object by object: what was added, removed, and for the
+ * objects on both sides the fields that moved (and the file, if the object moved).
+ * A pure function: give it the files of each side.
+ */
+export function diffManifests(before: readonly ManifestFile[], after: readonly ManifestFile[]): ManifestDiff {
+  const a = indexManifests(before);
+  const b = indexManifests(after);
+  const added: ObjectRef[] = [];
+  const removed: ObjectRef[] = [];
+  const changed: ObjectChange[] = [];
+  for (const [key, x] of a.objects) {
+    const y = b.objects.get(key);
+    if (!y) {
+      removed.push(x.ref);
+      continue;
+    }
+    const fields = diffObjects(x.manifest, y.manifest);
+    if (fields.length > 0 || x.ref.file !== y.ref.file) changed.push({ before: x.ref, after: y.ref, fields });
+  }
+  for (const [key, y] of b.objects) if (!a.objects.has(key)) added.push(y.ref);
+  const otherAdded = [...b.others.keys()].filter((p) => !a.others.has(p)).sort();
+  const otherRemoved = [...a.others.keys()].filter((p) => !b.others.has(p)).sort();
+  const otherChanged = [...a.others.keys()].filter((p) => b.others.has(p) && b.others.get(p) !== a.others.get(p)).sort();
+  return {
+    added: added.sort(byRef),
+    removed: removed.sort(byRef),
+    changed: changed.sort((p, q) => byRef(p.after, q.after)),
+    otherFiles: { added: otherAdded, removed: otherRemoved, changed: otherChanged },
+  };
+}
+
+/** True when nothing differs. */
+export function isEmptyDiff(diff: ManifestDiff): boolean {
+  return diff.added.length + diff.removed.length + diff.changed.length
+    + diff.otherFiles.added.length + diff.otherFiles.removed.length + diff.otherFiles.changed.length === 0;
+}
+
+/** Options for {@link formatManifestDiff}. */
+export interface FormatDiffOptions {
+  /**
+   * What the old side is, for the summary line.
+   * @default "dist/ at HEAD"
+   */
+  readonly beforeLabel?: string;
+  /**
+   * What the new side is.
+   * @default "a fresh synth"
+   */
+  readonly afterLabel?: string;
+  /**
+   * Most fields listed per changed object; the rest are counted.
+   * @default 10
+   */
+  readonly maxFieldsPerObject?: number;
+}
+
+const DIGEST = /sha256:([0-9a-f]{12})[0-9a-f]{52}/g;
+const MAX_VALUE_CHARS = 60;
+
+/** Drops the nesting every reader already knows: `spec.`, and the pod template's `template.spec.`. */
+export function shortFieldPath(path: string): string {
+  return path
+    .replace(/^spec\.jobTemplate\.spec\.template\.spec\./, '')
+    .replace(/^spec\.template\.spec\./, '')
+    .replace(/^spec\./, '');
+}
+
+function formatScalar(v: unknown): string {
+  if (v === undefined) return '(none)';
+  if (typeof v === 'string') {
+    if (v.includes('\n')) return `(${v.split('\n').length} lines)`;
+    const s = v.replace(DIGEST, 'sha256:$1…');
+    return `\`${s.length > MAX_VALUE_CHARS ? `${s.slice(0, MAX_VALUE_CHARS - 1)}…` : s}\``;
+  }
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return `\`${String(v)}\``;
+  const json = JSON.stringify(v);
+  if (json.length <= MAX_VALUE_CHARS) return `\`${json}\``;
+  return Array.isArray(v) ? `(${v.length} items)` : '(an object)';
+}
+
+/** `registry/x@sha256:ab…` on both sides with the same repository: only the digests differ, so show only them. */
+function formatPair(before: unknown, after: unknown): [string, string] {
+  if (typeof before === 'string' && typeof after === 'string') {
+    const [repoA, digestA] = before.split('@');
+    const [repoB, digestB] = after.split('@');
+    if (digestA && digestB && repoA === repoB) return [formatScalar(digestA), formatScalar(digestB)];
+  }
+  return [formatScalar(before), formatScalar(after)];
+}
+
+function formatField(change: FieldChange): string {
+  const path = `\`${shortFieldPath(change.path)}\``;
+  if (change.before === undefined) return `${path} added: ${formatScalar(change.after)}`;
+  if (change.after === undefined) return `${path} removed (was ${formatScalar(change.before)})`;
+  const [b, a] = formatPair(change.before, change.after);
+  return `${path} ${b} → ${a}`;
+}
+
+function formatRef(ref: ObjectRef): string {
+  return `\`${ref.name}\` ${ref.kind}${ref.namespace ? ` in \`${ref.namespace}\`` : ''}`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * A short Markdown summary of a {@link ManifestDiff}, for a pull-request comment:
+ * counts, then the objects added, removed and changed, with the fields that moved.
+ */
+export function formatManifestDiff(diff: ManifestDiff, options: FormatDiffOptions = {}): string {
+  const beforeLabel = options.beforeLabel ?? 'dist/ at HEAD';
+  const afterLabel = options.afterLabel ?? 'a fresh synth';
+  const maxFields = options.maxFieldsPerObject ?? 10;
+  const lines: string[] = ['### Manifest diff', ''];
+  if (isEmptyDiff(diff)) {
+    lines.push(`No changes: ${afterLabel} is identical to ${beforeLabel}.`);
+    return `${lines.join('\n')}\n`;
+  }
+  const other = diff.otherFiles;
+  const otherCount = other.added.length + other.removed.length + other.changed.length;
+  lines.push(
+    `${beforeLabel} → ${afterLabel}: ${plural(diff.added.length, 'object')} added, ${diff.removed.length} removed, ` +
+    `${diff.changed.length} changed${otherCount > 0 ? `; ${plural(otherCount, 'other file')} changed` : ''}.`,
+  );
+  if (diff.added.length > 0) {
+    lines.push('', '#### Added');
+    for (const r of diff.added) lines.push(`- ${formatRef(r)} (\`${r.file}\`)`);
+  }
+  if (diff.removed.length > 0) {
+    lines.push('', '#### Removed');
+    for (const r of diff.removed) lines.push(`- ${formatRef(r)} (\`${r.file}\`)`);
+  }
+  if (diff.changed.length > 0) {
+    lines.push('', '#### Changed');
+    for (const c of diff.changed) {
+      const items = c.fields.map(formatField);
+      if (c.before.file !== c.after.file) items.unshift(`moved from \`${c.before.file}\` to \`${c.after.file}\``);
+      const shown = items.slice(0, maxFields);
+      if (items.length > shown.length) shown.push(`… and ${plural(items.length - shown.length, 'more field')}`);
+      if (shown.length === 1) {
+        lines.push(`- ${formatRef(c.after)}: ${shown[0]}`);
+      } else {
+        lines.push(`- ${formatRef(c.after)}:`);
+        for (const s of shown) lines.push(`  - ${s}`);
+      }
+    }
+  }
+  if (otherCount > 0) {
+    lines.push('', '#### Other files');
+    for (const p of other.added) lines.push(`- \`${p}\` added`);
+    for (const p of other.removed) lines.push(`- \`${p}\` removed`);
+    for (const p of other.changed) lines.push(`- \`${p}\` changed`);
+  }
+  return `${lines.join('\n')}\n`;
+}
