@@ -195,6 +195,8 @@ export interface FormatDiffOptions {
 
 const DIGEST = /sha256:([0-9a-f]{12})[0-9a-f]{52}/g;
 const MAX_VALUE_CHARS = 60;
+/** From this many objects with identical changes on, they are listed as one line. */
+const GROUP_AT = 4;
 
 /** Drops the nesting every reader already knows: `spec.`, and the pod template's `template.spec.`. */
 export function shortFieldPath(path: string): string {
@@ -272,16 +274,30 @@ export function formatManifestDiff(diff: ManifestDiff, options: FormatDiffOption
   }
   if (diff.changed.length > 0) {
     lines.push('', '#### Changed');
+    // Objects with exactly the same changes (a label or annotation on everything) read as one line.
+    const groups = new Map<string, { refs: ObjectRef[]; items: string[] }>();
     for (const c of diff.changed) {
       const items = c.fields.map(formatField);
       if (c.before.file !== c.after.file) items.unshift(`moved from \`${c.before.file}\` to \`${c.after.file}\``);
+      const key = items.join('\n');
+      const group = groups.get(key) ?? { refs: [], items };
+      group.refs.push(c.after);
+      groups.set(key, group);
+    }
+    for (const { refs, items } of groups.values()) {
       const shown = items.slice(0, maxFields);
       if (items.length > shown.length) shown.push(`… and ${plural(items.length - shown.length, 'more field')}`);
-      if (shown.length === 1) {
-        lines.push(`- ${formatRef(c.after)}: ${shown[0]}`);
-      } else {
-        lines.push(`- ${formatRef(c.after)}:`);
-        for (const s of shown) lines.push(`  - ${s}`);
+      const who = refs.length >= GROUP_AT
+        ? `${refs.length} objects (${refs.slice(0, 3).map(formatRef).join(', ')} and ${refs.length - 3} more)`
+        : undefined;
+      for (const ref of who ? [undefined] : refs) {
+        const subject = who ?? formatRef(ref!);
+        if (shown.length === 1) {
+          lines.push(`- ${subject}: ${shown[0]}`);
+        } else {
+          lines.push(`- ${subject}:`);
+          for (const item of shown) lines.push(`  - ${item}`);
+        }
       }
     }
   }
