@@ -1,5 +1,9 @@
-import { RequestMetrics } from '../lib';
+import { Chart } from 'cdk8s';
+import {
+  FUNCTION_SDK_METRICS, ObservabilityStack, RequestMetrics, SEED_OBJECTIVES, ServiceLevelObjective,
+} from '../lib';
 import { PlatformCore } from './core';
+import { NAMESPACES } from './namespaces';
 
 /** What the observability section needs from the sections before it. */
 export interface ObservabilityInputs {
@@ -8,9 +12,44 @@ export interface ObservabilityInputs {
 }
 
 /** What the observability section of the reference platform created. */
-export interface ObservabilitySection {}
+export interface ObservabilitySection {
+  /** The chart of every monitoring object (namespace `monitoring`). */
+  readonly chart: Chart;
+  /** The stack: per-function monitoring, platform alerts, dashboards, log collection. */
+  readonly stack: ObservabilityStack;
+}
 
-/** Adds the observability section to the reference platform. (Not built yet.) */
-export function addObservability(_core: PlatformCore, _inputs: ObservabilityInputs): ObservabilitySection {
-  return {};
+/**
+ * Checkout is where revenue is lost: a tighter latency tail and five-nines availability.
+ * Its buckets (10, 20, 50 ms) are the seed's, so the thresholds stay measurable.
+ */
+export const CHECKOUT_OBJECTIVES: readonly ServiceLevelObjective[] = [
+  ServiceLevelObjective.latency({ percentile: 50, thresholdMilliseconds: 10 }),
+  ServiceLevelObjective.latency({ percentile: 99, thresholdMilliseconds: 20 }),
+  ServiceLevelObjective.latency({ percentile: 99.9, thresholdMilliseconds: 20 }),
+  ServiceLevelObjective.availability(99.999),
+];
+
+/**
+ * Adds the observability section: every function gets scraping, SLO rules and alerts
+ * (the seed's objectives, stricter for checkout) and a dashboard; the overview covers the
+ * platform; Alloy ships function and gateway logs to Loki.
+ */
+export function addObservability(core: PlatformCore, inputs: ObservabilityInputs): ObservabilitySection {
+  const chart = new Chart(core.app, 'Observability', { namespace: NAMESPACES.monitoring });
+  const stack = new ObservabilityStack(chart, 'Stack', {
+    // What users see is measured at the gateway, when it measures; otherwise by the
+    // functions themselves (their SDK histogram has the 10/20/50 ms buckets).
+    sloSource: inputs.gatewayMetrics ?? FUNCTION_SDK_METRICS,
+    defaultObjectives: [...SEED_OBJECTIVES],
+    prometheusSelectorLabels: { release: 'kube-prometheus-stack' },
+    runbookBaseUrl: 'https://runbooks.shop.example.com/wasm-functions',
+    grafanaUrl: 'https://grafana.shop.example.com',
+    authorizer: { namespace: 'opa', deploymentName: 'opa-authorizer' },
+    logs: { extraNamespaces: [NAMESPACES.gateway] },
+  });
+  for (const fn of Object.values(core.functions)) {
+    stack.addFunction(fn, fn.name === 'checkout' ? { objectives: [...CHECKOUT_OBJECTIVES] } : {});
+  }
+  return { chart, stack };
 }

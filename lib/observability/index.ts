@@ -1,2 +1,7 @@
 // Public API of the observability capability.
-export {};
+export * from './objectives';
+export * from './promql';
+export * from './rules';
+export * from './dashboards';
+export * from './alloy-config';
+export * from './observability-stack';

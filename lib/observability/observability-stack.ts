@@ -1,0 +1,569 @@
+import { createHash } from 'crypto';
+import { Chart, Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import * as yaml from 'js-yaml';
+import { PrometheusRule, PrometheusRuleSpecGroups, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheus-prometheusrules-monitoring.coreos.com';
+import { ServiceMonitor } from '../../imports/prometheus-servicemonitors-monitoring.coreos.com';
+import { LABELS, MANAGED_BY } from '../core/labels';
+import { FUNCTION_SDK_METRICS, RequestMetrics } from '../core/metrics';
+import { checkDns1123Label, checkDns1123Subdomain, checkIntegerInRange } from '../core/names';
+import { WasmFunction } from '../function/wasm-function';
+import { AlloyBlock, podLogPipeline, renderAlloy } from './alloy-config';
+import { dashboardExpressions, functionDashboard, overviewDashboard } from './dashboards';
+import {
+  AlertUrgency, BurnRateWindow, checkObjectives, checkWindows, ServiceLevelObjective, SEED_OBJECTIVES, SRE_WORKBOOK_WINDOWS,
+} from './objectives';
+import { promQlSyntaxError, substituteGrafanaVariables } from './promql';
+import {
+  ALERT_NAMES, bucketsInMilliseconds, escapeRegex, functionRuleGroups, platformRuleGroups, PromRuleGroup,
+} from './rules';
+
+/** The Deployment of the OPA request authorizer, for the "authorizer unavailable" alert. */
+export interface AuthorizerDeploymentRef {
+  /** Namespace of the Deployment. */
+  readonly namespace: string;
+  /** Name of the Deployment. */
+  readonly deploymentName: string;
+}
+
+/** Where function and gateway logs go, and when a burst of error lines alerts. */
+export interface LogCollectionOptions {
+  /**
+   * Loki's push endpoint.
+   * @default "http://loki-gateway.monitoring.svc.cluster.local/loki/api/v1/push" (the Loki Helm chart's gateway in `monitoring`)
+   */
+  readonly lokiPushUrl?: string;
+  /**
+   * Loki tenant (X-Scope-OrgID) to push as, when Loki runs with auth enabled.
+   * @default - none (single-tenant Loki, tenant "fake")
+   */
+  readonly tenant?: string;
+  /**
+   * Namespaces collected besides the functions' own, typically the gateway's.
+   * @default ["gateway"]
+   */
+  readonly extraNamespaces?: string[];
+  /**
+   * RE2 pattern (LogQL `|~`) of a log line that reports an error.
+   * @default "(?i)\\b(error|panic|fatal)\\b"
+   */
+  readonly errorLinePattern?: string;
+  /**
+   * Error lines per second, per app, sustained over 5 minutes, that make a burst.
+   * @default 5
+   */
+  readonly errorLinesPerSecond?: number;
+  /**
+   * Labels on the Loki rules ConfigMap that the Loki chart's rules sidecar selects.
+   * @default { loki_rule: "1" } (the chart's sidecar selects label `loki_rule` with any value)
+   */
+  readonly rulesConfigMapLabels?: Record<string, string>;
+  /**
+   * Directory the rules sidecar writes the file to: the Loki ruler's local rules directory
+   * plus the tenant.
+   * @default "/rules/fake"
+   */
+  readonly rulesDirectory?: string;
+}
+
+/** Props for {@link ObservabilityStack}. */
+export interface ObservabilityStackProps {
+  /**
+   * Namespace of every monitoring object (ServiceMonitors select the functions' Services
+   * across namespaces with a namespaceSelector).
+   * @default - the enclosing chart's namespace, or "monitoring"
+   */
+  readonly namespace?: string;
+  /**
+   * Request metrics the SLOs, alerts and dashboards are computed from: the functions'
+   * own (FUNCTION_SDK_METRICS), or the gateway's. Latency thresholds must be among its buckets.
+   * @default FUNCTION_SDK_METRICS
+   */
+  readonly sloSource?: RequestMetrics;
+  /**
+   * Objectives of a function added without its own.
+   * @default SEED_OBJECTIVES (P50 < 10 ms, P99 < 20 ms, P99.9 < 50 ms, availability 99.99 %)
+   */
+  readonly defaultObjectives?: ServiceLevelObjective[];
+  /**
+   * Multi-window, multi-burn-rate alert table.
+   * @default SRE_WORKBOOK_WINDOWS (1h/5m 14.4x and 6h/30m 6x page; 1d/2h 3x and 3d/6h 1x ticket)
+   */
+  readonly burnRateWindows?: BurnRateWindow[];
+  /**
+   * SLO period in days: the budget is spent over this window.
+   * @default 30
+   */
+  readonly sloPeriodDays?: number;
+  /**
+   * How often Prometheus scrapes each function pod.
+   * @default 30 (kube-prometheus-stack's default; 5000 pods at 15 s double the ingest for no SLO gain)
+   */
+  readonly scrapeIntervalSeconds?: number;
+  /**
+   * How often Prometheus evaluates the rules.
+   * @default 30 (kube-prometheus-stack's default)
+   */
+  readonly ruleEvaluationIntervalSeconds?: number;
+  /**
+   * Labels on ServiceMonitors and PrometheusRules that the Prometheus of kube-prometheus-stack selects.
+   * @default { release: "kube-prometheus-stack" } (the chart's selector for a release of that name)
+   */
+  readonly prometheusSelectorLabels?: Record<string, string>;
+  /**
+   * `severity` label of page alerts.
+   * @default "critical"
+   */
+  readonly pageSeverity?: string;
+  /**
+   * `severity` label of ticket alerts.
+   * @default "warning"
+   */
+  readonly ticketSeverity?: string;
+  /**
+   * Base URL of the runbooks; each alert links `<base>/<AlertName>`.
+   * @default - no runbook_url annotation
+   */
+  readonly runbookBaseUrl?: string;
+  /**
+   * Grafana's external URL, for the dashboard links in alert annotations.
+   * @default - links relative to Grafana ("/d/<uid>")
+   */
+  readonly grafanaUrl?: string;
+  /**
+   * Labels that make Grafana's dashboard sidecar load a ConfigMap.
+   * @default { grafana_dashboard: "1" } (kube-prometheus-stack's sidecar default)
+   */
+  readonly dashboardLabels?: Record<string, string>;
+  /**
+   * Grafana folder of the dashboards (the `grafana_folder` annotation, read when the
+   * sidecar's folderAnnotation is set).
+   * @default "Wasm functions"
+   */
+  readonly dashboardFolder?: string;
+  /**
+   * The OPA request authorizer's Deployment; an alert fires when it has no available replica.
+   * @default { namespace: "opa", deploymentName: "opa-authorizer" }
+   */
+  readonly authorizer?: AuthorizerDeploymentRef;
+  /**
+   * Alert when the authorizer is unavailable.
+   * @default true
+   */
+  readonly alertOnAuthorizer?: boolean;
+  /**
+   * Alert when Gatekeeper's audit violations rise.
+   * @default true
+   */
+  readonly alertOnGatekeeper?: boolean;
+  /**
+   * Log collection with Grafana Alloy into Loki, and the error-burst alert; `false` emits none.
+   * @default - collected with the defaults of LogCollectionOptions
+   */
+  readonly logs?: LogCollectionOptions | false;
+}
+
+/** Options for {@link ObservabilityStack.addFunction}. */
+export interface FunctionMonitoringOptions {
+  /**
+   * The function's objectives.
+   * @default - the stack's defaultObjectives
+   */
+  readonly objectives?: ServiceLevelObjective[];
+}
+
+/** The monitoring objects of one function; see {@link ObservabilityStack.addFunction}. */
+export class FunctionMonitoring extends Construct {
+  /** The function watched. */
+  public readonly fn: WasmFunction;
+  /** Its objectives. */
+  public readonly objectives: readonly ServiceLevelObjective[];
+  /** UID of its Grafana dashboard. */
+  public readonly dashboardUid: string;
+  /** The ServiceMonitor. */
+  public readonly serviceMonitor: ServiceMonitor;
+  /** The PrometheusRule with its SLO recording rules and alerts. */
+  public readonly rules: PrometheusRule;
+  /** The dashboard ConfigMap. */
+  public readonly dashboard: k8s.KubeConfigMap;
+
+  private readonly stack: ObservabilityStack;
+
+  constructor(stack: ObservabilityStack, id: string, fn: WasmFunction, options: FunctionMonitoringOptions) {
+    super(stack, id);
+    this.stack = stack;
+    this.fn = fn;
+    this.objectives = [...(options.objectives ?? stack.defaultObjectives)];
+    this.dashboardUid = dashboardUid(fn.namespace, fn.name);
+    const base = `${fn.namespace}.${fn.name}`;
+    const labels = stack.objectLabels(fn.name);
+
+    this.serviceMonitor = new ServiceMonitor(this, 'Monitor', {
+      metadata: { name: base, namespace: stack.namespace, labels: { ...labels, ...stack.prometheusSelectorLabels } },
+      spec: {
+        namespaceSelector: { matchNames: [fn.namespace] },
+        selector: { matchLabels: { ...fn.selectorLabels } },
+        endpoints: [{
+          // The Service port named http forwards to the container port where the function
+          // SDK also serves /metrics; Prometheus scrapes every endpoint (pod) behind it.
+          port: 'http',
+          path: '/metrics',
+          interval: `${stack.scrapeIntervalSeconds}s`,
+          // The SLO queries select by namespace and function; set function from the
+          // Service's name label so it never depends on what the module itself exports.
+          relabelings: [{
+            sourceLabels: ['__meta_kubernetes_service_label_app_kubernetes_io_name'],
+            targetLabel: 'function',
+          }],
+        }],
+      },
+    });
+
+    this.rules = new PrometheusRule(this, 'Rules', {
+      metadata: { name: `${base}.slo`, namespace: stack.namespace, labels: { ...labels, ...stack.prometheusSelectorLabels } },
+      spec: { groups: Lazy.any({ produce: () => toRuleGroups(this.ruleGroups()) }) },
+    });
+
+    this.dashboard = new k8s.KubeConfigMap(this, 'Dashboard', {
+      metadata: {
+        name: `${base}.dashboard`,
+        namespace: stack.namespace,
+        labels: { ...labels, ...stack.dashboardLabels },
+        annotations: { grafana_folder: stack.dashboardFolder },
+      },
+      data: Lazy.any({ produce: () => ({ [`${this.dashboardUid}.json`]: this.dashboardJson() }) }),
+    });
+
+    this.node.addValidation({ validate: () => this.validate() });
+  }
+
+  /** The rule groups, computed when synthesized so that autoscalers attached later count. */
+  public ruleGroups(): PromRuleGroup[] {
+    const a = this.fn.autoscalerAttachments[0];
+    return functionRuleGroups({
+      name: this.fn.name,
+      namespace: this.fn.namespace,
+      objectives: this.objectives,
+      source: this.stack.sloSource,
+      windows: this.stack.burnRateWindows,
+      periodDays: this.stack.sloPeriodDays,
+      severities: this.stack.severities,
+      annotate: (alert, summary, description) => this.stack.annotations(alert, summary, description, this.dashboardUid),
+      hpa: a !== undefined ? { name: a.hpaName, maxReplicas: a.maxReplicas } : undefined,
+    });
+  }
+
+  /** The dashboard JSON. */
+  public dashboardJson(): string {
+    const a = this.fn.autoscalerAttachments[0];
+    return JSON.stringify(functionDashboard({
+      uid: this.dashboardUid,
+      name: this.fn.name,
+      namespace: this.fn.namespace,
+      objectives: this.objectives,
+      source: this.stack.sloSource,
+      autoscaler: a !== undefined ? { kind: a.kind, hpaName: a.hpaName, minReplicas: a.minReplicas, maxReplicas: a.maxReplicas } : undefined,
+      fixedReplicas: this.fn.replicas,
+      overviewUid: this.stack.overviewUid,
+    }), undefined, 2);
+  }
+
+  private validate(): string[] {
+    const errors = checkObjectives('objectives', this.objectives, bucketsInMilliseconds(this.stack.sloSource), `"${this.stack.sloSource.source}"`);
+    if (errors.length > 0) return errors;
+    return [
+      ...checkExpressions(this.ruleGroups().flatMap((g) => g.rules.map((r) => r.expr)), `the ${this.stack.sloSource.source} RequestMetrics (matchers, errorMatcher, metric names)`),
+      ...checkExpressions(dashboardExpressions(JSON.parse(this.dashboardJson())).map(substituteGrafanaVariables), 'the dashboard'),
+      ...checkConfigMapSize('dashboard', this.dashboardJson()),
+    ];
+  }
+}
+
+/**
+ * Watches Wasm functions: a ServiceMonitor, SLO recording rules and multi-window
+ * multi-burn-rate alerts, and a Grafana dashboard per function; an overview dashboard
+ * and platform alerts (autoscalers at their maximum, unschedulable pods, OPA authorizer
+ * down, Gatekeeper violations rising); Alloy configuration that ships function and
+ * gateway logs to Loki, and a Loki rule for bursts of error lines. Every object lives in
+ * one namespace (`monitoring` by default), for kube-prometheus-stack, Grafana's
+ * dashboard sidecar, Alloy and Loki installed there.
+ */
+export class ObservabilityStack extends Construct {
+  /** Namespace of the monitoring objects. */
+  public readonly namespace: string;
+  /** Where request metrics come from. */
+  public readonly sloSource: RequestMetrics;
+  /** Objectives of functions added without their own. */
+  public readonly defaultObjectives: readonly ServiceLevelObjective[];
+  /** The burn-rate alert table. */
+  public readonly burnRateWindows: readonly BurnRateWindow[];
+  /** SLO period in days. */
+  public readonly sloPeriodDays: number;
+  /** Scrape interval. */
+  public readonly scrapeIntervalSeconds: number;
+  /** Rule evaluation interval. */
+  public readonly ruleEvaluationIntervalSeconds: number;
+  /** Labels Prometheus selects monitors and rules by. */
+  public readonly prometheusSelectorLabels: Readonly<Record<string, string>>;
+  /** Labels Grafana's sidecar selects dashboards by. */
+  public readonly dashboardLabels: Readonly<Record<string, string>>;
+  /** Grafana folder of the dashboards. */
+  public readonly dashboardFolder: string;
+  /** `severity` label per urgency. */
+  public readonly severities: Readonly<Record<AlertUrgency, string>>;
+  /** UID of the overview dashboard. */
+  public readonly overviewUid = 'wasm-functions-overview';
+
+  private readonly monitored: FunctionMonitoring[] = [];
+  private readonly runbookBaseUrl?: string;
+  private readonly grafanaUrl: string;
+  private readonly authorizer?: { namespace: string; deployment: string };
+  private readonly gatekeeper: boolean;
+
+  constructor(scope: Construct, id: string, props: ObservabilityStackProps = {}) {
+    super(scope, id);
+    this.namespace = props.namespace ?? Chart.of(this).namespace ?? 'monitoring';
+    this.sloSource = props.sloSource ?? FUNCTION_SDK_METRICS;
+    this.defaultObjectives = [...(props.defaultObjectives ?? SEED_OBJECTIVES)];
+    this.burnRateWindows = [...(props.burnRateWindows ?? SRE_WORKBOOK_WINDOWS)];
+    this.sloPeriodDays = props.sloPeriodDays ?? 30;
+    this.scrapeIntervalSeconds = props.scrapeIntervalSeconds ?? 30;
+    this.ruleEvaluationIntervalSeconds = props.ruleEvaluationIntervalSeconds ?? 30;
+    this.prometheusSelectorLabels = { ...(props.prometheusSelectorLabels ?? { release: 'kube-prometheus-stack' }) };
+    this.dashboardLabels = { ...(props.dashboardLabels ?? { grafana_dashboard: '1' }) };
+    this.dashboardFolder = props.dashboardFolder ?? 'Wasm functions';
+    this.severities = { [AlertUrgency.PAGE]: props.pageSeverity ?? 'critical', [AlertUrgency.TICKET]: props.ticketSeverity ?? 'warning' };
+    this.runbookBaseUrl = props.runbookBaseUrl?.replace(/\/+$/, '');
+    this.grafanaUrl = (props.grafanaUrl ?? '').replace(/\/+$/, '');
+    const authorizer = props.authorizer ?? { namespace: 'opa', deploymentName: 'opa-authorizer' };
+    this.authorizer = (props.alertOnAuthorizer ?? true) ? { namespace: authorizer.namespace, deployment: authorizer.deploymentName } : undefined;
+    this.gatekeeper = props.alertOnGatekeeper ?? true;
+    const logs = props.logs === false ? undefined : (props.logs ?? {});
+
+    const labels = this.objectLabels('platform');
+    new PrometheusRule(this, 'PlatformRules', {
+      metadata: { name: 'wasm-platform.alerts', namespace: this.namespace, labels: { ...labels, ...this.prometheusSelectorLabels } },
+      spec: { groups: Lazy.any({ produce: () => toRuleGroups(this.platformGroups()) }) },
+    });
+    new k8s.KubeConfigMap(this, 'OverviewDashboard', {
+      metadata: {
+        name: 'wasm-functions-overview.dashboard',
+        namespace: this.namespace,
+        labels: { ...labels, ...this.dashboardLabels },
+        annotations: { grafana_folder: this.dashboardFolder },
+      },
+      data: Lazy.any({ produce: () => ({ [`${this.overviewUid}.json`]: this.overviewJson() }) }),
+    });
+    if (logs !== undefined) {
+      this.addLogCollection(logs);
+    }
+
+    this.node.addValidation({ validate: () => this.validate(props, logs) });
+  }
+
+  /** Every function watched, in the order added. */
+  public get functions(): readonly FunctionMonitoring[] {
+    return this.monitored;
+  }
+
+  /** Watches `fn`: scraping, SLO rules and alerts, and a dashboard. */
+  public addFunction(fn: WasmFunction, options: FunctionMonitoringOptions = {}): FunctionMonitoring {
+    const id = `${pascal(fn.namespace)}${pascal(fn.name)}`;
+    const m = new FunctionMonitoring(this, id, fn, options);
+    this.monitored.push(m);
+    return m;
+  }
+
+  /** Namespaces of the watched functions, sorted. */
+  public get functionNamespaces(): string[] {
+    return [...new Set(this.monitored.map((m) => m.fn.namespace))].sort();
+  }
+
+  /** The platform-wide alert groups. */
+  public platformGroups(): PromRuleGroup[] {
+    return platformRuleGroups({
+      functionNamespaces: this.functionNamespaces,
+      severities: this.severities,
+      annotate: (alert, summary, description) => this.annotations(alert, summary, description, this.overviewUid),
+      authorizer: this.authorizer,
+      gatekeeper: this.gatekeeper,
+    });
+  }
+
+  /** The overview dashboard JSON. */
+  public overviewJson(): string {
+    return JSON.stringify(overviewDashboard({
+      uid: this.overviewUid,
+      functionNamespaces: this.functionNamespaces,
+      authorizer: this.authorizer,
+      gatekeeper: this.gatekeeper,
+      alertNames: Object.values(ALERT_NAMES),
+    }), undefined, 2);
+  }
+
+  /** @internal Labels on every object of the stack. */
+  public objectLabels(instance: string): Record<string, string> {
+    return {
+      [LABELS.name]: 'wasm-observability',
+      [LABELS.instance]: instance,
+      [LABELS.component]: 'observability',
+      [LABELS.managedBy]: MANAGED_BY,
+    };
+  }
+
+  /** @internal Annotations of an alert: summary, description, runbook and dashboard links. */
+  public annotations(alert: string, summary: string, description: string, dashboardUidValue: string): Record<string, string> {
+    return {
+      summary,
+      description,
+      ...(this.runbookBaseUrl !== undefined ? { runbook_url: `${this.runbookBaseUrl}/${alert}` } : {}),
+      dashboard_url: `${this.grafanaUrl}/d/${dashboardUidValue}`,
+    };
+  }
+
+  private addLogCollection(o: LogCollectionOptions): void {
+    const extra = o.extraNamespaces ?? ['gateway'];
+    const pattern = o.errorLinePattern ?? '(?i)\\b(error|panic|fatal)\\b';
+    const perSecond = o.errorLinesPerSecond ?? 5;
+    const labels = this.objectLabels('logs');
+    const namespaces = (): string[] => [...new Set([...this.functionNamespaces, ...extra])].sort();
+
+    new k8s.KubeConfigMap(this, 'AlloyConfig', {
+      metadata: { name: 'alloy-wasm-functions', namespace: this.namespace, labels },
+      data: Lazy.any({
+        produce: () => ({
+          'config.alloy': renderAlloy(podLogPipeline({
+            namespaces: namespaces(),
+            lokiPushUrl: o.lokiPushUrl ?? 'http://loki-gateway.monitoring.svc.cluster.local/loki/api/v1/push',
+            tenant: o.tenant,
+          }) as AlloyBlock[], 'Generated by the ObservabilityStack construct: function and gateway pod logs into Loki.\nMounted by the Alloy Helm chart (alloy.configMap.create=false, name=alloy-wasm-functions, key=config.alloy).'),
+        }),
+      }),
+    });
+
+    new k8s.KubeConfigMap(this, 'LokiRules', {
+      metadata: {
+        name: 'wasm-functions.loki-rules',
+        namespace: this.namespace,
+        labels: { ...labels, ...(o.rulesConfigMapLabels ?? { loki_rule: '1' }) },
+        annotations: { 'k8s-sidecar-target-directory': o.rulesDirectory ?? '/rules/fake' },
+      },
+      data: Lazy.any({
+        produce: () => ({
+          'wasm-functions.yaml': yaml.dump({
+            groups: [{
+              name: 'wasm-functions.logs',
+              rules: [{
+                alert: ALERT_NAMES.errorLogBurst,
+                expr: logErrorBurstExpr(namespaces(), pattern, perSecond),
+                for: '5m',
+                labels: { severity: this.severities[AlertUrgency.TICKET], urgency: AlertUrgency.TICKET },
+                annotations: this.annotations(ALERT_NAMES.errorLogBurst,
+                  '{{ $labels.namespace }}/{{ $labels.app }} logs more than ' + perSecond + ' error lines per second',
+                  'A burst of error lines, sustained for 5 minutes; look at the logs in Grafana Explore (Loki) for {{ $labels.namespace }}/{{ $labels.app }}.',
+                  this.overviewUid),
+              }],
+            }],
+          }, { lineWidth: -1, noRefs: true }),
+        }),
+      }),
+    });
+  }
+
+  private validate(props: ObservabilityStackProps, logs: LogCollectionOptions | undefined): string[] {
+    const errors: (string | undefined)[] = [
+      checkDns1123Label('namespace', this.namespace),
+      checkIntegerInRange('scrapeIntervalSeconds', this.scrapeIntervalSeconds, 1, 3600),
+      checkIntegerInRange('ruleEvaluationIntervalSeconds', this.ruleEvaluationIntervalSeconds, 1, 3600),
+      checkIntegerInRange('sloPeriodDays', this.sloPeriodDays, 1, 365),
+      ...checkWindows(this.burnRateWindows, this.scrapeIntervalSeconds, this.ruleEvaluationIntervalSeconds, this.sloPeriodDays),
+      ...checkObjectives('defaultObjectives', this.defaultObjectives, bucketsInMilliseconds(this.sloSource), `"${this.sloSource.source}"`),
+      ...checkLabels('prometheusSelectorLabels', this.prometheusSelectorLabels),
+      ...checkLabels('dashboardLabels', this.dashboardLabels),
+      ...checkExpressions(this.platformGroups().flatMap((g) => g.rules.map((r) => r.expr)), 'the platform alerts'),
+      ...checkExpressions(dashboardExpressions(JSON.parse(this.overviewJson())).map(substituteGrafanaVariables), 'the overview dashboard'),
+      ...checkConfigMapSize('overview dashboard', this.overviewJson()),
+    ];
+    if (props.authorizer !== undefined) {
+      errors.push(checkDns1123Label('authorizer.namespace', props.authorizer.namespace));
+      errors.push(checkDns1123Subdomain('authorizer.deploymentName', props.authorizer.deploymentName));
+    }
+    if (logs?.errorLinesPerSecond !== undefined && !(logs.errorLinesPerSecond > 0)) {
+      errors.push(`logs.errorLinesPerSecond (${logs.errorLinesPerSecond}) must be a positive number of lines per second (for example 5)`);
+    }
+    if (logs?.errorLinePattern !== undefined && logs.errorLinePattern.includes('`')) {
+      errors.push(`logs.errorLinePattern "${logs.errorLinePattern}" must not contain a backtick (it is written as a LogQL raw string)`);
+    }
+    const seen = new Map<WasmFunction, number>();
+    for (const m of this.monitored) seen.set(m.fn, (seen.get(m.fn) ?? 0) + 1);
+    for (const [fn, count] of seen) {
+      if (count > 1) errors.push(`function ${fn.namespace}/${fn.name} was added ${count} times: add each function once (pass all its objectives in one call)`);
+    }
+    return errors.filter((e): e is string => e !== undefined);
+  }
+}
+
+/** The LogQL of the error-burst alert. */
+export function logErrorBurstExpr(namespaces: readonly string[], pattern: string, perSecond: number): string {
+  const ns = namespaces.map(escapeRegex).join('|');
+  return `sum by (namespace, app) (rate({namespace=~${JSON.stringify(ns)}} |~ \`${pattern}\` [5m])) > ${perSecond}`;
+}
+
+/** A Grafana dashboard UID (at most 40 characters) for a function. */
+export function dashboardUid(namespace: string, name: string): string {
+  const plain = `wasmfn-${namespace}-${name}`;
+  if (plain.length <= 40) return plain;
+  const hash = createHash('sha256').update(`${namespace}/${name}`).digest('hex').slice(0, 8);
+  return `${plain.slice(0, 31)}-${hash}`;
+}
+
+function toRuleGroups(groups: readonly PromRuleGroup[]): PrometheusRuleSpecGroups[] {
+  return groups.map((g) => ({
+    name: g.name,
+    interval: g.interval,
+    rules: g.rules.map((r) => ({
+      record: r.record,
+      alert: r.alert,
+      expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr),
+      for: r.for,
+      labels: r.labels,
+      annotations: r.annotations,
+    })),
+  }));
+}
+
+/** Every expression must parse with the official PromQL grammar. */
+function checkExpressions(exprs: readonly string[], origin: string): string[] {
+  const errors: string[] = [];
+  for (const expr of exprs) {
+    const e = promQlSyntaxError(expr);
+    if (e) errors.push(`generated PromQL does not parse (near "${e.near}"): ${expr} — check ${origin}`);
+  }
+  return errors;
+}
+
+/** A ConfigMap holds at most 1 MiB; stay well under it (and under Argo CD's annotation limit, with server-side apply). */
+function checkConfigMapSize(what: string, json: string): string[] {
+  const limit = 512 * 1024;
+  const size = Buffer.byteLength(json, 'utf8');
+  return size > limit ? [`${what} JSON is ${size} bytes, more than ${limit}: a ConfigMap holds at most 1 MiB; split the dashboard`] : [];
+}
+
+function checkLabels(field: string, labels: Readonly<Record<string, string>>): string[] {
+  const errors: string[] = [];
+  for (const [k, v] of Object.entries(labels)) {
+    const name = k.includes('/') ? k.split('/').pop() ?? '' : k;
+    if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name) || name.length > 63) {
+      errors.push(`${field} key "${k}" is not a valid label key: use up to 63 letters, digits, '-', '_' or '.', optionally prefixed by a DNS subdomain and '/'`);
+    }
+    if (v !== '' && (!/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(v) || v.length > 63)) {
+      errors.push(`${field}["${k}"] value "${v}" is not a valid label value: use up to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
+    }
+  }
+  return errors;
+}
+
+function pascal(s: string): string {
+  return s.split(/[^A-Za-z0-9]+/).filter(Boolean).map((p) => p[0].toUpperCase() + p.slice(1)).join('');
+}
