@@ -369,6 +369,10 @@ export class ObservabilityStack extends Construct {
 
   /** Watches `fn`: scraping, SLO rules and alerts, and a dashboard. */
   public addFunction(fn: WasmFunction, options: FunctionMonitoringOptions = {}): FunctionMonitoring {
+    if (this.monitored.some((m) => m.fn === fn)) {
+      // Construction cannot go on: the second set of objects would clash with the first.
+      throw new Error(`function ${fn.namespace}/${fn.name} is already watched by ${this.node.path}: add each function once, with all its objectives`);
+    }
     const id = `${pascal(fn.namespace)}${pascal(fn.name)}`;
     const m = new FunctionMonitoring(this, id, fn, options);
     this.monitored.push(m);
@@ -494,11 +498,6 @@ export class ObservabilityStack extends Construct {
     }
     if (logs?.errorLinePattern !== undefined && logs.errorLinePattern.includes('`')) {
       errors.push(`logs.errorLinePattern "${logs.errorLinePattern}" must not contain a backtick (it is written as a LogQL raw string)`);
-    }
-    const seen = new Map<WasmFunction, number>();
-    for (const m of this.monitored) seen.set(m.fn, (seen.get(m.fn) ?? 0) + 1);
-    for (const [fn, count] of seen) {
-      if (count > 1) errors.push(`function ${fn.namespace}/${fn.name} was added ${count} times: add each function once (pass all its objectives in one call)`);
     }
     return errors.filter((e): e is string => e !== undefined);
   }

@@ -1,0 +1,343 @@
+import { Chart, Duration, Testing } from 'cdk8s';
+import * as yaml from 'js-yaml';
+import {
+  AlertUrgency, FUNCTION_SDK_METRICS, KUBE_STATE_METRICS, metricNamesIn, ObservabilityStack, OTHER_KNOWN_METRICS,
+  promQlSyntaxError, RequestMetrics, SLO_RECORDS, ServiceLevelObjective, substituteGrafanaVariables, WasmFunction,
+} from '../../lib';
+import { kubeValidator } from '../support/kube-schema';
+import { findOne, KubeObject, objectsOf, problemsOf, testApp } from '../support/synth';
+
+const IMAGE = 'registry.example.com/fn/hello@sha256:ee53e6483a0ea1a04acd565404cdd4036828bdbddae632d47f551fe8b0f90316';
+
+/** GIVEN a functions chart with two functions (one autoscaled) and a monitoring chart. */
+function fixture(props: ConstructorParameters<typeof ObservabilityStack>[2] = {}) {
+  const app = testApp();
+  const fns = new Chart(app, 'Functions', { namespace: 'functions-shop' });
+  const hello = new WasmFunction(fns, 'Hello', { name: 'hello', image: IMAGE });
+  const pay = new WasmFunction(fns, 'Pay', { name: 'pay', image: IMAGE });
+  const monitoring = new Chart(app, 'Monitoring', { namespace: 'monitoring' });
+  const stack = new ObservabilityStack(monitoring, 'Stack', { runbookBaseUrl: 'https://runbooks.example.com', ...props });
+  return { app, fns, hello, pay, monitoring, stack };
+}
+
+function ruleExprs(objects: readonly KubeObject[]): string[] {
+  return objects.filter((o) => o.kind === 'PrometheusRule')
+    .flatMap((o) => (o.spec as { groups: { rules: { expr: string }[] }[] }).groups.flatMap((g) => g.rules.map((r) => r.expr)));
+}
+
+function recordedNames(objects: readonly KubeObject[]): string[] {
+  return objects.filter((o) => o.kind === 'PrometheusRule')
+    .flatMap((o) => (o.spec as { groups: { rules: { record?: string }[] }[] }).groups.flatMap((g) => g.rules.map((r) => r.record)))
+    .filter((r): r is string => r !== undefined);
+}
+
+function dashboards(objects: readonly KubeObject[]): { name: string; json: string }[] {
+  return objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1')
+    .flatMap((o) => Object.entries(o.data as Record<string, string>).map(([k, json]) => ({ name: `${o.metadata.name}/${k}`, json })));
+}
+
+function panelExprs(dashboard: { panels?: { targets?: { expr?: string }[] }[] }): string[] {
+  return (dashboard.panels ?? []).flatMap((p) => (p.targets ?? []).map((t) => t.expr)).filter((e): e is string => typeof e === 'string');
+}
+
+describe('ObservabilityStack', () => {
+  test('synthesizes monitors, rules, dashboards and log collection (snapshot)', () => {
+    // GIVEN
+    const { monitoring, stack, hello, pay } = fixture();
+    hello.attachAutoscaler({ owner: hello, kind: 'HorizontalPodAutoscaler', minReplicas: 10, maxReplicas: 5000, hpaName: 'hello' });
+    // WHEN
+    stack.addFunction(hello);
+    stack.addFunction(pay, { objectives: [ServiceLevelObjective.availability(99.9)] });
+    // THEN
+    expect(Testing.synth(monitoring)).toMatchSnapshot();
+  });
+
+  test('every monitoring object passes strict schema validation', () => {
+    const { monitoring, stack, hello, pay } = fixture();
+    stack.addFunction(hello);
+    stack.addFunction(pay);
+    const validator = kubeValidator();
+    const objects = objectsOf(monitoring);
+    expect(objects.map((o) => o.kind).sort()).toEqual([
+      'ConfigMap', 'ConfigMap', 'ConfigMap', 'ConfigMap', 'ConfigMap',
+      'PrometheusRule', 'PrometheusRule', 'PrometheusRule', 'ServiceMonitor', 'ServiceMonitor',
+    ]);
+    for (const o of objects) {
+      expect(validator.knows(o.apiVersion, o.kind)).toBe(true);
+      expect({ name: o.metadata.name, violations: validator.validate(o) }).toEqual({ name: o.metadata.name, violations: [] });
+    }
+  });
+
+  test('the ServiceMonitor selects the function Service across namespaces with the Prometheus release label', () => {
+    const { monitoring, stack, hello } = fixture({ prometheusSelectorLabels: { release: 'prom' }, scrapeIntervalSeconds: 15 });
+    stack.addFunction(hello);
+    const sm = findOne(objectsOf(monitoring), 'ServiceMonitor');
+    expect(sm).toMatchObject({
+      metadata: { name: 'functions-shop.hello', namespace: 'monitoring', labels: { release: 'prom' } },
+      spec: {
+        namespaceSelector: { matchNames: ['functions-shop'] },
+        selector: { matchLabels: hello.selectorLabels },
+        endpoints: [{ port: 'http', path: '/metrics', interval: '15s', relabelings: [{ targetLabel: 'function' }] }],
+      },
+    });
+    // The Service the monitor selects has the port name and labels it relies on.
+    const svc = hello.service.toJson();
+    expect(svc.spec.ports[0].name).toBe('http');
+    expect(svc.metadata.labels).toMatchObject(hello.selectorLabels);
+  });
+
+  test('every generated PromQL expression parses with the official grammar', () => {
+    const { monitoring, stack, hello, pay } = fixture();
+    hello.attachAutoscaler({ owner: hello, kind: 'HorizontalPodAutoscaler', minReplicas: 10, maxReplicas: 5000, hpaName: 'hello' });
+    stack.addFunction(hello);
+    stack.addFunction(pay);
+    const objects = objectsOf(monitoring);
+    const exprs = [
+      ...ruleExprs(objects),
+      ...dashboards(objects).flatMap((d) => panelExprs(JSON.parse(d.json)).map(substituteGrafanaVariables)),
+    ];
+    expect(exprs.length).toBeGreaterThan(100);
+    for (const expr of exprs) {
+      expect({ expr, error: promQlSyntaxError(expr) }).toEqual({ expr, error: undefined });
+    }
+  });
+
+  test('the grammar check catches a broken expression', () => {
+    expect(promQlSyntaxError('sum(rate(x[5m])')).toBeDefined();
+    expect(promQlSyntaxError('sum by (le) (rate(x_bucket{le=~"50(\\\\.0)?"}[5m]))')).toBeUndefined();
+  });
+
+  test('recording rules and burn-rate alerts follow the SRE workbook table', () => {
+    const { monitoring, stack, hello } = fixture();
+    stack.addFunction(hello);
+    const rule = findOne(objectsOf(monitoring), 'PrometheusRule', 'functions-shop.hello.slo');
+    const rules = (rule.spec as { groups: { rules: { record?: string; alert?: string; expr: string; labels?: Record<string, string> }[] }[] }).groups.flatMap((g) => g.rules);
+    // One SLI per objective and window (5m 30m 1h 2h 6h 1d 3d) plus the 30-day mean.
+    for (const w of ['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d']) {
+      expect(rules.filter((r) => r.record === SLO_RECORDS.errorRatio(w))).toHaveLength(4);
+    }
+    const availability = rules.find((r) => r.record === 'slo:sli_error:ratio_rate5m' && r.labels?.slo === 'availability');
+    expect(availability?.expr).toBe('(sum(rate(wasm_function_requests_total{namespace="functions-shop",function="hello",code=~"5.."}[5m])) or vector(0)) / sum(rate(wasm_function_requests_total{namespace="functions-shop",function="hello"}[5m]))');
+    const p99 = rules.find((r) => r.record === 'slo:sli_error:ratio_rate1h' && r.labels?.slo === 'latency-p99');
+    expect(p99?.expr).toContain('wasm_function_request_duration_seconds_bucket{namespace="functions-shop",function="hello",le="0.02"}[1h]');
+
+    const burns = rules.filter((r) => r.alert === 'WasmFunctionErrorBudgetBurn');
+    // P99, P99.9 and availability: one page and one ticket alert each.
+    expect(burns.map((r) => `${r.labels?.slo}/${r.labels?.urgency}/${r.labels?.severity}`).sort()).toEqual([
+      'availability/page/critical', 'availability/ticket/warning',
+      'latency-p99-9/page/critical', 'latency-p99-9/ticket/warning',
+      'latency-p99/page/critical', 'latency-p99/ticket/warning',
+    ]);
+    const page = burns.find((r) => r.labels?.slo === 'availability' && r.labels?.urgency === 'page');
+    expect(page?.expr).toContain('slo:sli_error:ratio_rate1h{namespace="functions-shop",function="hello",slo="availability"} > (14.4 * 0.0001)');
+    expect(page?.expr).toContain('slo:sli_error:ratio_rate30m{namespace="functions-shop",function="hello",slo="availability"} > (6 * 0.0001)');
+  });
+
+  test('P50 is alerted on directly, not by burn rate (14.4 x 50 % > 100 %)', () => {
+    const { monitoring, stack, hello } = fixture();
+    stack.addFunction(hello);
+    const rule = findOne(objectsOf(monitoring), 'PrometheusRule', 'functions-shop.hello.slo');
+    const alerts = (rule.spec as { groups: { rules: { alert?: string; expr: string; labels?: Record<string, string> }[] }[] }).groups.flatMap((g) => g.rules).filter((r) => r.alert);
+    expect(alerts.filter((a) => a.labels?.slo === 'latency-p50').map((a) => a.alert)).toEqual(['WasmFunctionLatencyObjectiveBreached']);
+    const p50 = alerts.find((a) => a.labels?.slo === 'latency-p50');
+    expect(p50?.expr).toContain('slo:sli_error:ratio_rate1h{namespace="functions-shop",function="hello",slo="latency-p50"} > 0.5');
+    expect(p50?.labels?.urgency).toBe(AlertUrgency.TICKET);
+  });
+
+  test('alert annotations link the runbook and the function dashboard', () => {
+    const { monitoring, stack, hello } = fixture({ grafanaUrl: 'https://grafana.example.com/' });
+    stack.addFunction(hello);
+    const rule = findOne(objectsOf(monitoring), 'PrometheusRule', 'functions-shop.hello.slo');
+    const alerts = (rule.spec as { groups: { rules: { alert?: string; annotations?: Record<string, string> }[] }[] }).groups.flatMap((g) => g.rules).filter((r) => r.alert);
+    for (const a of alerts) {
+      expect(a.annotations).toMatchObject({
+        runbook_url: `https://runbooks.example.com/${a.alert}`,
+        dashboard_url: 'https://grafana.example.com/d/wasmfn-functions-shop-hello',
+      });
+    }
+  });
+
+  test('an autoscaled function gets an at-max-replicas alert on its HPA, read when synthesized', () => {
+    const { monitoring, stack, hello } = fixture();
+    // WHEN the autoscaler attaches after the function was added
+    stack.addFunction(hello);
+    hello.attachAutoscaler({ owner: hello, kind: 'ScaledObject', minReplicas: 2, maxReplicas: 300, hpaName: 'keda-hpa-hello' });
+    const objects = objectsOf(monitoring);
+    const expr = ruleExprs(objects).find((e) => e.includes('kube_horizontalpodautoscaler_spec_max_replicas'));
+    expect(expr).toBe('kube_horizontalpodautoscaler_status_current_replicas{namespace="functions-shop",horizontalpodautoscaler="keda-hpa-hello"} >= on (namespace, horizontalpodautoscaler) kube_horizontalpodautoscaler_spec_max_replicas{namespace="functions-shop",horizontalpodautoscaler="keda-hpa-hello"}');
+    const dash = JSON.parse(dashboards(objects).find((d) => d.name.startsWith('functions-shop.hello'))!.json);
+    expect(JSON.stringify(dash)).toContain('keda-hpa-hello');
+  });
+
+  test('platform alerts watch capacity, the OPA authorizer (configurable) and Gatekeeper', () => {
+    const { monitoring, stack, hello } = fixture({ authorizer: { namespace: 'policy', deploymentName: 'opa' } });
+    stack.addFunction(hello);
+    const rule = findOne(objectsOf(monitoring), 'PrometheusRule', 'wasm-platform.alerts');
+    const rules = (rule.spec as { groups: { rules: { alert: string; expr: string }[] }[] }).groups[0].rules;
+    expect(rules.map((r) => r.alert)).toEqual(['WasmFunctionPodsUnschedulable', 'OpaAuthorizerUnavailable', 'GatekeeperViolationsRising']);
+    expect(rules[0].expr).toBe('sum by (namespace) (kube_pod_status_unschedulable{namespace=~"functions-shop"}) > 0');
+    expect(rules[1].expr).toContain('kube_deployment_status_replicas_available{namespace="policy",deployment="opa"}');
+    expect(rules[2].expr).toContain('gatekeeper_violations');
+  });
+
+  test('dashboards parse as JSON, stay small, and reference only metrics the platform defines', () => {
+    const { monitoring, stack, hello, pay } = fixture();
+    hello.attachAutoscaler({ owner: hello, kind: 'HorizontalPodAutoscaler', minReplicas: 10, maxReplicas: 5000, hpaName: 'hello' });
+    stack.addFunction(hello);
+    stack.addFunction(pay);
+    const objects = objectsOf(monitoring);
+    const m = FUNCTION_SDK_METRICS;
+    const known = new Set([
+      ...recordedNames(objects),
+      m.requestsTotal, `${m.durationHistogram}_bucket`, `${m.durationHistogram}_count`, `${m.durationHistogram}_sum`, m.inFlight!,
+      ...KUBE_STATE_METRICS, ...OTHER_KNOWN_METRICS,
+    ]);
+    const found = dashboards(objects);
+    expect(found.map((d) => d.name).sort()).toEqual([
+      'functions-shop.hello.dashboard/wasmfn-functions-shop-hello.json',
+      'functions-shop.pay.dashboard/wasmfn-functions-shop-pay.json',
+      'wasm-functions-overview.dashboard/wasm-functions-overview.json',
+    ]);
+    for (const d of found) {
+      const dash = JSON.parse(d.json);
+      expect(Buffer.byteLength(d.json)).toBeLessThan(256 * 1024);
+      const exprs = panelExprs(dash);
+      expect(exprs.length).toBeGreaterThan(3);
+      const unknown = exprs.flatMap((e) => metricNamesIn(substituteGrafanaVariables(e))).filter((n) => !known.has(n));
+      expect({ dashboard: d.name, unknown }).toEqual({ dashboard: d.name, unknown: [] });
+    }
+    // The alert/rule expressions reference only known metrics too.
+    const unknownInRules = ruleExprs(objects).flatMap(metricNamesIn).filter((n) => !known.has(n));
+    expect(unknownInRules).toEqual([]);
+  });
+
+  test('the function dashboard shows every panel the issue names', () => {
+    const { monitoring, stack, hello } = fixture();
+    hello.attachAutoscaler({ owner: hello, kind: 'HorizontalPodAutoscaler', minReplicas: 10, maxReplicas: 5000, hpaName: 'hello' });
+    stack.addFunction(hello);
+    const dash = JSON.parse(dashboards(objectsOf(monitoring)).find((d) => d.name.startsWith('functions-shop.hello'))!.json);
+    const titles = (dash.panels as { title: string }[]).map((p) => p.title);
+    expect(titles).toEqual(expect.arrayContaining([
+      'Error budget remaining (SLO period)', 'Burn rate (shortest window)', 'Request rate', 'Latency against objectives',
+      'Error ratio per objective', 'Replicas against min / max', 'Autoscaler metric against target',
+    ]));
+    const latency = (dash.panels as { title: string; targets: { expr: string; legendFormat: string }[]; fieldConfig: { defaults: { thresholds: { steps: { value: number | null }[] } } } }[])
+      .find((p) => p.title === 'Latency against objectives')!;
+    expect(latency.targets.map((t) => t.legendFormat)).toEqual(['P50', 'P99', 'P99.9']);
+    expect(latency.targets[1].expr).toBe('histogram_quantile(0.99, sum by (le) (rate(wasm_function_request_duration_seconds_bucket{namespace="functions-shop",function="hello"}[$__rate_interval])))');
+    // Objectives drawn as thresholds, in the histogram's unit (seconds).
+    expect(latency.fieldConfig.defaults.thresholds.steps.map((s) => s.value)).toEqual([null, 0.01, 0.02, 0.05]);
+  });
+
+  test('logs: an Alloy config for function and gateway pods and a Loki rule for error bursts', () => {
+    const { monitoring, stack, hello } = fixture();
+    stack.addFunction(hello);
+    const objects = objectsOf(monitoring);
+    const alloy = findOne(objects, 'ConfigMap', 'alloy-wasm-functions');
+    const config = (alloy.data as Record<string, string>)['config.alloy'];
+    expect(config).toContain('names = ["functions-shop", "gateway"]');
+    expect(config).toContain('url = "http://loki-gateway.monitoring.svc.cluster.local/loki/api/v1/push"');
+    expect(config).toContain('target_label  = "function"');
+    // Balanced braces: a cheap structural check of the generated Alloy syntax.
+    expect((config.match(/{/g) ?? []).length).toBe((config.match(/}/g) ?? []).length);
+    const rules = findOne(objects, 'ConfigMap', 'wasm-functions.loki-rules');
+    expect(rules.metadata.labels).toMatchObject({ loki_rule: '1' });
+    expect(rules.metadata.annotations).toMatchObject({ 'k8s-sidecar-target-directory': '/rules/fake' });
+    const doc = yaml.load((rules.data as Record<string, string>)['wasm-functions.yaml']) as { groups: { rules: { alert: string; expr: string }[] }[] };
+    expect(doc.groups[0].rules[0]).toMatchObject({
+      alert: 'WasmFunctionErrorLogBurst',
+      expr: 'sum by (namespace, app) (rate({namespace=~"functions-shop|gateway"} |~ `(?i)\\b(error|panic|fatal)\\b` [5m])) > 5',
+    });
+  });
+
+  test('logs: false emits no log collection', () => {
+    const { monitoring, stack, hello } = fixture({ logs: false });
+    stack.addFunction(hello);
+    const names = objectsOf(monitoring).map((o) => o.metadata.name);
+    expect(names).not.toContain('alloy-wasm-functions');
+    expect(names).not.toContain('wasm-functions.loki-rules');
+  });
+
+  test('a gateway source in milliseconds: thresholds convert to its unit', () => {
+    const kong: RequestMetrics = {
+      source: 'kong',
+      requestsTotal: 'kong_http_requests_total',
+      durationHistogram: 'kong_request_latency_ms',
+      durationUnit: 'milliseconds',
+      durationBuckets: [5, 10, 20, 50, 100],
+      matchers: (t) => `exported_service="${t.namespace}.${t.name}"`,
+      errorMatcher: 'code=~"5.."',
+    };
+    const { monitoring, stack, hello } = fixture({ sloSource: kong });
+    stack.addFunction(hello);
+    const exprs = ruleExprs(objectsOf(monitoring));
+    expect(exprs.some((e) => e.includes('kong_request_latency_ms_bucket{exported_service="functions-shop.hello",le=~"20(\\\\.0)?"}[5m]'))).toBe(true);
+    for (const e of exprs) expect(promQlSyntaxError(e)).toBeUndefined();
+  });
+});
+
+describe('ObservabilityStack rules', () => {
+  test('objectives outside (0, 100) % are refused', () => {
+    const { app, stack, hello } = fixture();
+    stack.addFunction(hello, { objectives: [ServiceLevelObjective.availability(100), ServiceLevelObjective.latency({ percentile: 0, thresholdMilliseconds: 20 })] });
+    const problems = problemsOf(app);
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/objectives\[0\] \(availability\) targetPercent \(100\) must be strictly between 0 and 100 %/),
+      expect.stringMatching(/objectives\[1\] \(latency-p0\) percentile \(0\) must be strictly between 0 and 100 %/),
+    ]));
+  });
+
+  test('a latency threshold off the histogram buckets is refused, listing the buckets', () => {
+    const { app, stack, hello } = fixture();
+    stack.addFunction(hello, { objectives: [ServiceLevelObjective.latency({ percentile: 99, thresholdMilliseconds: 15 })] });
+    expect(problemsOf(app).join('\n')).toMatch(
+      /objectives\[0\] \(latency-p99\) thresholdMilliseconds \(15\) is not a bucket boundary of the "function-sdk" request duration histogram: use one of 1 ms, 2\.5 ms, 5 ms, 10 ms, 20 ms, 50 ms, 100 ms, 250 ms, 500 ms, 1000 ms, 2500 ms/,
+    );
+  });
+
+  test("Traefik's default buckets cannot measure the seed's objectives", () => {
+    const traefik: RequestMetrics = {
+      ...FUNCTION_SDK_METRICS,
+      source: 'traefik',
+      durationHistogram: 'traefik_service_request_duration_seconds',
+      durationBuckets: [0.1, 0.3, 1.2, 5],
+    };
+    const { app } = fixture({ sloSource: traefik });
+    expect(problemsOf(app).join('\n')).toMatch(/defaultObjectives\[0\] \(latency-p50\) thresholdMilliseconds \(10\) is not a bucket boundary of the "traefik" request duration histogram: use one of 100 ms, 300 ms, 1200 ms, 5000 ms/);
+  });
+
+  test('duplicate SLO names are refused', () => {
+    const { app, stack, hello } = fixture();
+    stack.addFunction(hello, { objectives: [ServiceLevelObjective.availability(99.9), ServiceLevelObjective.availability(99.99)] });
+    expect(problemsOf(app).join('\n')).toMatch(/objectives has 2 objectives named "availability": SLO names must be unique per function/);
+  });
+
+  test('alert windows that do not fit the scrape interval are refused', () => {
+    const { app } = fixture({
+      scrapeIntervalSeconds: 60,
+      burnRateWindows: [{ longWindow: Duration.hours(1), shortWindow: Duration.minutes(2), burnRate: 14.4, urgency: AlertUrgency.PAGE }],
+    });
+    expect(problemsOf(app).join('\n')).toMatch(/burnRateWindows\[0\]\.shortWindow \(2m\) does not fit the scrape interval \(60s\) and rule evaluation interval \(30s\): use at least 240s/);
+  });
+
+  test('a long window shorter than its short window is refused', () => {
+    const { app } = fixture({
+      burnRateWindows: [{ longWindow: Duration.minutes(5), shortWindow: Duration.hours(1), burnRate: 14.4, urgency: AlertUrgency.PAGE }],
+    });
+    expect(problemsOf(app).join('\n')).toMatch(/burnRateWindows\[0\]\.longWindow \(5m\) must be longer than shortWindow \(1h\)/);
+  });
+
+  test('a request metrics source whose matchers break PromQL fails at synth', () => {
+    const broken: RequestMetrics = { ...FUNCTION_SDK_METRICS, source: 'broken', matchers: (t) => `function="${t.name}` };
+    const { app, stack, hello } = fixture({ sloSource: broken });
+    stack.addFunction(hello);
+    expect(problemsOf(app).join('\n')).toMatch(/generated PromQL does not parse .* check the broken RequestMetrics/);
+  });
+
+  test('adding a function twice is refused', () => {
+    const { app, stack, hello } = fixture();
+    stack.addFunction(hello);
+    expect(() => stack.addFunction(hello)).toThrow(/function functions-shop\/hello is already watched by Monitoring\/Stack: add each function once/);
+    expect(problemsOf(app)).toEqual([]);
+  });
+});
