@@ -1,0 +1,249 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { IRequestAuthorizer } from '../core/authorizer';
+import { LABELS, MANAGED_BY } from '../core/labels';
+import type { RequestMetrics } from '../core/metrics';
+import { checkDns1123Label, checkDns1123Subdomain, checkPort } from '../core/names';
+import type { IGatewayProvider } from './gateway-provider';
+import { GatewayRoute, GatewayRouteOptions, checkHostname } from './gateway-route';
+
+/** TLS termination at the gateway. */
+export interface GatewayTls {
+  /** Name of the `kubernetes.io/tls` Secret holding the certificate and key (cert-manager can keep it). */
+  readonly secretName: string;
+  /**
+   * Namespace of the Secret.
+   * @default - the gateway's namespace
+   */
+  readonly secretNamespace?: string;
+  /**
+   * Port of the HTTPS listener on the edge.
+   * @default 443
+   */
+  readonly port?: number;
+}
+
+/** Props for {@link FunctionGateway}. */
+export interface FunctionGatewayProps {
+  /** The proxy implementation: `GatewayProvider.envoyGateway()`, `.traefik()` or `.kong()`. */
+  readonly provider: IGatewayProvider;
+  /**
+   * Name of the Gateway (and of the edge Service where the provider emits one).
+   * @default "functions"
+   */
+  readonly name?: string;
+  /**
+   * Namespace of the gateway's own objects, where the proxy pods run. The functions'
+   * NetworkPolicies admit traffic from this namespace only, so the proxy must run here.
+   * @default - the namespace of the enclosing chart
+   */
+  readonly namespace?: string;
+  /**
+   * The only namespaces routes may live in. A route lives in the namespace of its backend
+   * Service (no cross-namespace backend references); a route whose backend is elsewhere is
+   * an error.
+   */
+  readonly routeNamespaces: string[];
+  /**
+   * Host a route matches when it names none.
+   * @default - every host
+   */
+  readonly defaultHost?: string;
+  /**
+   * Port of the plain-HTTP listener on the edge.
+   * @default 80
+   */
+  readonly httpPort?: number;
+  /**
+   * TLS termination with a certificate Secret.
+   * @default - plain HTTP only
+   */
+  readonly tls?: GatewayTls;
+  /**
+   * The OPA request authorizer routes with `authorize: true` call.
+   * @default - no authorizer; authorizing a route is an error
+   */
+  readonly authorizer?: IRequestAuthorizer;
+  /**
+   * Declares that the Gateway API ReferenceGrants this gateway needs for references across
+   * namespaces (see {@link FunctionGateway.requiredReferenceGrants}: the authorizer's
+   * Service, a TLS Secret elsewhere) are created by the owners of the referenced
+   * namespaces. This library has no ReferenceGrant binding, so it cannot create them.
+   * @default false - such a reference is an error
+   */
+  readonly referenceGrantsProvided?: boolean;
+}
+
+/** A reference across namespaces that a Gateway API ReferenceGrant must allow. */
+export interface ReferenceGrantRequirement {
+  /** Namespace the grant must live in (the referenced object's). */
+  readonly namespace: string;
+  /** API group of the referring kind ("" for core). */
+  readonly fromGroup: string;
+  /** Referring kind. */
+  readonly fromKind: string;
+  /** Namespace of the referring object. */
+  readonly fromNamespace: string;
+  /** Kind of the referenced object. */
+  readonly toKind: string;
+  /** Name of the referenced object. */
+  readonly toName: string;
+}
+
+/** One route as OPA data: what the gateway enforces before and around the authorizer. */
+export interface RouteTableEntry {
+  readonly host?: string;
+  readonly pathPrefix: string;
+  readonly function: string;
+  readonly namespace: string;
+  readonly authorized: boolean;
+  readonly rateLimit?: { readonly key: string; readonly averagePerSecond: number; readonly burst: number };
+}
+
+/**
+ * The edge of the function platform: one gateway (Envoy Gateway, Traefik or Kong) in front
+ * of every function, its LoadBalancer entry point, TLS, and the typed routes added with
+ * {@link addRoute}. Collisions between routes, and features the provider cannot enforce,
+ * are synth errors.
+ */
+export class FunctionGateway extends Construct {
+  /** Every gateway under `scope`. */
+  public static all(scope: Construct): FunctionGateway[] {
+    return scope.node.findAll().filter((c): c is FunctionGateway => c instanceof FunctionGateway);
+  }
+
+  public readonly provider: IGatewayProvider;
+  /** Name of the Gateway / edge Service. */
+  public readonly name: string;
+  /** Namespace of the gateway's objects and proxy pods. */
+  public readonly namespace: string;
+  /** Namespaces routes may live in. */
+  public readonly routeNamespaces: readonly string[];
+  public readonly defaultHost?: string;
+  public readonly httpPort: number;
+  public readonly tls?: GatewayTls;
+  public readonly authorizer?: IRequestAuthorizer;
+  public readonly referenceGrantsProvided: boolean;
+  /** Labels on the gateway's objects. */
+  public readonly labels: Readonly<Record<string, string>>;
+
+  private readonly registered: GatewayRoute[] = [];
+
+  constructor(scope: Construct, id: string, props: FunctionGatewayProps) {
+    super(scope, id);
+    this.provider = props.provider;
+    this.name = props.name ?? 'functions';
+    this.namespace = props.namespace ?? Chart.of(this).namespace ?? '';
+    this.routeNamespaces = [...props.routeNamespaces];
+    this.defaultHost = props.defaultHost;
+    this.httpPort = props.httpPort ?? 80;
+    this.tls = props.tls;
+    this.authorizer = props.authorizer;
+    this.referenceGrantsProvided = props.referenceGrantsProvided ?? false;
+    this.labels = {
+      [LABELS.name]: this.name,
+      [LABELS.instance]: this.name,
+      [LABELS.component]: 'gateway',
+      [LABELS.partOf]: 'wasm-functions',
+      [LABELS.managedBy]: MANAGED_BY,
+    };
+
+    this.node.addValidation({ validate: () => [...this.checkProps(), ...this.checkCollisions(), ...this.provider.checkGateway(this)] });
+    this.provider.renderGateway(this);
+  }
+
+  /** The routes of this gateway, in construction order. */
+  public get routes(): readonly GatewayRoute[] {
+    return this.registered;
+  }
+
+  /** The request metrics of the proxy, when they can measure the latency objectives. */
+  public get requestMetrics(): RequestMetrics | undefined {
+    return this.provider.requestMetrics;
+  }
+
+  /** Port of the HTTPS listener, when TLS is on. */
+  public get httpsPort(): number | undefined {
+    return this.tls ? this.tls.port ?? 443 : undefined;
+  }
+
+  /** Adds a route to a function; the route's objects go under `scope` (a chart in the function's namespace). */
+  public addRoute(scope: Construct, id: string, options: GatewayRouteOptions): GatewayRoute {
+    return new GatewayRoute(scope, id, { ...options, gateway: this });
+  }
+
+  /** Called by {@link GatewayRoute}; use {@link addRoute}. */
+  public registerRoute(route: GatewayRoute): void {
+    this.registered.push(route);
+  }
+
+  /**
+   * The ReferenceGrants the owners of other namespaces must create for this gateway to
+   * work (read at synth: a route's namespace follows its backend).
+   */
+  public requiredReferenceGrants(): ReferenceGrantRequirement[] {
+    const grants: ReferenceGrantRequirement[] = [];
+    const add = (g: ReferenceGrantRequirement): void => {
+      if (!grants.some((x) => JSON.stringify(x) === JSON.stringify(g))) grants.push(g);
+    };
+    if (this.tls?.secretNamespace !== undefined && this.tls.secretNamespace !== this.namespace) {
+      add({ namespace: this.tls.secretNamespace, fromGroup: 'gateway.networking.k8s.io', fromKind: 'Gateway', fromNamespace: this.namespace, toKind: 'Secret', toName: this.tls.secretName });
+    }
+    for (const route of this.registered) {
+      const grant = route.authorizerGrant();
+      if (grant) add(grant);
+    }
+    return grants;
+  }
+
+  /** The routes as data for the authorizer's policy bundle (read at synth). */
+  public routeTable(): RouteTableEntry[] {
+    return this.registered.map((r) => ({
+      host: r.host,
+      pathPrefix: r.pathPrefix,
+      function: r.function.name,
+      namespace: r.function.namespace,
+      authorized: r.authorize,
+      rateLimit: r.rateLimit
+        ? { key: r.rateLimit.key.toString(), averagePerSecond: r.rateLimit.averagePerSecond, burst: r.rateLimit.burst }
+        : undefined,
+    }));
+  }
+
+  private checkProps(): string[] {
+    const candidates: (string | undefined)[] = [
+      checkDns1123Label('name', this.name),
+      this.namespace === ''
+        ? 'namespace is not set: pass namespace, or create the gateway in a chart that has a namespace'
+        : checkDns1123Label('namespace', this.namespace),
+      this.routeNamespaces.length === 0 ? 'routeNamespaces is empty: list the namespaces routes may live in (the functions\' namespaces)' : undefined,
+      ...this.routeNamespaces.map((ns) => checkDns1123Label('routeNamespaces entry', ns)),
+      this.defaultHost !== undefined ? checkHostname('defaultHost', this.defaultHost) : undefined,
+      checkPort('httpPort', this.httpPort),
+      this.tls ? checkDns1123Subdomain('tls.secretName', this.tls.secretName) : undefined,
+      this.tls?.secretNamespace !== undefined ? checkDns1123Label('tls.secretNamespace', this.tls.secretNamespace) : undefined,
+      this.httpsPort !== undefined ? checkPort('tls.port', this.httpsPort) : undefined,
+      this.httpsPort !== undefined && this.httpsPort === this.httpPort
+        ? `tls.port (${this.httpsPort}) must differ from httpPort (${this.httpPort})` : undefined,
+      this.tls?.secretNamespace !== undefined && this.tls.secretNamespace !== this.namespace && !this.referenceGrantsProvided
+        ? `tls.secretNamespace "${this.tls.secretNamespace}" is not the gateway's namespace "${this.namespace}": the Gateway may read it only through a ReferenceGrant in "${this.tls.secretNamespace}", which this library cannot create; keep the Secret in "${this.namespace}", or create the grant and set referenceGrantsProvided`
+        : undefined,
+    ];
+    return candidates.filter((e): e is string => e !== undefined);
+  }
+
+  private checkCollisions(): string[] {
+    const errors: string[] = [];
+    const seen = new Map<string, GatewayRoute>();
+    for (const route of this.registered) {
+      const key = `${route.host ?? '*'} ${route.pathPrefix}`;
+      const first = seen.get(key);
+      if (first) {
+        errors.push(`routes collide on host "${route.host ?? '*'}" path prefix "${route.pathPrefix}": ${first.node.path} (function ${first.function.namespace}/${first.function.name}) and ${route.node.path} (function ${route.function.namespace}/${route.function.name}); give one of them another host or pathPrefix`);
+      } else {
+        seen.set(key, route);
+      }
+    }
+    return errors;
+  }
+}

@@ -1,0 +1,25 @@
+import type { RequestMetrics } from '../core/metrics';
+import type { FunctionGateway } from './function-gateway';
+import type { GatewayRoute } from './gateway-route';
+
+/**
+ * A proxy implementation behind {@link FunctionGateway}: it renders the gateway's and each
+ * route's objects in its own API, and refuses what it cannot enforce.
+ */
+export interface IGatewayProvider {
+  /** Short name, for messages and labels (for example "envoy-gateway"). */
+  readonly name: string;
+  /**
+   * The proxy's request metrics, when its histogram can tell the platform's latency
+   * objectives (10, 20 and 50 ms) apart; undefined when it cannot.
+   */
+  readonly requestMetrics?: RequestMetrics;
+  /** Adds the gateway-level objects (Gateway, edge Service, static configuration) under `gateway`. */
+  renderGateway(gateway: FunctionGateway): void;
+  /** Adds one route's objects under `route`. Anything that depends on the backend must be read lazily. */
+  renderRoute(route: GatewayRoute): void;
+  /** Problems of the gateway this provider cannot express. */
+  checkGateway(gateway: FunctionGateway): string[];
+  /** Problems of the route this provider cannot express or enforce. */
+  checkRoute(route: GatewayRoute): string[];
+}

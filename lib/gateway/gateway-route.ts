@@ -1,0 +1,251 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { ServiceBackend } from '../core/backend';
+import { LABELS, MANAGED_BY } from '../core/labels';
+import { checkDns1123Label, checkHttpPath } from '../core/names';
+import type { WasmFunction } from '../function/wasm-function';
+import type { FunctionGateway, ReferenceGrantRequirement } from './function-gateway';
+import { RateLimit } from './rate-limit';
+import { checkDuration, checkRetry, RetryPolicy } from './route-policy';
+
+/** A traffic split between a route's function (the stable version) and a canary. */
+export interface CanarySplit {
+  /** The canary: a second WasmFunction (for example `price-canary`) in the stable's namespace. */
+  readonly function: WasmFunction;
+  /** Percent of requests to the stable function, from 0 to 100. */
+  readonly stableWeight: number;
+  /** Percent of requests to the canary, from 0 to 100; the two must sum to 100. */
+  readonly canaryWeight: number;
+}
+
+/** What a route does, apart from the gateway it belongs to. */
+export interface GatewayRouteOptions {
+  /** The function that serves the route (the stable version when there is a canary). */
+  readonly function: WasmFunction;
+  /**
+   * Name of the route's objects.
+   * @default - the function's name
+   */
+  readonly name?: string;
+  /**
+   * Host the route matches.
+   * @default - the gateway's defaultHost (every host when it has none)
+   */
+  readonly host?: string;
+  /**
+   * Path prefix the route matches, segment by segment (`/api/price` matches `/api/price`
+   * and `/api/price/x`, not `/api/prices`).
+   * @default "/api/<function name>"
+   */
+  readonly pathPrefix?: string;
+  /**
+   * Rate limit of the route.
+   * @default - no rate limit
+   */
+  readonly rateLimit?: RateLimit;
+  /**
+   * Ask the gateway's OPA authorizer about every request before it reaches the function.
+   * @default false
+   */
+  readonly authorize?: boolean;
+  /**
+   * Weighted split between the function and a canary.
+   * @default - all traffic to the function
+   */
+  readonly canary?: CanarySplit;
+  /**
+   * Time the gateway waits for the whole response, retries included; then it answers 504.
+   * @default - the provider's default (Envoy: 15s)
+   */
+  readonly requestTimeout?: Duration;
+  /**
+   * Retries of requests that cannot have reached the function.
+   * @default - no retries
+   */
+  readonly retry?: RetryPolicy;
+}
+
+/** Props for {@link GatewayRoute}. */
+export interface GatewayRouteProps extends GatewayRouteOptions {
+  /** The gateway the route attaches to. */
+  readonly gateway: FunctionGateway;
+}
+
+/** One backend of a route with its share of the traffic. */
+export interface WeightedBackend {
+  /** The function behind it. */
+  readonly function: WasmFunction;
+  /** Where traffic goes (the function's Service, or what it is routed via). */
+  readonly backend: ServiceBackend;
+  /** Percent of the route's requests. */
+  readonly weight: number;
+}
+
+const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A host a route or listener can match: a DNS name, optionally with a leading `*.` wildcard. */
+export function checkHostname(field: string, value: string): string | undefined {
+  if (value.length > 253 || !HOSTNAME.test(value)) {
+    return `${field} "${value}" is not a hostname: use a lowercase DNS name, optionally starting with "*." (for example "shop.example.com")`;
+  }
+  return undefined;
+}
+
+/**
+ * A route from the gateway to a function: host and path prefix, optional canary split,
+ * rate limit, OPA authorization, timeout and retries. Its objects live in the namespace of
+ * its backend Service, which is read at synth, so a function routed via the KEDA HTTP
+ * interceptor after the route was created is still routed correctly.
+ */
+export class GatewayRoute extends Construct {
+  public readonly gateway: FunctionGateway;
+  /** The (stable) function. */
+  public readonly function: WasmFunction;
+  /** Route name before namespacing; see {@link resourceName}. */
+  public readonly name: string;
+  public readonly host?: string;
+  public readonly pathPrefix: string;
+  public readonly rateLimit?: RateLimit;
+  public readonly authorize: boolean;
+  public readonly canary?: CanarySplit;
+  public readonly requestTimeout?: Duration;
+  public readonly retry?: RetryPolicy;
+
+  constructor(scope: Construct, id: string, props: GatewayRouteProps) {
+    super(scope, id);
+    this.gateway = props.gateway;
+    this.function = props.function;
+    this.name = props.name ?? props.function.name;
+    this.host = props.host ?? props.gateway.defaultHost;
+    this.pathPrefix = props.pathPrefix ?? `/api/${props.function.name}`;
+    this.rateLimit = props.rateLimit;
+    this.authorize = props.authorize ?? false;
+    this.canary = props.canary;
+    this.requestTimeout = props.requestTimeout;
+    this.retry = props.retry;
+
+    this.gateway.registerRoute(this);
+    this.node.addValidation({
+      validate: () => [
+        ...this.checkProps(),
+        ...this.checkBackends(),
+        ...this.checkAuthorization(),
+        ...this.gateway.provider.checkRoute(this),
+      ],
+    });
+    this.gateway.provider.renderRoute(this);
+  }
+
+  /** The backends with their weights, as they are at synth. */
+  public get backends(): WeightedBackend[] {
+    const stable = { function: this.function, backend: this.function.ingressBackend, weight: this.canary?.stableWeight ?? 100 };
+    if (!this.canary) return [stable];
+    return [stable, { function: this.canary.function, backend: this.canary.function.ingressBackend, weight: this.canary.canaryWeight }];
+  }
+
+  /** Namespace of the route's objects: that of its backend Service (read at synth). */
+  public get namespace(): string {
+    return this.function.ingressBackend.namespace;
+  }
+
+  /**
+   * Name of the route's objects: the route name, prefixed with the function's namespace
+   * when the route lives elsewhere (a shared interceptor namespace holds many functions).
+   */
+  public get resourceName(): string {
+    return this.namespace === this.function.namespace ? this.name : `${this.function.namespace}-${this.name}`;
+  }
+
+  /** The Host header the backend expects, when it is not the request's own (read at synth). */
+  public get hostRewrite(): string | undefined {
+    return this.function.ingressBackend.hostHeader;
+  }
+
+  /** Labels on the route's objects. */
+  public get labels(): Record<string, string> {
+    return {
+      [LABELS.name]: this.function.name,
+      [LABELS.instance]: this.name,
+      [LABELS.component]: 'gateway-route',
+      [LABELS.partOf]: 'wasm-functions',
+      [LABELS.managedBy]: MANAGED_BY,
+    };
+  }
+
+  /** The ReferenceGrant the authorizer's namespace must hold for this route, if any. */
+  public authorizerGrant(): ReferenceGrantRequirement | undefined {
+    const authorizer = this.gateway.authorizer;
+    if (!this.authorize || !authorizer || authorizer.namespace === this.namespace) return undefined;
+    return {
+      namespace: authorizer.namespace,
+      fromGroup: 'gateway.envoyproxy.io',
+      fromKind: 'SecurityPolicy',
+      fromNamespace: this.namespace,
+      toKind: 'Service',
+      toName: authorizer.serviceName,
+    };
+  }
+
+  private checkProps(): string[] {
+    const candidates: (string | undefined)[] = [
+      checkDns1123Label('name', this.name),
+      this.host !== undefined ? checkHostname('host', this.host) : undefined,
+      checkHttpPath('pathPrefix', this.pathPrefix),
+      this.pathPrefix.length > 1 && this.pathPrefix.endsWith('/')
+        ? `pathPrefix "${this.pathPrefix}" must not end with '/': prefixes match whole path segments (use "${this.pathPrefix.replace(/\/+$/, '')}")` : undefined,
+      /[?#]/.test(this.pathPrefix) ? `pathPrefix "${this.pathPrefix}" must be a path without query or fragment` : undefined,
+      ...(this.rateLimit?.check('rateLimit') ?? []),
+      checkDuration('requestTimeout', this.requestTimeout),
+      ...checkRetry('retry', this.retry),
+    ];
+    if (this.canary) {
+      const { stableWeight, canaryWeight } = this.canary;
+      for (const [field, w] of [['canary.stableWeight', stableWeight], ['canary.canaryWeight', canaryWeight]] as const) {
+        if (!Number.isInteger(w) || w < 0 || w > 100) candidates.push(`${field} (${w}) must be an integer percentage from 0 to 100`);
+      }
+      if (stableWeight + canaryWeight !== 100) {
+        candidates.push(`canary weights must sum to 100: stableWeight (${stableWeight}) + canaryWeight (${canaryWeight}) = ${stableWeight + canaryWeight}; for example 90 and 10`);
+      }
+      if (this.canary.function === this.function) {
+        candidates.push(`canary.function is the route's own function "${this.function.name}": the canary must be a second WasmFunction (for example "${this.function.name}-canary")`);
+      }
+    }
+    return candidates.filter((e): e is string => e !== undefined);
+  }
+
+  private checkBackends(): string[] {
+    const errors: string[] = [];
+    const allowed = this.gateway.routeNamespaces;
+    const ns = this.namespace;
+    if (!allowed.includes(ns)) {
+      const via = ns === this.function.namespace ? '' : ` (it is routed via Service ${ns}/${this.function.ingressBackend.serviceName})`;
+      errors.push(`function "${this.function.name}" is served from namespace "${ns}"${via}, which gateway ${this.gateway.node.path} may not reach: routeNamespaces is [${allowed.join(', ')}]; add "${ns}" to routeNamespaces or route the function elsewhere`);
+    }
+    if (this.canary) {
+      const canary = this.canary.function.ingressBackend;
+      const stable = this.function.ingressBackend;
+      if (canary.namespace !== ns) {
+        errors.push(`canary "${this.canary.function.name}" is served from namespace "${canary.namespace}" but the stable "${this.function.name}" from "${ns}": a route references backends in its own namespace only (there is no ReferenceGrant), so put the canary in "${ns}"`);
+      }
+      if (stable.hostHeader !== undefined || canary.hostHeader !== undefined) {
+        errors.push(`canary split between "${this.function.name}" and "${this.canary.function.name}" needs both served by their own Services, but ${stable.hostHeader !== undefined ? this.function.name : this.canary.function.name} is routed via ${stable.hostHeader !== undefined ? stable.serviceName : canary.serviceName} (scale to zero): weights between two interceptor routes cannot be split at the gateway; keep canaries on their own Services`);
+      } else if (canary.serviceName === stable.serviceName && canary.namespace === stable.namespace) {
+        errors.push(`canary "${this.canary.function.name}" and stable "${this.function.name}" resolve to the same Service ${ns}/${stable.serviceName}: a split needs two Services`);
+      }
+    }
+    return errors;
+  }
+
+  private checkAuthorization(): string[] {
+    if (!this.authorize) return [];
+    const authorizer = this.gateway.authorizer;
+    if (!authorizer) {
+      return [`authorize is true but gateway ${this.gateway.node.path} has no authorizer: pass the policy section's OPA authorizer as the gateway's authorizer`];
+    }
+    const grant = this.authorizerGrant();
+    if (grant && !this.gateway.referenceGrantsProvided) {
+      return [`authorize needs the authorizer Service ${authorizer.namespace}/${authorizer.serviceName} from namespace "${this.namespace}": Envoy Gateway follows that reference only with a ReferenceGrant in "${authorizer.namespace}" (from SecurityPolicy in "${this.namespace}" to Service ${authorizer.serviceName}), which this library cannot create; have the authorizer's owner create it and set the gateway's referenceGrantsProvided`];
+    }
+    return [];
+  }
+}

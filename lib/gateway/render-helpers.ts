@@ -1,0 +1,150 @@
+import { ApiObjectMetadata, Chart, JsonPatch, Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import {
+  GatewayClass,
+} from '../../imports/gateway-api-gatewayclasses-gateway.networking.k8s.io';
+import {
+  Gateway, GatewaySpecListeners, GatewaySpecListenersAllowedRoutesNamespacesFrom, GatewaySpecListenersTlsMode,
+} from '../../imports/gateway-api-gateways-gateway.networking.k8s.io';
+import {
+  HttpRoute, HttpRouteSpecRulesFilters, HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatchesPathType,
+} from '../../imports/gateway-api-httproutes-gateway.networking.k8s.io';
+import type { FunctionGateway } from './function-gateway';
+import type { GatewayRoute } from './gateway-route';
+
+/** A string computed at synth (cdk8s resolves it when the object is rendered). */
+export function lazyString(produce: () => string): string {
+  return Lazy.any({ produce }) as string;
+}
+
+/** Metadata of one of a route's objects: name and namespace follow the route's backend, read at synth. */
+export function routeMetadata(route: GatewayRoute, suffix = '', annotations?: Record<string, string>): ApiObjectMetadata {
+  return {
+    name: lazyString(() => `${route.resourceName}${suffix}`),
+    namespace: lazyString(() => route.namespace),
+    labels: route.labels,
+    annotations,
+  };
+}
+
+/** Metadata of one of the gateway's own objects. */
+export function gatewayMetadata(gateway: FunctionGateway, name = gateway.name): ApiObjectMetadata {
+  return { name, namespace: gateway.namespace || undefined, labels: { ...gateway.labels } };
+}
+
+/** A cluster-scoped GatewayClass, even inside a namespaced chart. */
+export function renderGatewayClass(
+  scope: Construct, name: string, controllerName: string, description: string, annotations?: Record<string, string>,
+): GatewayClass {
+  const gc = new GatewayClass(scope, 'GatewayClass', {
+    metadata: { name, annotations },
+    spec: { controllerName, description },
+  });
+  if (Chart.of(scope).namespace !== undefined) {
+    // GatewayClass is cluster-scoped: the chart's namespace does not apply to it.
+    gc.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  }
+  return gc;
+}
+
+/**
+ * The Gateway API Gateway: an HTTP listener (and an HTTPS one with TLS) that admits
+ * HTTPRoutes from the route namespaces only.
+ */
+export function renderGateway(gateway: FunctionGateway, gatewayClassName: string, annotations?: Record<string, string>): Gateway {
+  const allowedRoutes = {
+    kinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
+    namespaces: {
+      from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SELECTOR,
+      selector: {
+        matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...gateway.routeNamespaces] }],
+      },
+    },
+  };
+  const listeners: GatewaySpecListeners[] = [{ name: 'http', protocol: 'HTTP', port: gateway.httpPort, allowedRoutes }];
+  if (gateway.tls) {
+    listeners.push({
+      name: 'https',
+      protocol: 'HTTPS',
+      port: gateway.httpsPort!,
+      tls: {
+        mode: GatewaySpecListenersTlsMode.TERMINATE,
+        certificateRefs: [{ group: '', kind: 'Secret', name: gateway.tls.secretName, namespace: gateway.tls.secretNamespace }],
+      },
+      allowedRoutes,
+    });
+  }
+  return new Gateway(gateway, 'Gateway', {
+    metadata: { ...gatewayMetadata(gateway), annotations },
+    spec: { gatewayClassName, listeners },
+  });
+}
+
+/**
+ * The route as a Gateway API HTTPRoute in its backend's namespace, attached to the
+ * Gateway in the gateway's namespace (attachment across namespaces needs no grant; the
+ * listener's allowedRoutes admits it). Backends, weights and the Host rewrite are read at synth.
+ */
+export function renderHttpRoute(route: GatewayRoute, annotations?: Record<string, string>): HttpRoute {
+  const gateway = route.gateway;
+  return new HttpRoute(route, 'Resource', {
+    metadata: routeMetadata(route, '', annotations),
+    spec: {
+      parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway.name, namespace: gateway.namespace }],
+      hostnames: route.host !== undefined ? [route.host] : undefined,
+      rules: [{
+        matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: route.pathPrefix } }],
+        filters: Lazy.any({
+          produce: (): HttpRouteSpecRulesFilters[] | undefined => route.hostRewrite === undefined ? undefined : [{
+            type: HttpRouteSpecRulesFiltersType.URL_REWRITE,
+            urlRewrite: { hostname: route.hostRewrite },
+          }],
+        }),
+        backendRefs: Lazy.any({
+          produce: () => route.backends.map((b) => ({
+            group: '',
+            kind: 'Service',
+            name: b.backend.serviceName,
+            port: b.backend.port,
+            weight: route.canary ? b.weight : undefined,
+          })),
+        }),
+      }],
+    },
+  });
+}
+
+/** Options of {@link renderEdgeService}. */
+export interface EdgeServiceOptions {
+  /** Labels of the proxy pods. */
+  readonly selector: Record<string, string>;
+  /** Container port of the plain-HTTP entry point. */
+  readonly httpTargetPort: number;
+  /** Container port of the TLS entry point. */
+  readonly httpsTargetPort: number;
+}
+
+/**
+ * The seed's LoadBalancer Service in front of the proxy pods: port 80 to the proxy's HTTP
+ * port (and 443 to its TLS port).
+ */
+export function renderEdgeService(gateway: FunctionGateway, options: EdgeServiceOptions): k8s.KubeService {
+  const ports: k8s.ServicePort[] = [
+    { name: 'http', port: gateway.httpPort, targetPort: k8s.IntOrString.fromNumber(options.httpTargetPort), protocol: 'TCP' },
+  ];
+  if (gateway.httpsPort !== undefined) {
+    ports.push({ name: 'https', port: gateway.httpsPort, targetPort: k8s.IntOrString.fromNumber(options.httpsTargetPort), protocol: 'TCP' });
+  }
+  return new k8s.KubeService(gateway, 'EdgeService', {
+    metadata: gatewayMetadata(gateway),
+    spec: {
+      type: 'LoadBalancer',
+      // Local keeps the client's source IP, which per-client rate limits and logs key on;
+      // Cluster would SNAT every request to a node address.
+      externalTrafficPolicy: 'Local',
+      selector: { ...options.selector },
+      ports,
+    },
+  });
+}
