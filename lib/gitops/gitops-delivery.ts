@@ -8,7 +8,7 @@ import { checkDns1123Subdomain } from '../core/names';
 import { OutputArtifact } from '../synth/output-artifact';
 import { defaultChartPath } from '../synth/synthesizer';
 import { applicationHealthPatch } from './argocd-config';
-import { waveOrderViolations } from './dependencies';
+import { findDependencies, waveOrderViolations } from './dependencies';
 import { describeObject, field, KubeManifest, objectKey, stringField, waveOfManifest } from './manifest';
 import {
   GATEKEEPER_CONSTRAINTS_GROUP, groupKindName, groupOf, GroupKind, isBuiltInGroup, KindWave,
@@ -265,7 +265,7 @@ export class GitOpsDelivery extends Construct {
       const planned: { app?: DeliveredApplication } = {};
       const resource = this.newApplication(`${pascal(name)}Application`, {
         name, folders, namespace, projectName, labels, finalizers: [RESOURCES_FINALIZER],
-        wave: () => String(this.applicationWave(charts)),
+        wave: () => String(this.applicationWaves().waves.get(planned.app!) ?? SyncWave.FOUNDATION.value),
         syncPolicy: () => ({ ...syncPolicyBase, syncOptions: this.syncOptionsOf(planned.app!, namespace) }),
         ignoreDifferences: () => this.ignoreDifferencesOf(planned.app!),
       });
@@ -394,12 +394,40 @@ export class GitOpsDelivery extends Construct {
     return out;
   }
 
-  /** An Application's wave: that of its earliest object, so it starts when its first object may. */
-  private applicationWave(charts: readonly Chart[]): number {
-    const waves = charts.flatMap((c) => objectsOfChart(c))
-      .map((o) => waveOfManifest(o.toJson() as KubeManifest))
-      .filter((w): w is number => w !== undefined);
-    return waves.length > 0 ? Math.min(...waves) : SyncWave.FOUNDATION.value;
+  /**
+   * The wave of every chart Application: that of its earliest object, raised above every
+   * Application it depends on (a route on a function's Service, an autoscaler on its
+   * Deployment), since Argo CD starts a wave only once the one before is healthy.
+   * `cycles` lists Applications that depend on each other, which no wave order satisfies.
+   */
+  private applicationWaves(): { waves: Map<DeliveredApplication, number>; cycles: string[] } {
+    const inventory = this.inventory();
+    const waves = new Map<DeliveredApplication, number>();
+    for (const d of inventory) {
+      const w = waveOfManifest(d.manifest);
+      if (w !== undefined) waves.set(d.app, Math.min(waves.get(d.app) ?? w, w));
+    }
+    for (const app of this.applications) if (app.charts.length > 0 && !waves.has(app)) waves.set(app, SyncWave.FOUNDATION.value);
+    const appOf = new Map(inventory.map((d) => [d.manifest, d.app]));
+    const edges = findDependencies(inventory.map((d) => d.manifest))
+      .map((dep) => ({ from: appOf.get(dep.from)!, to: appOf.get(dep.to)! }))
+      .filter((e) => e.from !== e.to);
+    // Longest path by relaxation; still changing after one round per Application means a cycle.
+    for (let round = 0; round <= waves.size; round++) {
+      let changed = false;
+      for (const e of edges) {
+        if (waves.get(e.from)! <= waves.get(e.to)!) {
+          waves.set(e.from, waves.get(e.to)! + 1);
+          changed = true;
+        }
+      }
+      if (!changed) return { waves, cycles: [] };
+    }
+    const pairs = new Set<string>();
+    for (const e of edges) {
+      if (edges.some((r) => r.from === e.to && r.to === e.from)) pairs.add([e.from.name, e.to.name].sort().map((n) => `"${n}"`).join(' and '));
+    }
+    return { waves, cycles: pairs.size > 0 ? [...pairs] : [...new Set(edges.map((e) => `"${e.from.name}"`))] };
   }
 
   private baseSyncOptions(namespace: string | undefined, createNamespace: boolean): string[] {
@@ -600,9 +628,16 @@ export class GitOpsDelivery extends Construct {
       }
     }
 
+    const { waves, cycles } = this.applicationWaves();
+    for (const cycle of cycles) {
+      problems.push(
+        `Applications ${cycle} depend on each other (objects of each name objects of the other), so no sync wave order satisfies both: ` +
+        'move the objects into one chart, or deliver both charts as one Application with applicationOf',
+      );
+    }
     const appOf = new Map<KubeManifest, { name: string; wave: number }>();
-    for (const d of inventory) appOf.set(d.manifest, { name: d.app.name, wave: this.applicationWave(d.app.charts) });
-    problems.push(...waveOrderViolations(inventory.map((d) => d.manifest), waveOfManifest, (m) => appOf.get(m)));
+    for (const d of inventory) appOf.set(d.manifest, { name: d.app.name, wave: waves.get(d.app) ?? 0 });
+    problems.push(...waveOrderViolations(inventory.map((d) => d.manifest), waveOfManifest, cycles.length > 0 ? undefined : (m) => appOf.get(m)));
     return problems;
   }
 }
