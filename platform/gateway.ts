@@ -1,5 +1,11 @@
-import { IRequestAuthorizer, RequestMetrics } from '../lib';
-import { PlatformCore } from './core';
+import { Chart, Duration } from 'cdk8s';
+import {
+  FunctionGateway, GatewayProvider, GatewayRoute, IRequestAuthorizer, RateLimit, RequestMetrics, RetryPolicy, WasmFunction,
+  WasmRuntime,
+} from '../lib';
+import { CATALOG } from './catalog';
+import { PlatformCore, pascalCase } from './core';
+import { NAMESPACES } from './namespaces';
 
 /** What the gateway section needs from the sections before it. */
 export interface GatewayInputs {
@@ -9,11 +15,135 @@ export interface GatewayInputs {
 
 /** What the gateway section of the reference platform created. */
 export interface GatewaySection {
-  /** The request metrics the gateway exports, for SLOs and dashboards. */
+  /**
+   * The request metrics the gateway exports, for SLOs and dashboards. Undefined: Envoy's
+   * default histogram has no 20 ms boundary (see lib/gateway/README.md), so the SLOs use
+   * the functions' own metrics.
+   */
   readonly requestMetrics?: RequestMetrics;
+  /** The gateway. */
+  readonly gateway: FunctionGateway;
+  /** Every route, by function name (checkout's is its `/api/function` route). */
+  readonly routes: Readonly<Record<string, GatewayRoute>>;
+  /** Canary functions created by this section, by the name of their stable function. */
+  readonly canaries: Readonly<Record<string, WasmFunction>>;
 }
 
-/** Adds the gateway section to the reference platform. (Not built yet.) */
-export function addGateway(_core: PlatformCore, _inputs: GatewayInputs): GatewaySection {
-  return {};
+/**
+ * The authorizer the policy section is building (OPA with the Envoy plugin in namespace
+ * `opa`: ext_authz gRPC on 9191, HTTP API on 8181, package `serverless`), used until that
+ * section hands over its own. Authorization is never dropped for want of it.
+ */
+const PENDING_AUTHORIZER: IRequestAuthorizer = {
+  serviceName: 'opa-envoy',
+  namespace: 'opa',
+  grpcPort: 9191,
+  httpPort: 8181,
+  decisionPackage: 'serverless',
+};
+
+/** The seed's authorized route, served by checkout (and only there, so OPA cannot be bypassed). */
+const AUTHORIZED_PATH = '/api/function';
+const AUTHORIZED_FUNCTION = 'checkout';
+/** The function that gets a 90/10 canary. */
+const CANARY_OF = 'price';
+
+/** Retries for reads: only where the function cannot have done the work (connect failure, refused stream, 503). */
+const READ_RETRY: RetryPolicy = { attempts: 2, perTryTimeout: Duration.millis(300), backoff: Duration.millis(25) };
+
+/**
+ * Per-route limits. Envoy's local rate limit keeps one bucket per route and Envoy replica,
+ * so the cluster-wide ceiling is this times the proxy replicas; per-client limits need
+ * Envoy Gateway's global rate limit service (Redis), which the reference install does not run.
+ */
+const RATE_LIMITS: Readonly<Record<string, RateLimit>> = {
+  // Payment signing is the heaviest path: the tightest limit.
+  checkout: RateLimit.global({ averagePerSecond: 200 }),
+  // Admission is token-based in the function (ADMISSION_TOKENS_PER_SECOND 20000 in total);
+  // the gateway keeps bursts of bots from reaching it at all.
+  'flash-sale': RateLimit.global({ averagePerSecond: 2000 }),
+};
+const DEFAULT_RATE_LIMIT = RateLimit.global({ averagePerSecond: 5000 });
+
+/** Request timeouts: far above the latency objectives, below where a shopper gives up. */
+const TIMEOUTS: Readonly<Record<string, Duration>> = {
+  // PAYMENT_TIMEOUT_MS 800 plus signing, with room for one slow payment provider answer.
+  'checkout': Duration.seconds(3),
+  // QUEUE_MAX_WAIT_MS 2000 plus the admission decision.
+  'flash-sale': Duration.millis(2500),
+};
+const DEFAULT_TIMEOUT = Duration.seconds(1);
+
+/** Writes that must never run twice get no retries. */
+const NO_RETRY = new Set(['checkout', 'flash-sale']);
+
+/**
+ * Adds the gateway section: Envoy Gateway (it alone really enforces OPA's decision) in the
+ * `gateway` namespace, with TLS for shop.example.com, and one route per function under
+ * `/api/<function>` in a route chart per functions namespace; checkout is served at the
+ * seed's `/api/function` behind OPA, and price gets a 90/10 canary.
+ */
+export function addGateway(core: PlatformCore, inputs: GatewayInputs): GatewaySection {
+  const chart = new Chart(core.app, 'Gateway', { namespace: NAMESPACES.gateway });
+  const routeCharts = {
+    catalog: new Chart(core.app, 'CatalogRoutes', { namespace: NAMESPACES.catalog }),
+    orders: new Chart(core.app, 'OrdersRoutes', { namespace: NAMESPACES.orders }),
+  };
+
+  // Routes live where their backends are: the function namespaces, and wherever the
+  // autoscaling section (which runs first) routed a function via (the KEDA interceptor).
+  const routeNamespaces = [...new Set<string>([
+    NAMESPACES.catalog,
+    NAMESPACES.orders,
+    ...Object.values(core.functions).map((f) => f.ingressBackend.namespace),
+  ])];
+
+  const gateway = new FunctionGateway(chart, 'Gateway', {
+    provider: GatewayProvider.envoyGateway(),
+    name: 'functions',
+    routeNamespaces,
+    defaultHost: 'shop.example.com',
+    // Kept by cert-manager in the gateway namespace.
+    tls: { secretName: 'shop-example-com-tls' },
+    authorizer: inputs.authorizer ?? PENDING_AUTHORIZER,
+    // The OPA Service lives in `opa`; the policy section (its owner) grants SecurityPolicies
+    // from the functions namespaces access to it with a ReferenceGrant.
+    referenceGrantsProvided: true,
+  });
+
+  const canaries: Record<string, WasmFunction> = {};
+  const routes: Record<string, GatewayRoute> = {};
+  for (const entry of CATALOG) {
+    const fn = core.functions[entry.name];
+    let canary: WasmFunction | undefined;
+    if (entry.name === CANARY_OF) {
+      canary = new WasmFunction(core.functionCharts[entry.domain], `${pascalCase(entry.name)}Canary`, {
+        // The canary ships the next build; until the pipeline publishes one it runs the
+        // stable's image, so the split itself can be rolled out and observed.
+        name: `${entry.name}-canary`,
+        image: entry.image,
+        version: entry.version,
+        runtime: WasmRuntime.K3S_WASMEDGE,
+        resources: entry.resources,
+        config: entry.config,
+        env: entry.env,
+        partOf: 'ecommerce-platform',
+        ingressFromNamespaces: [NAMESPACES.gateway, NAMESPACES.monitoring],
+      });
+      canaries[entry.name] = canary;
+    }
+    const authorized = entry.name === AUTHORIZED_FUNCTION;
+    routes[entry.name] = gateway.addRoute(routeCharts[entry.domain], pascalCase(entry.name), {
+      function: fn,
+      name: authorized ? 'function' : undefined,
+      pathPrefix: authorized ? AUTHORIZED_PATH : undefined,
+      authorize: authorized,
+      rateLimit: RATE_LIMITS[entry.name] ?? DEFAULT_RATE_LIMIT,
+      requestTimeout: TIMEOUTS[entry.name] ?? DEFAULT_TIMEOUT,
+      retry: NO_RETRY.has(entry.name) ? undefined : READ_RETRY,
+      canary: canary ? { function: canary, stableWeight: 90, canaryWeight: 10 } : undefined,
+    });
+  }
+
+  return { requestMetrics: gateway.requestMetrics, gateway, routes, canaries };
 }
