@@ -1,0 +1,72 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { diffManifests, diffObjects, formatManifestDiff, isEmptyDiff, ManifestFile } from '../../lib';
+
+const FIXTURES = path.join(__dirname, 'fixtures', 'diff');
+
+function readTree(dir: string): ManifestFile[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => {
+      const full = path.join(e.parentPath, e.name);
+      return { path: path.relative(dir, full).split(path.sep).join('/'), content: fs.readFileSync(full, 'utf8') };
+    });
+}
+
+describe('diffManifests on fixture pairs', () => {
+  test.each(['added', 'removed', 'changed'])('%s: the summary is exactly the expected one', (name) => {
+    // GIVEN the dist/ before and after a change
+    const before = readTree(path.join(FIXTURES, name, 'before'));
+    const after = readTree(path.join(FIXTURES, name, 'after'));
+    // WHEN compared
+    const summary = formatManifestDiff(diffManifests(before, after));
+    // THEN the Markdown is the expected summary, to the character
+    expect(summary).toBe(fs.readFileSync(path.join(FIXTURES, name, 'expected.md'), 'utf8'));
+  });
+
+  test('the same folder on both sides is no change', () => {
+    const files = readTree(path.join(FIXTURES, 'changed', 'before'));
+    const diff = diffManifests(files, files);
+    expect(isEmptyDiff(diff)).toBe(true);
+    expect(formatManifestDiff(diff)).toBe('### Manifest diff\n\nNo changes: a fresh synth is identical to dist/ at HEAD.\n');
+  });
+
+  test('key order and YAML formatting are not changes', () => {
+    const a = [{ path: 'x/x.k8s.yaml', content: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: n}\ndata: {k: "1", j: "2"}\n' }];
+    const b = [{ path: 'x/x.k8s.yaml', content: 'kind: ConfigMap\napiVersion: v1\nmetadata:\n  namespace: n\n  name: a\ndata:\n  j: "2"\n  k: "1"\n' }];
+    expect(isEmptyDiff(diffManifests(a, b))).toBe(true);
+  });
+
+  test('an object that moves to another folder is a change, not a removal and an addition', () => {
+    const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: n}\n';
+    const diff = diffManifests([{ path: 'a/a.k8s.yaml', content: cm }], [{ path: 'b/b.k8s.yaml', content: cm }]);
+    expect(formatManifestDiff(diff)).toBe(
+      '### Manifest diff\n\ndist/ at HEAD → a fresh synth: 0 objects added, 0 removed, 1 changed.\n\n#### Changed\n' +
+      '- `a` ConfigMap in `n`: moved from `a/a.k8s.yaml` to `b/b.k8s.yaml`\n',
+    );
+  });
+
+  test('many objects with the same change read as one line', () => {
+    const cms = (wave?: string) => Array.from({ length: 5 }, (_, i) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\n  namespace: n\n${wave ? `  annotations:\n    argocd.argoproj.io/sync-wave: "${wave}"\n` : ''}`).join('---\n');
+    const diff = diffManifests([{ path: 'x/x.k8s.yaml', content: cms('3') }], [{ path: 'x/x.k8s.yaml', content: cms('4') }]);
+    expect(formatManifestDiff(diff, { beforeLabel: 'dist/ at origin/main' })).toBe(
+      '### Manifest diff\n\ndist/ at origin/main → a fresh synth: 0 objects added, 0 removed, 5 changed.\n\n#### Changed\n' +
+      '- 5 objects (`c0` ConfigMap in `n`, `c1` ConfigMap in `n`, `c2` ConfigMap in `n` and 2 more): ' +
+      '`metadata.annotations["argocd.argoproj.io/sync-wave"]` `3` → `4`\n',
+    );
+  });
+});
+
+describe('diffObjects', () => {
+  test('list items with names are matched by name, whatever their position', () => {
+    const before = { spec: { containers: [{ name: 'a', image: 'x' }, { name: 'b', image: 'y' }] } };
+    const after = { spec: { containers: [{ name: 'b', image: 'z' }, { name: 'a', image: 'x' }] } };
+    expect(diffObjects(before, after)).toEqual([{ path: 'spec.containers[b].image', before: 'y', after: 'z' }]);
+  });
+
+  test('lists of scalars change as a whole', () => {
+    expect(diffObjects({ args: ['a', 'b'] }, { args: ['a', 'c', 'd'] })).toEqual([{ path: 'args', before: ['a', 'b'], after: ['a', 'c', 'd'] }]);
+  });
+});
