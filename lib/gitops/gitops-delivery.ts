@@ -199,6 +199,7 @@ export class GitOpsDelivery extends Construct {
   private readonly serverSideApply: boolean;
   private readonly chartPath: (chart: Chart) => string;
   private readonly additional: readonly AdditionalApplication[];
+  private inventoryCache?: { readonly size: number; readonly delivered: Delivered[] };
   /** Objects that existed when the construct was created: the ones it placed. */
   private readonly placed = new WeakSet<ApiObject>();
 
@@ -381,8 +382,18 @@ export class GitOpsDelivery extends Construct {
       .filter((o) => Chart.of(o) !== this.chart);
   }
 
-  /** The objects of every chart-derived Application, rendered. */
+  /**
+   * The objects of every chart-derived Application, rendered. Rendered once per state of the
+   * tree: the Applications, the project and the validation all read it, and rendering every
+   * object of the platform for each of them costs seconds.
+   */
   private inventory(): Delivered[] {
+    const size = this.node.root.node.findAll().length;
+    if (this.inventoryCache?.size !== size) this.inventoryCache = { size, delivered: this.renderInventory() };
+    return this.inventoryCache.delivered;
+  }
+
+  private renderInventory(): Delivered[] {
     const out: Delivered[] = [];
     for (const app of this.applications) {
       for (const chart of app.charts) {
