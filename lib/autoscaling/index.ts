@@ -1,2 +1,10 @@
 // Public API of the autoscaling capability.
-export {};
+export * from './scaling-behavior';
+export * from './capacity-plan';
+export * from './flash-sale';
+export * from './keda-trigger';
+export * from './function-autoscaler';
+export * from './horizontal-function-autoscaler';
+export * from './keda-function-autoscaler';
+export * from './scale-to-zero-function-autoscaler';
+export * from './cluster-capacity';

@@ -1,0 +1,242 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { HttpScaledObject } from '../../imports/keda-httpscaledobjects-http.keda.sh';
+import { checkDns1123Label, checkDns1123Subdomain, checkHttpPath, checkIntegerInRange, checkPort, checkServiceName } from '../core/names';
+import { FunctionAutoscaler, FunctionAutoscalerProps } from './function-autoscaler';
+import { ScalingBehavior } from './scaling-behavior';
+
+/** What the KEDA HTTP add-on scales on, measured by its interceptor. */
+export class HttpScalingMetric {
+  /** Concurrent requests per pod (the add-on's default, 100). Reacts within a sync: the interceptor counts live. */
+  public static concurrency(requestsPerPod: number): HttpScalingMetric {
+    return new HttpScalingMetric('concurrency', requestsPerPod, undefined);
+  }
+
+  /** Requests per second per pod, averaged over `windowSeconds` (the add-on's default window is 60 s). */
+  public static requestRate(requestsPerPodPerSecond: number, windowSeconds: number = 60): HttpScalingMetric {
+    return new HttpScalingMetric('requestRate', requestsPerPodPerSecond, windowSeconds);
+  }
+
+  private constructor(
+    /** Which metric. */
+    public readonly kind: 'concurrency' | 'requestRate',
+    /** Target per pod. */
+    public readonly targetValue: number,
+    /** Averaging window of the request rate. */
+    public readonly windowSeconds: number | undefined,
+  ) {}
+}
+
+/** Where the KEDA HTTP add-on's interceptor runs. */
+export interface HttpInterceptor {
+  /**
+   * Namespace KEDA and the add-on are installed in.
+   * @default "keda"
+   */
+  readonly namespace?: string;
+  /**
+   * The interceptor's proxy Service.
+   * @default "keda-add-ons-http-interceptor-proxy"
+   */
+  readonly serviceName?: string;
+  /**
+   * The proxy Service's port.
+   * @default 8080
+   */
+  readonly port?: number;
+}
+
+/** Props for {@link ScaleToZeroFunctionAutoscaler}. */
+export interface ScaleToZeroFunctionAutoscalerProps extends FunctionAutoscalerProps {
+  /**
+   * Hosts the HTTPScaledObject matches. The interceptor routes by Host header: the gateway
+   * sends the first host as the Host of every request for this function.
+   */
+  readonly hosts: string[];
+  /**
+   * Path prefixes the HTTPScaledObject matches, beside the hosts.
+   * @default - every path
+   */
+  readonly pathPrefixes?: string[];
+  /**
+   * Lowest replica count.
+   * @default 0
+   */
+  readonly minReplicas?: number;
+  /**
+   * What to scale on.
+   * @default HttpScalingMetric.concurrency(100)
+   */
+  readonly scalingMetric?: HttpScalingMetric;
+  /**
+   * Seconds without requests before the function goes back to zero.
+   * @default 300
+   */
+  readonly scaledownPeriodSeconds?: number;
+  /**
+   * The add-on's interceptor.
+   * @default - the add-on's Helm chart defaults in namespace "keda"
+   */
+  readonly interceptor?: HttpInterceptor;
+  /**
+   * Name of the HTTPScaledObject (the add-on creates a ScaledObject of the same name, and
+   * KEDA an HPA `keda-hpa-<name>`).
+   * @default - the function's name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Scale to zero for a rarely used function, with the KEDA HTTP add-on: an HTTPScaledObject
+ * and the route sent through the add-on's interceptor, which holds requests while the
+ * function wakes and counts them for scaling. The interceptor routes by Host header, so the
+ * gateway must send the host this autoscaler matches ({@link WasmFunction.ingressBackend}
+ * carries it). A NetworkPolicy lets the interceptor reach the function's pods.
+ */
+export class ScaleToZeroFunctionAutoscaler extends FunctionAutoscaler {
+  /** The HTTPScaledObject. */
+  public readonly resource: HttpScaledObject;
+  /** The hosts it matches (the first is the Host header the gateway sends). */
+  public readonly hosts: readonly string[];
+  /** The metric it scales on. */
+  public readonly scalingMetric: HttpScalingMetric;
+  private readonly props: ScaleToZeroFunctionAutoscalerProps;
+  private readonly interceptor: Required<HttpInterceptor>;
+  private readonly scaledownPeriodSeconds: number;
+
+  constructor(scope: Construct, id: string, props: ScaleToZeroFunctionAutoscalerProps) {
+    const name = props.name ?? props.target.name;
+    super(scope, id, props, {
+      kind: 'HTTPScaledObject',
+      objectName: name,
+      hpaName: `keda-hpa-${name}`,
+      minReplicas: props.minReplicas ?? 0,
+      minReplicasFloor: 0,
+    });
+    this.props = props;
+    this.hosts = props.hosts;
+    this.scalingMetric = props.scalingMetric ?? HttpScalingMetric.concurrency(100);
+    this.scaledownPeriodSeconds = props.scaledownPeriodSeconds ?? 300;
+    this.interceptor = {
+      namespace: props.interceptor?.namespace ?? 'keda',
+      serviceName: props.interceptor?.serviceName ?? 'keda-add-ons-http-interceptor-proxy',
+      port: props.interceptor?.port ?? 8080,
+    };
+
+    const m = this.scalingMetric;
+    this.resource = new HttpScaledObject(this, 'Resource', {
+      metadata: { name, namespace: this.namespace || undefined, labels: this.objectLabels() },
+      spec: {
+        hosts: [...this.hosts],
+        pathPrefixes: props.pathPrefixes ? [...props.pathPrefixes] : undefined,
+        scaleTargetRef: {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name: this.target.name,
+          service: this.target.serviceName,
+          port: this.target.servicePort,
+        },
+        replicas: { min: this.minReplicas, max: this.maxReplicas },
+        scaledownPeriod: this.scaledownPeriodSeconds,
+        scalingMetric: m.kind === 'concurrency'
+          ? { concurrency: { targetValue: m.targetValue } }
+          : { requestRate: { targetValue: m.targetValue, window: `${m.windowSeconds}s`, granularity: '1s' } },
+      },
+    });
+    this.node.defaultChild = this.resource;
+
+    // The function's own NetworkPolicy admits only the gateway and monitoring namespaces;
+    // NetworkPolicies add up, so this one admits the interceptor beside them.
+    new k8s.KubeNetworkPolicy(this, 'InterceptorIngress', {
+      metadata: { name: `${this.target.name}-from-keda-interceptor`, namespace: this.namespace || undefined, labels: this.objectLabels() },
+      spec: {
+        podSelector: { matchLabels: { ...this.target.selectorLabels } },
+        policyTypes: ['Ingress'],
+        ingress: [{
+          // The whole KEDA namespace: the add-on chart's pod labels are not a stable contract.
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.interceptor.namespace } } }],
+          ports: [{ port: k8s.IntOrString.fromNumber(this.target.port), protocol: 'TCP' }],
+        }],
+      },
+    });
+
+    this.target.routeVia({
+      serviceName: this.interceptor.serviceName,
+      namespace: this.interceptor.namespace,
+      port: this.interceptor.port,
+      hostHeader: this.hosts[0],
+    });
+  }
+
+  /** HTTPScaledObject has no behavior field: the add-on's HPA scales with the Kubernetes default. */
+  public get behavior(): ScalingBehavior {
+    return ScalingBehavior.kubernetesDefault();
+  }
+
+  public describeScaling(): string {
+    const m = this.scalingMetric;
+    return m.kind === 'concurrency'
+      ? `HTTP add-on: ${m.targetValue} concurrent requests per pod, scale to zero`
+      : `HTTP add-on: ${m.targetValue} requests/s per pod, scale to zero`;
+  }
+
+  public metricsLagSeconds(): number {
+    const m = this.scalingMetric;
+    // The interceptor counts live; a rate is averaged over its window.
+    return m.kind === 'concurrency' ? 1 : (m.windowSeconds ?? 60) / 2;
+  }
+
+  protected triggerRequestsPerPod(): number | undefined {
+    return this.scalingMetric.kind === 'requestRate' ? this.scalingMetric.targetValue : undefined;
+  }
+
+  protected checkMode(): string[] {
+    const errors: string[] = [];
+    if (this.hosts.length === 0) {
+      errors.push('hosts is empty: give the host the interceptor matches (it routes by Host header), for example "reviews.functions-catalog.svc.cluster.local"');
+    }
+    this.hosts.forEach((h, i) => {
+      const e = checkDns1123Subdomain(`hosts[${i}]`, h);
+      if (e) errors.push(e);
+    });
+    (this.props.pathPrefixes ?? []).forEach((p, i) => {
+      const e = checkHttpPath(`pathPrefixes[${i}]`, p);
+      if (e) errors.push(e);
+    });
+    const m = this.scalingMetric;
+    if (!Number.isInteger(m.targetValue) || m.targetValue < 1) {
+      errors.push(`scalingMetric ${m.kind} target (${m.targetValue}) must be a positive integer`);
+    }
+    if (m.windowSeconds !== undefined) {
+      const e = checkIntegerInRange('scalingMetric window seconds', m.windowSeconds, 1, 3600);
+      if (e) errors.push(e);
+    }
+    const candidates = [
+      checkIntegerInRange('scaledownPeriodSeconds', this.scaledownPeriodSeconds, 0, 86400),
+      checkDns1123Label('interceptor.namespace', this.interceptor.namespace),
+      checkServiceName('interceptor.serviceName', this.interceptor.serviceName),
+      checkPort('interceptor.port', this.interceptor.port),
+    ];
+    errors.push(...candidates.filter((e): e is string => e !== undefined));
+    errors.push(...this.checkHostClashes());
+    return errors;
+  }
+
+  /** The interceptor is shared by the cluster: two HTTPScaledObjects matching the same host and path steal each other's traffic. */
+  private checkHostClashes(): string[] {
+    const mine = routingKeys(this.hosts, this.props.pathPrefixes);
+    const errors: string[] = [];
+    for (const other of FunctionAutoscaler.all(this.node.root)) {
+      if (other === this || !(other instanceof ScaleToZeroFunctionAutoscaler)) continue;
+      const clash = routingKeys(other.hosts, other.props.pathPrefixes).find((k) => mine.includes(k));
+      if (clash) {
+        errors.push(`hosts match "${clash}" as does ${other.node.path}: the interceptor routes by host and path, give each function its own host`);
+      }
+    }
+    return errors;
+  }
+}
+
+function routingKeys(hosts: readonly string[], prefixes: readonly string[] | undefined): string[] {
+  return hosts.flatMap((h) => (prefixes ?? ['/']).map((p) => `${h}${p}`));
+}
