@@ -197,6 +197,8 @@ const DIGEST = /sha256:([0-9a-f]{12})[0-9a-f]{52}/g;
 const MAX_VALUE_CHARS = 60;
 /** From this many objects with identical changes on, they are listed as one line. */
 const GROUP_AT = 4;
+/** Above this many objects added or removed in one file, the file is listed instead. */
+const FILE_SUMMARY_AT = 8;
 
 /** Drops the nesting every reader already knows: `spec.`, and the pod template's `template.spec.`. */
 export function shortFieldPath(path: string): string {
@@ -241,6 +243,23 @@ function formatRef(ref: ObjectRef): string {
   return `\`${ref.name}\` ${ref.kind}${ref.namespace ? ` in \`${ref.namespace}\`` : ''}`;
 }
 
+/** One line per object, or, for a file with many (a new chart), one line for the file with its kinds. */
+function listRefs(refs: readonly ObjectRef[]): string[] {
+  const byFile = new Map<string, ObjectRef[]>();
+  for (const r of refs) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
+  const lines: string[] = [];
+  for (const [file, rs] of byFile) {
+    if (rs.length > FILE_SUMMARY_AT) {
+      const kinds = new Map<string, number>();
+      for (const r of rs) kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
+      lines.push(`- ${rs.length} objects in \`${file}\`: ${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}`);
+    } else {
+      for (const r of rs) lines.push(`- ${formatRef(r)} (\`${file}\`)`);
+    }
+  }
+  return lines;
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -266,11 +285,11 @@ export function formatManifestDiff(diff: ManifestDiff, options: FormatDiffOption
   );
   if (diff.added.length > 0) {
     lines.push('', '#### Added');
-    for (const r of diff.added) lines.push(`- ${formatRef(r)} (\`${r.file}\`)`);
+    lines.push(...listRefs(diff.added));
   }
   if (diff.removed.length > 0) {
     lines.push('', '#### Removed');
-    for (const r of diff.removed) lines.push(`- ${formatRef(r)} (\`${r.file}\`)`);
+    lines.push(...listRefs(diff.removed));
   }
   if (diff.changed.length > 0) {
     lines.push('', '#### Changed');
