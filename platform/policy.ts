@@ -1,13 +1,62 @@
-import { IRequestAuthorizer } from '../lib';
+import { Chart } from 'cdk8s';
+import {
+  AdmissionRules, IRequestAuthorizer, OpaAuthorizer, PolicyBundle, RequestAuthorizationPolicy, RequestIdentity,
+  RequestQuota,
+} from '../lib';
 import { PlatformCore } from './core';
+import { NAMESPACES } from './namespaces';
+
+/** Registry path the image pipeline publishes functions to. */
+export const FUNCTION_REGISTRY = 'registry.shop.example.com/functions/';
 
 /** What the policy section of the reference platform created. */
 export interface PolicySection {
   /** The OPA request authorizer the gateway calls. */
   readonly authorizer?: IRequestAuthorizer;
+  /** The admission policies. */
+  readonly bundle: PolicyBundle;
+  /** Chart of the ConstraintTemplates and Gatekeeper's Config: apply before `constraintsChart`. */
+  readonly templatesChart: Chart;
+  /** Chart of the constraints: their kinds exist only once Gatekeeper has processed the templates. */
+  readonly constraintsChart: Chart;
+  /** Chart of the OPA request authorizer (namespace `opa`). */
+  readonly authorizerChart: Chart;
 }
 
-/** Adds the policy section to the reference platform. (Not built yet.) */
-export function addPolicy(_core: PlatformCore): PolicySection {
-  return {};
+/**
+ * Adds the policy section: Gatekeeper admission policies for the platform, and OPA deciding
+ * requests for the gateway with the seed's policy.
+ */
+export function addPolicy(core: PlatformCore): PolicySection {
+  const templatesChart = new Chart(core.app, 'AdmissionPolicies');
+  const constraintsChart = new Chart(core.app, 'AdmissionConstraints');
+  const bundle = new PolicyBundle(templatesChart, 'Bundle', {
+    rules: AdmissionRules.platformDefaults({
+      allowedRepos: [FUNCTION_REGISTRY],
+      gatewayNamespaces: [NAMESPACES.gateway],
+      // The seed's 100m/64Mi is the function default; search and checkout are sized up to
+      // 200m/128Mi in the catalog, so the ceiling admits the largest reviewed sizing.
+      cpuLimitCeiling: '200m',
+      memoryLimitCeiling: '128Mi',
+      maxReplicas: 5000,
+    }),
+    constraintScope: constraintsChart,
+  });
+
+  const authorizerChart = new Chart(core.app, 'RequestAuthorization', { namespace: 'opa' });
+  const authorizer = new OpaAuthorizer(authorizerChart, 'Opa', {
+    policy: RequestAuthorizationPolicy.seed(
+      RequestIdentity.jwt({
+        issuer: 'https://auth.shop.example.com/',
+        audience: 'api.shop.example.com',
+        roleClaim: 'role',
+        jwksUrl: 'https://auth.shop.example.com/.well-known/jwks.json',
+      }),
+      RequestQuota.enforcedByGateway(),
+    ),
+    clientNamespaces: [NAMESPACES.gateway],
+    monitoringNamespaces: [NAMESPACES.monitoring],
+  });
+
+  return { authorizer, bundle, templatesChart, constraintsChart, authorizerChart };
 }

@@ -1,0 +1,402 @@
+import { createHash } from 'crypto';
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import * as yaml from 'js-yaml';
+import { IRequestAuthorizer } from '../core/authorizer';
+import { checkImage } from '../core/image';
+import { LABELS, MANAGED_BY } from '../core/labels';
+import { checkDns1123Label, checkIntegerInRange, checkPort, checkServiceName } from '../core/names';
+import { checkQuantity } from '../core/quantity';
+import { RequestAuthorizationPolicy } from './request-authorization-policy';
+
+/** OPA with the Envoy ext_authz plugin, the version the seed names. */
+export const OPA_ENVOY_IMAGE = 'openpolicyagent/opa:0.60.0-envoy';
+
+/** What OPA does with its decision logs. */
+export class DecisionLogs {
+  /**
+   * Every decision as a JSON line on stdout (collected by the log pipeline), with the
+   * `authorization` header masked. At peak this is one line per request: size the log
+   * pipeline for it, or turn it off.
+   */
+  public static console(): DecisionLogs {
+    return new DecisionLogs(true);
+  }
+
+  /** No decision logs; decisions are still counted in OPA's /metrics. */
+  public static disabled(): DecisionLogs {
+    return new DecisionLogs(false);
+  }
+
+  private constructor(public readonly console: boolean) {}
+}
+
+/** CPU and memory of each OPA container. */
+export interface OpaResources {
+  /** @default "100m" */
+  readonly cpuRequest?: string;
+  /** @default "1" */
+  readonly cpuLimit?: string;
+  /** @default "128Mi" */
+  readonly memoryRequest?: string;
+  /** @default "256Mi" */
+  readonly memoryLimit?: string;
+}
+
+/** Props for {@link OpaAuthorizer}. */
+export interface OpaAuthorizerProps {
+  /** The policy OPA decides with. */
+  readonly policy: RequestAuthorizationPolicy;
+  /**
+   * Name of the Deployment, Service and ConfigMaps' prefix.
+   * @default "opa"
+   */
+  readonly name?: string;
+  /**
+   * Namespace of every object.
+   * @default - the chart's namespace, or "opa"
+   */
+  readonly namespace?: string;
+  /**
+   * Emit the Namespace too (with the "restricted" Pod Security Standard).
+   * @default true
+   */
+  readonly createNamespace?: boolean;
+  /**
+   * OPA image with the Envoy plugin. A tag is accepted here (the seed names one); pin a
+   * digest in production.
+   * @default "openpolicyagent/opa:0.60.0-envoy"
+   */
+  readonly image?: string;
+  /**
+   * Replicas. Three spread over nodes keep two serving through a drain.
+   * @default 3
+   */
+  readonly replicas?: number;
+  /**
+   * Port of the Envoy ext_authz gRPC server.
+   * @default 9191
+   */
+  readonly grpcPort?: number;
+  /**
+   * Port of OPA's REST API (decisions only: the policy API is locked down).
+   * @default 8181
+   */
+  readonly httpPort?: number;
+  /**
+   * Port of OPA's diagnostic server: /health and Prometheus /metrics.
+   * @default 8282
+   */
+  readonly diagnosticPort?: number;
+  /**
+   * Namespaces whose pods may call the authorizer (the gateway's).
+   * @default ["gateway"]
+   */
+  readonly clientNamespaces?: string[];
+  /**
+   * Namespaces whose pods may scrape /metrics.
+   * @default ["monitoring"]
+   */
+  readonly monitoringNamespaces?: string[];
+  /**
+   * Decision logs.
+   * @default DecisionLogs.console()
+   */
+  readonly decisionLogs?: DecisionLogs;
+  /**
+   * Resources per pod.
+   * @default - 100m/1 CPU, 128Mi/256Mi memory
+   */
+  readonly resources?: OpaResources;
+}
+
+/**
+ * OPA 0.60 with the Envoy plugin, deciding requests for the gateway over ext_authz gRPC:
+ * highly available, locked down (the REST API answers decisions and health only; the
+ * policy comes from a ConfigMap and cannot be changed through the API), with probes,
+ * decision logs, a PodDisruptionBudget and a NetworkPolicy that admits only the gateway
+ * and monitoring.
+ */
+export class OpaAuthorizer extends Construct implements IRequestAuthorizer {
+  public readonly serviceName: string;
+  public readonly namespace: string;
+  public readonly grpcPort: number;
+  public readonly httpPort: number;
+  public readonly diagnosticPort: number;
+  public readonly decisionPackage: string;
+  /** The path OPA's Envoy plugin queries, for example "serverless/allow". */
+  public readonly decisionPath: string;
+  public readonly policy: RequestAuthorizationPolicy;
+  /** The Deployment. */
+  public readonly deployment: k8s.KubeDeployment;
+
+  constructor(scope: Construct, id: string, props: OpaAuthorizerProps) {
+    super(scope, id);
+    const name = props.name ?? 'opa';
+    this.serviceName = name;
+    this.namespace = props.namespace ?? Chart.of(this).namespace ?? 'opa';
+    this.grpcPort = props.grpcPort ?? 9191;
+    this.httpPort = props.httpPort ?? 8181;
+    this.diagnosticPort = props.diagnosticPort ?? 8282;
+    this.policy = props.policy;
+    this.decisionPackage = props.policy.packageName;
+    this.decisionPath = props.policy.decisionPath;
+    const createNamespace = props.createNamespace ?? true;
+    const image = props.image ?? OPA_ENVOY_IMAGE;
+    const replicas = props.replicas ?? 3;
+    const clientNamespaces = props.clientNamespaces ?? ['gateway'];
+    const monitoringNamespaces = props.monitoringNamespaces ?? ['monitoring'];
+    const decisionLogs = props.decisionLogs ?? DecisionLogs.console();
+    const resources = {
+      cpuRequest: '100m', cpuLimit: '1', memoryRequest: '128Mi', memoryLimit: '256Mi',
+      ...Object.fromEntries(Object.entries(props.resources ?? {}).filter(([, v]) => v !== undefined)),
+    } as Required<OpaResources>;
+
+    this.node.addValidation({
+      validate: () => [
+        ...this.policy.validate().map((e) => `policy: ${e}`),
+        checkServiceName('name', name),
+        checkDns1123Label('namespace', this.namespace),
+        checkImage('image', image, true),
+        checkPort('grpcPort', this.grpcPort),
+        checkPort('httpPort', this.httpPort),
+        checkPort('diagnosticPort', this.diagnosticPort),
+        new Set([this.grpcPort, this.httpPort, this.diagnosticPort]).size < 3
+          ? `grpcPort (${this.grpcPort}), httpPort (${this.httpPort}) and diagnosticPort (${this.diagnosticPort}) must be three different ports` : undefined,
+        checkIntegerInRange('replicas', replicas, 2, 100),
+        ...clientNamespaces.map((ns) => checkDns1123Label('clientNamespaces entry', ns)),
+        ...monitoringNamespaces.map((ns) => checkDns1123Label('monitoringNamespaces entry', ns)),
+        clientNamespaces.length === 0 ? 'clientNamespaces is empty: nothing could call the authorizer; give the gateway\'s namespace (for example ["gateway"])' : undefined,
+        checkQuantity('resources.cpuRequest', resources.cpuRequest, '100m'),
+        checkQuantity('resources.cpuLimit', resources.cpuLimit, '1'),
+        checkQuantity('resources.memoryRequest', resources.memoryRequest, '128Mi'),
+        checkQuantity('resources.memoryLimit', resources.memoryLimit, '256Mi'),
+      ].filter((e): e is string => e !== undefined),
+    });
+
+    const selectorLabels = { [LABELS.name]: name, [LABELS.instance]: name };
+    const labels = {
+      ...selectorLabels,
+      [LABELS.component]: 'request-authorizer',
+      [LABELS.partOf]: 'wasm-platform-policy',
+      [LABELS.managedBy]: MANAGED_BY,
+      [LABELS.version]: versionOf(image),
+    };
+    const metadata = (suffix = ''): k8s.ObjectMeta => ({ name: `${name}${suffix}`, namespace: this.namespace, labels: { ...labels } });
+
+    if (createNamespace) {
+      new k8s.KubeNamespace(this, 'Namespace', {
+        metadata: {
+          name: this.namespace,
+          labels: {
+            [LABELS.managedBy]: MANAGED_BY,
+            'pod-security.kubernetes.io/enforce': 'restricted',
+            'pod-security.kubernetes.io/enforce-version': 'v1.30',
+          },
+        },
+      });
+    }
+
+    const serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: metadata(),
+      // OPA decides from its input and files; it never calls the Kubernetes API.
+      automountServiceAccountToken: false,
+    });
+
+    const policyFiles: Record<string, string> = {
+      'policy.rego': this.policy.rego(),
+      'system-authz.rego': systemAuthzRego(this.policy.decisionPath),
+      'system-log.rego': SYSTEM_LOG_REGO,
+    };
+    const config = yaml.dump(opaConfig(this.grpcPort, this.policy.decisionPath, decisionLogs), { lineWidth: -1 });
+    new k8s.KubeConfigMap(this, 'Policy', { metadata: metadata('-policy'), data: policyFiles });
+    new k8s.KubeConfigMap(this, 'Config', { metadata: metadata('-config'), data: { 'config.yaml': config } });
+    // OPA does not reload files it was started with: a policy change must roll the pods.
+    const checksum = createHash('sha256').update(JSON.stringify([policyFiles, config])).digest('hex');
+
+    const port = (portName: string): k8s.IntOrString => k8s.IntOrString.fromString(portName);
+    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: metadata(),
+      spec: {
+        replicas,
+        selector: { matchLabels: { ...selectorLabels } },
+        // Surge only: the gateway fails closed when no authorizer answers.
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+        template: {
+          metadata: { labels: { ...labels }, annotations: { 'checksum/policy': checksum } },
+          spec: {
+            serviceAccountName: serviceAccount.name,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+            topologySpreadConstraints: [{
+              maxSkew: 1,
+              topologyKey: 'kubernetes.io/hostname',
+              whenUnsatisfiable: 'DoNotSchedule',
+              labelSelector: { matchLabels: { ...selectorLabels } },
+              matchLabelKeys: ['pod-template-hash'],
+            }],
+            containers: [{
+              name: 'opa',
+              image,
+              // A pinned version tag, pulled once per node; Always would add a registry
+              // round trip to every restart of the component every request depends on.
+              imagePullPolicy: 'IfNotPresent',
+              args: [
+                'run',
+                '--server',
+                `--addr=0.0.0.0:${this.httpPort}`,
+                `--diagnostic-addr=0.0.0.0:${this.diagnosticPort}`,
+                '--config-file=/config/config.yaml',
+                // Every REST call goes through data.system.authz: decisions and health only.
+                '--authentication=token',
+                '--authorization=basic',
+                // ConfigMap volumes hold ..data symlink folders; load each file once.
+                '--ignore=.*',
+                '/policy',
+              ],
+              ports: [
+                { name: 'grpc', containerPort: this.grpcPort, protocol: 'TCP' },
+                { name: 'http', containerPort: this.httpPort, protocol: 'TCP' },
+                { name: 'diagnostics', containerPort: this.diagnosticPort, protocol: 'TCP' },
+              ],
+              readinessProbe: {
+                // Ready only when the Envoy plugin (and every other plugin) is up.
+                httpGet: { path: '/health?plugins', port: port('diagnostics') },
+                periodSeconds: 5,
+                timeoutSeconds: 1,
+                failureThreshold: 2,
+              },
+              livenessProbe: {
+                httpGet: { path: '/health', port: port('diagnostics') },
+                initialDelaySeconds: 5,
+                periodSeconds: 10,
+                timeoutSeconds: 1,
+                failureThreshold: 3,
+              },
+              resources: {
+                requests: { cpu: k8s.Quantity.fromString(resources.cpuRequest), memory: k8s.Quantity.fromString(resources.memoryRequest) },
+                limits: { cpu: k8s.Quantity.fromString(resources.cpuLimit), memory: k8s.Quantity.fromString(resources.memoryLimit) },
+              },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+              },
+              volumeMounts: [
+                { name: 'policy', mountPath: '/policy', readOnly: true },
+                { name: 'config', mountPath: '/config', readOnly: true },
+              ],
+            }],
+            volumes: [
+              { name: 'policy', configMap: { name: `${name}-policy` } },
+              { name: 'config', configMap: { name: `${name}-config` } },
+            ],
+          },
+        },
+      },
+    });
+
+    new k8s.KubeService(this, 'Service', {
+      metadata: metadata(),
+      spec: {
+        type: 'ClusterIP',
+        selector: { ...selectorLabels },
+        ports: [
+          { name: 'grpc', port: this.grpcPort, targetPort: port('grpc'), protocol: 'TCP', appProtocol: 'kubernetes.io/h2c' },
+          { name: 'http', port: this.httpPort, targetPort: port('http'), protocol: 'TCP' },
+          { name: 'diagnostics', port: this.diagnosticPort, targetPort: port('diagnostics'), protocol: 'TCP' },
+        ],
+      },
+    });
+
+    new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      metadata: metadata(),
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...selectorLabels } } },
+    });
+
+    const fromNamespaces = (namespaces: string[]): k8s.NetworkPolicyPeer[] => namespaces.map((ns) => ({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
+    }));
+    const tcp = (p: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p) });
+    const jwksEgress = this.policy.identity.source === 'jwt' && this.policy.identity.jwtProps?.jwksUrl !== undefined;
+    new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+      metadata: metadata(),
+      spec: {
+        podSelector: { matchLabels: { ...selectorLabels } },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [
+          { from: fromNamespaces(clientNamespaces), ports: [tcp(this.grpcPort), tcp(this.httpPort)] },
+          { from: fromNamespaces(monitoringNamespaces), ports: [tcp(this.diagnosticPort)] },
+        ],
+        egress: [
+          {
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+            ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, tcp(53)],
+          },
+          // The issuer's JWKS is outside the cluster; OPA needs nothing else.
+          ...(jwksEgress ? [{ ports: [tcp(443)] }] : []),
+        ],
+      },
+    });
+  }
+}
+
+function versionOf(image: string): string {
+  const tag = /:([\w][\w.-]*)(?:@|$)/.exec(image.replace(/^[^/]*:\d+\//, ''))?.[1];
+  return tag ?? 'unknown';
+}
+
+/** OPA's configuration: the Envoy plugin on `grpcPort`, and decision logs. */
+function opaConfig(grpcPort: number, decisionPath: string, decisionLogs: DecisionLogs): Record<string, unknown> {
+  return {
+    plugins: {
+      envoy_ext_authz_grpc: {
+        addr: `:${grpcPort}`,
+        path: decisionPath,
+        // gRPC reflection would let any caller enumerate the server; the gateway needs none.
+        'enable-reflection': false,
+      },
+    },
+    decision_logs: { console: decisionLogs.console },
+  };
+}
+
+/**
+ * `data.system.authz`, enforced on OPA's REST API by `--authorization=basic`: reading the
+ * decision and health only. The policy and data APIs (PUT/PATCH/DELETE) are refused, so
+ * the running policy is exactly what the ConfigMap holds.
+ */
+function systemAuthzRego(decisionPath: string): string {
+  const segments = ['v1', 'data', ...decisionPath.split('/')];
+  return [
+    'package system.authz',
+    '',
+    'import future.keywords.if',
+    '',
+    'default allow := false',
+    '',
+    'allow if {',
+    '\tinput.method == "POST"',
+    `\tinput.path == ${JSON.stringify(segments)}`,
+    '}',
+    '',
+    'allow if {',
+    '\tinput.method == "GET"',
+    '\tinput.path[0] == "health"',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** `data.system.log.mask`: bearer tokens never reach the decision log. */
+const SYSTEM_LOG_REGO = [
+  'package system.log',
+  '',
+  'import future.keywords.contains',
+  'import future.keywords.if',
+  '',
+  'mask contains "/input/attributes/request/http/headers/authorization"',
+  '',
+].join('\n');
