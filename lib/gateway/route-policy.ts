@@ -25,14 +25,14 @@ const MAX_DURATION_MS = 99999 * 1000;
 
 /** `1500ms` or `2s`: the Gateway API / Envoy Gateway duration format. */
 export function formatDuration(d: Duration): string {
-  const ms = d.toMilliseconds();
+  const ms = d.toMilliseconds({ integral: false });
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 /** A duration a route can carry: whole milliseconds from 1ms to 99999s. */
 export function checkDuration(field: string, d: Duration | undefined): string | undefined {
   if (d === undefined) return undefined;
-  const ms = d.toMilliseconds();
+  const ms = d.toMilliseconds({ integral: false });
   if (!Number.isInteger(ms) || ms < 1 || ms > MAX_DURATION_MS) {
     return `${field} (${ms}ms) must be a whole number of milliseconds from 1ms to 99999s`;
   }

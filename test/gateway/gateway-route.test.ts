@@ -1,0 +1,278 @@
+import { Duration } from 'cdk8s';
+import { renderApp } from '../../lib';
+import { GatewayProvider, RateLimit } from '../../lib/gateway';
+import { formatViolations, kubeValidator } from '../support/kube-schema';
+import { allObjects, findOne, KubeObject, problemsOf } from '../support/synth';
+import { AUTHORIZER, fixture, GATEWAY_KINDS } from './fixtures';
+
+type Json = Record<string, any>;
+const spec = (o: KubeObject): Json => o.spec as Json;
+const INTERCEPTOR = { serviceName: 'keda-add-ons-http-interceptor-proxy', namespace: 'keda', port: 8080 };
+
+describe('GatewayRoute', () => {
+  test('defaults: /api/<function>, the gateway\'s default host, the function\'s Service on port 80', () => {
+    // GIVEN
+    const f = fixture(GatewayProvider.envoyGateway());
+
+    // WHEN
+    const route = f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price') });
+
+    // THEN
+    expect(route.pathPrefix).toBe('/api/price');
+    expect(route.host).toBe('shop.example.com');
+    expect(spec(findOne(allObjects(f.app), 'HTTPRoute', 'price')).rules).toEqual([{
+      matches: [{ path: { type: 'PathPrefix', value: '/api/price' } }],
+      backendRefs: [{ group: '', kind: 'Service', name: 'price', port: 80 }],
+    }]);
+    // No policies when nothing asks for them.
+    expect(allObjects(f.app).filter((o) => o.kind === 'BackendTrafficPolicy' || o.kind === 'SecurityPolicy')).toEqual([]);
+  });
+
+  test('a function routed via the KEDA interceptor after the route was built goes to the interceptor, with its Host header, in its namespace', () => {
+    // GIVEN
+    const f = fixture(GatewayProvider.envoyGateway(), { routeNamespaces: ['shop', 'orders', 'keda'] });
+    const cart = f.fn(f.shopChart, 'cart');
+    f.gateway.addRoute(f.shopRoutes, 'Cart', { function: cart, rateLimit: RateLimit.global({ averagePerSecond: 50 }) });
+
+    // WHEN
+    cart.routeVia({ ...INTERCEPTOR, hostHeader: 'cart.shop.svc' });
+
+    // THEN
+    const objects = allObjects(f.app);
+    const route = findOne(objects, 'HTTPRoute');
+    expect(route.metadata).toMatchObject({ name: 'shop-cart', namespace: 'keda' });
+    expect(spec(route).rules[0]).toEqual({
+      matches: [{ path: { type: 'PathPrefix', value: '/api/cart' } }],
+      filters: [{ type: 'URLRewrite', urlRewrite: { hostname: 'cart.shop.svc' } }],
+      backendRefs: [{ group: '', kind: 'Service', name: 'keda-add-ons-http-interceptor-proxy', port: 8080 }],
+    });
+    const policy = findOne(objects, 'BackendTrafficPolicy');
+    expect(policy.metadata).toMatchObject({ name: 'shop-cart', namespace: 'keda' });
+    expect(spec(policy).targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'shop-cart' }]);
+    const validator = kubeValidator();
+    expect(objects.filter((o) => GATEWAY_KINDS.has(o.kind)).map((o) => formatViolations(o, validator.validate(o))).filter((t) => t)).toEqual([]);
+  });
+
+  test('Kong reads the interceptor backend lazily too, plugins included', () => {
+    const f = fixture(GatewayProvider.kong(), { routeNamespaces: ['shop', 'keda'] });
+    const cart = f.fn(f.shopChart, 'cart');
+    f.gateway.addRoute(f.shopRoutes, 'Cart', { function: cart });
+    cart.routeVia({ ...INTERCEPTOR, hostHeader: 'cart.shop.svc' });
+    const route = findOne(allObjects(f.app), 'HTTPRoute');
+    expect(route.metadata).toMatchObject({ name: 'shop-cart', namespace: 'keda', annotations: { 'konghq.com/plugins': 'shop-cart-prometheus' } });
+    expect(findOne(allObjects(f.app), 'KongPlugin').metadata).toMatchObject({ name: 'shop-cart-prometheus', namespace: 'keda' });
+  });
+
+  test('Traefik sets the interceptor\'s Host header with a Headers middleware', () => {
+    const f = fixture(GatewayProvider.traefik(), { routeNamespaces: ['shop', 'keda'] });
+    const cart = f.fn(f.shopChart, 'cart');
+    cart.routeVia({ ...INTERCEPTOR, hostHeader: 'cart.shop.svc' });
+    f.gateway.addRoute(f.shopRoutes, 'Cart', { function: cart });
+    const objects = allObjects(f.app);
+    expect(findOne(objects, 'Middleware', 'shop-cart-host')).toMatchObject({
+      metadata: { namespace: 'keda' },
+      spec: { headers: { customRequestHeaders: { Host: 'cart.shop.svc' } } },
+    });
+    expect(spec(findOne(objects, 'IngressRoute', 'shop-cart')).routes[0]).toMatchObject({
+      middlewares: [{ name: 'shop-cart-host' }],
+      services: [{ name: 'keda-add-ons-http-interceptor-proxy', port: 8080 }],
+    });
+  });
+
+  test('Traefik refuses a routeVia made after its route was built', () => {
+    const f = fixture(GatewayProvider.traefik(), { routeNamespaces: ['shop', 'keda'] });
+    const cart = f.fn(f.shopChart, 'cart');
+    f.gateway.addRoute(f.shopRoutes, 'Cart', { function: cart });
+    cart.routeVia({ ...INTERCEPTOR, hostHeader: 'cart.shop.svc' });
+    expect(problemsOf(f.app)).toEqual([
+      expect.stringMatching(/^\[ShopRoutes\/Cart\] function "cart" was routed via keda\/keda-add-ons-http-interceptor-proxy after its Traefik route was created.*call routeVia before creating the route$/),
+    ]);
+  });
+
+  test('routeTable describes what the gateway enforces around the authorizer', () => {
+    const f = fixture(GatewayProvider.envoyGateway(), { authorizer: AUTHORIZER, referenceGrantsProvided: true });
+    f.gateway.addRoute(f.ordersRoutes, 'Checkout', {
+      function: f.fn(f.ordersChart, 'checkout'), pathPrefix: '/api/function', authorize: true,
+      rateLimit: RateLimit.global({ averagePerSecond: 200 }),
+    });
+    expect(f.gateway.routeTable()).toEqual([{
+      host: 'shop.example.com', pathPrefix: '/api/function', function: 'checkout', namespace: 'orders', authorized: true,
+      rateLimit: { key: 'route', averagePerSecond: 200, burst: 200 },
+    }]);
+  });
+
+  test('requiredReferenceGrants lists the grant the authorizer\'s namespace must hold', () => {
+    const f = fixture(GatewayProvider.envoyGateway(), { authorizer: AUTHORIZER, referenceGrantsProvided: true });
+    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.fn(f.ordersChart, 'checkout'), authorize: true });
+    f.gateway.addRoute(f.ordersRoutes, 'Cart', { function: f.fn(f.ordersChart, 'cart'), authorize: true });
+    expect(f.gateway.requiredReferenceGrants()).toEqual([{
+      namespace: 'opa', fromGroup: 'gateway.envoyproxy.io', fromKind: 'SecurityPolicy', fromNamespace: 'orders', toKind: 'Service', toName: 'opa-envoy',
+    }]);
+  });
+});
+
+describe('rules', () => {
+  test('two functions on the same host and path prefix are an error naming both', () => {
+    // GIVEN
+    const f = fixture(GatewayProvider.envoyGateway());
+    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), pathPrefix: '/api/money' });
+    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.fn(f.ordersChart, 'checkout'), pathPrefix: '/api/money' });
+
+    // THEN
+    expect(problemsOf(f.app)).toEqual([
+      '[Gateway/Gateway] routes collide on host "shop.example.com" path prefix "/api/money": ShopRoutes/Price (function shop/price) and OrdersRoutes/Checkout (function orders/checkout); give one of them another host or pathPrefix',
+    ]);
+    expect(() => renderApp(f.app)).toThrow(/routes collide/);
+  });
+
+  test('the same path on different hosts is not a collision', () => {
+    const f = fixture(GatewayProvider.envoyGateway());
+    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), pathPrefix: '/api/x', host: 'a.example.com' });
+    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.fn(f.ordersChart, 'checkout'), pathPrefix: '/api/x', host: 'b.example.com' });
+    expect(problemsOf(f.app)).toEqual([]);
+  });
+
+  test('canary weights must sum to 100', () => {
+    const f = fixture(GatewayProvider.envoyGateway());
+    f.gateway.addRoute(f.shopRoutes, 'Price', {
+      function: f.fn(f.shopChart, 'price'),
+      canary: { function: f.fn(f.shopChart, 'price-canary'), stableWeight: 90, canaryWeight: 20 },
+    });
+    expect(problemsOf(f.app)).toEqual([
+      '[ShopRoutes/Price] canary weights must sum to 100: stableWeight (90) + canaryWeight (20) = 110; for example 90 and 10',
+    ]);
+  });
+
+  test('canary weights must be percentages', () => {
+    const f = fixture(GatewayProvider.envoyGateway());
+    f.gateway.addRoute(f.shopRoutes, 'Price', {
+      function: f.fn(f.shopChart, 'price'),
+      canary: { function: f.fn(f.shopChart, 'price-canary'), stableWeight: 110, canaryWeight: -10 },
+    });
+    expect(problemsOf(f.app)).toEqual([
+      '[ShopRoutes/Price] canary.stableWeight (110) must be an integer percentage from 0 to 100',
+      '[ShopRoutes/Price] canary.canaryWeight (-10) must be an integer percentage from 0 to 100',
+    ]);
+  });
+
+  test('a canary in another namespace is refused: routes reference their own namespace only', () => {
+    const f = fixture(GatewayProvider.envoyGateway());
+    f.gateway.addRoute(f.shopRoutes, 'Price', {
+      function: f.fn(f.shopChart, 'price'),
+      canary: { function: f.fn(f.ordersChart, 'price-canary'), stableWeight: 90, canaryWeight: 10 },
+    });
+    expect(problemsOf(f.app)).toEqual([
+      expect.stringContaining('canary "price-canary" is served from namespace "orders" but the stable "price" from "shop": a route references backends in its own namespace only'),
+    ]);
+  });
+
+  test('a canary split through the scale-to-zero interceptor is refused', () => {
+    const f = fixture(GatewayProvider.envoyGateway(), { routeNamespaces: ['shop', 'keda'] });
+    const price = f.fn(f.shopChart, 'price');
+    const canary = f.fn(f.shopChart, 'price-canary');
+    f.gateway.addRoute(f.shopRoutes, 'Price', { function: price, canary: { function: canary, stableWeight: 50, canaryWeight: 50 } });
+    price.routeVia({ ...INTERCEPTOR, hostHeader: 'price.shop.svc' });
+    expect(problemsOf(f.app)).toEqual([
+      expect.stringContaining('canary "price-canary" is served from namespace "shop" but the stable "price" from "keda"'),
+      expect.stringContaining('canary split between "price" and "price-canary" needs both served by their own Services, but price is routed via keda-add-ons-http-interceptor-proxy'),
+    ]);
+  });
+
+  test('the canary must be a second function', () => {
+    const f = fixture(GatewayProvider.envoyGateway());
+    const price = f.fn(f.shopChart, 'price');
+    f.gateway.addRoute(f.shopRoutes, 'Price', { function: price, canary: { function: price, stableWeight: 90, canaryWeight: 10 } });
+    expect(problemsOf(f.app)).toEqual([
+      expect.stringContaining('canary.function is the route\'s own function "price"'),
+      expect.stringContaining('resolve to the same Service shop/price'),
+    ]);
+  });
+
+  test('a function in a namespace the gateway may not reach is an error', () => {
+    // GIVEN
+    const f = fixture(GatewayProvider.envoyGateway(), { routeNamespaces: ['shop'] });
+    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.fn(f.ordersChart, 'checkout') });
+
+    // THEN
+    expect(problemsOf(f.app)).toEqual([
+      '[OrdersRoutes/Checkout] function "checkout" is served from namespace "orders", which gateway Gateway/Gateway may not reach: routeNamespaces is [shop]; add "orders" to routeNamespaces or route the function elsewhere',
+    ]);
+  });
+
+  test('a function routed via a namespace the gateway may not reach names the Service', () => {
+    const f = fixture(GatewayProvider.envoyGateway());
+    const cart = f.fn(f.shopChart, 'cart');
+    cart.routeVia({ ...INTERCEPTOR, hostHeader: 'cart.shop.svc' });
+    f.gateway.addRoute(f.shopRoutes, 'Cart', { function: cart });
+    expect(problemsOf(f.app)).toEqual([
+      expect.stringContaining('function "cart" is served from namespace "keda" (it is routed via Service keda/keda-add-ons-http-interceptor-proxy), which gateway Gateway/Gateway may not reach'),
+    ]);
+  });
+
+  test.each([
+    ['zero average', RateLimit.global({ averagePerSecond: 0 }), 'rateLimit.averagePerSecond (0) must be a positive integer number of requests per second'],
+    ['negative average', RateLimit.perClient({ averagePerSecond: -5 }), 'rateLimit.averagePerSecond (-5) must be a positive integer number of requests per second'],
+    ['zero burst', RateLimit.global({ averagePerSecond: 10, burst: 0 }), 'rateLimit.burst (0) must be a positive integer number of requests'],
+    ['bad header', RateLimit.perHeader('x api key', { averagePerSecond: 10 }), 'rateLimit header name "x api key" is not a valid HTTP header name'],
+  ])('a rate limit with %s is an error', (_case, rateLimit, message) => {
+    const f = fixture(GatewayProvider.traefik());
+    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), rateLimit });
+    expect(problemsOf(f.app)).toEqual(expect.arrayContaining([expect.stringContaining(message)]));
+  });
+
+  test('authorize without an authorizer is an error', () => {
+    const f = fixture(GatewayProvider.envoyGateway());
+    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.fn(f.ordersChart, 'checkout'), authorize: true });
+    expect(problemsOf(f.app)).toEqual([
+      '[OrdersRoutes/Checkout] authorize is true but gateway Gateway/Gateway has no authorizer: pass the policy section\'s OPA authorizer as the gateway\'s authorizer',
+    ]);
+  });
+
+  test('an authorizer in another namespace needs a ReferenceGrant the library cannot create', () => {
+    const f = fixture(GatewayProvider.envoyGateway(), { authorizer: AUTHORIZER });
+    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.fn(f.ordersChart, 'checkout'), authorize: true });
+    expect(problemsOf(f.app)).toEqual([
+      expect.stringMatching(/^\[OrdersRoutes\/Checkout\] authorize needs the authorizer Service opa\/opa-envoy from namespace "orders": Envoy Gateway follows that reference only with a ReferenceGrant in "opa".*set the gateway's referenceGrantsProvided$/),
+    ]);
+  });
+
+  test('a TLS Secret in another namespace needs a ReferenceGrant too', () => {
+    const f = fixture(GatewayProvider.envoyGateway(), { tls: { secretName: 'cert', secretNamespace: 'certs' } });
+    expect(problemsOf(f.app)).toEqual([expect.stringContaining('tls.secretNamespace "certs" is not the gateway\'s namespace "gateway"')]);
+  });
+
+  test('bad paths, hosts, timeouts and retries are reported, all at once', () => {
+    // GIVEN
+    const f = fixture(GatewayProvider.envoyGateway());
+    f.gateway.addRoute(f.shopRoutes, 'Price', {
+      function: f.fn(f.shopChart, 'price'),
+      pathPrefix: 'api/price/',
+      host: 'Shop_Example',
+      requestTimeout: Duration.millis(0.5),
+      retry: { attempts: 11 },
+    });
+
+    // WHEN
+    const problems = problemsOf(f.app);
+
+    // THEN
+    expect(problems).toEqual([
+      expect.stringContaining('host "Shop_Example" is not a hostname'),
+      expect.stringContaining('pathPrefix "api/price/" must be an absolute HTTP path'),
+      expect.stringContaining('pathPrefix "api/price/" must not end with \'/\''),
+      expect.stringContaining('requestTimeout (0.5ms) must be a whole number of milliseconds from 1ms to 99999s'),
+      expect.stringContaining('retry.attempts (11) must be an integer from 1 to 10'),
+    ]);
+  });
+
+  test('gateway props are checked', () => {
+    const f = fixture(GatewayProvider.envoyGateway(), { name: 'Functions', routeNamespaces: [], httpPort: 0, tls: { secretName: 'cert', port: 0 } });
+    expect(problemsOf(f.app)).toEqual([
+      expect.stringContaining('name "Functions" is not a DNS-1123 label'),
+      expect.stringContaining('routeNamespaces is empty'),
+      expect.stringContaining('httpPort (0) must be an integer port number'),
+      expect.stringContaining('tls.port (0) must be an integer port number'),
+      expect.stringContaining('tls.port (0) must differ from httpPort (0)'),
+    ]);
+  });
+});

@@ -1,0 +1,120 @@
+import { renderApp } from '../../lib';
+import { buildCore } from '../../platform/core';
+import { addGateway } from '../../platform/gateway';
+import { CATALOG, NAMESPACES } from '../../platform';
+import { formatViolations, kubeValidator } from '../support/kube-schema';
+import { allObjects, findOne, KubeObject, problemsOf, testApp } from '../support/synth';
+import { AUTHORIZER, GATEWAY_KINDS } from './fixtures';
+
+type Json = Record<string, any>;
+const spec = (o: KubeObject): Json => o.spec as Json;
+
+function build() {
+  const app = testApp();
+  const core = buildCore(app);
+  const section = addGateway(core, { authorizer: AUTHORIZER });
+  return { app, core, section, objects: allObjects(app) };
+}
+
+describe('reference platform: gateway section', () => {
+  test('synthesizes without problems to its snapshot', () => {
+    // GIVEN
+    const { app } = build();
+
+    // WHEN
+    const files = renderApp(app).filter((f) => /^(gateway|catalog-routes|orders-routes)\//.test(f.path));
+
+    // THEN
+    expect(problemsOf(app)).toEqual([]);
+    expect(files.map((f) => f.path)).toEqual(['gateway/gateway.k8s.yaml', 'catalog-routes/catalog-routes.k8s.yaml', 'orders-routes/orders-routes.k8s.yaml']);
+    for (const file of files) {
+      expect(file.content).toMatchSnapshot(file.path);
+    }
+  });
+
+  test('every gateway object, and the canary function, is valid against its schema, strictly', () => {
+    const { objects } = build();
+    const validator = kubeValidator();
+    const checked = objects.filter((o) => GATEWAY_KINDS.has(o.kind) || o.metadata.name === 'price-canary');
+    expect(checked.map((o) => formatViolations(o, validator.validate(o))).filter((t) => t !== '')).toEqual([]);
+  });
+
+  test('Envoy Gateway in the gateway namespace, with TLS', () => {
+    const { objects, section } = build();
+    const gateway = findOne(objects, 'Gateway');
+    expect(gateway.metadata).toMatchObject({ name: 'functions', namespace: NAMESPACES.gateway });
+    expect(spec(gateway).gatewayClassName).toBe('envoy-gateway');
+    expect(spec(gateway).listeners.map((l: Json) => `${l.name}:${l.port}`)).toEqual(['http:80', 'https:443']);
+    expect(section.gateway.provider.name).toBe('envoy-gateway');
+  });
+
+  test('every function is routed, under /api/<function>, checkout at the seed\'s /api/function only', () => {
+    const { objects } = build();
+    const routes = objects.filter((o) => o.kind === 'HTTPRoute');
+    const byBackend = Object.fromEntries(routes.map((r) => [spec(r).rules[0].backendRefs[0].name, spec(r).rules[0].matches[0].path.value]));
+    const expected = Object.fromEntries(CATALOG.map((e) => [e.name, e.name === 'checkout' ? '/api/function' : `/api/${e.name}`]));
+    expect(byBackend).toEqual(expected);
+    expect(routes.map((r) => spec(r).rules[0].matches[0].path.value)).not.toContain('/api/checkout');
+  });
+
+  test('routes live in their functions\' namespaces, attached to the Gateway', () => {
+    const { objects } = build();
+    for (const route of objects.filter((o) => o.kind === 'HTTPRoute')) {
+      const backend = spec(route).rules[0].backendRefs[0].name;
+      const domain = CATALOG.find((e) => e.name === backend)!.domain;
+      expect(route.metadata.namespace).toBe(NAMESPACES[domain]);
+      expect(spec(route).parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'functions', namespace: 'gateway' }]);
+    }
+  });
+
+  test('OPA authorizes /api/function and nothing else', () => {
+    const { objects } = build();
+    const policies = objects.filter((o) => o.kind === 'SecurityPolicy');
+    expect(policies).toHaveLength(1);
+    expect(policies[0].metadata).toMatchObject({ name: 'function', namespace: NAMESPACES.orders });
+    expect(spec(policies[0]).extAuth).toEqual({
+      grpc: { backendRefs: [{ group: '', kind: 'Service', name: 'opa-envoy', namespace: 'opa', port: 9191 }] },
+      failOpen: false,
+    });
+  });
+
+  test('price splits 90/10 with a price-canary function beside it', () => {
+    const { objects, section } = build();
+    expect(spec(findOne(objects, 'HTTPRoute', 'price')).rules[0].backendRefs).toEqual([
+      { group: '', kind: 'Service', name: 'price', port: 80, weight: 90 },
+      { group: '', kind: 'Service', name: 'price-canary', port: 80, weight: 10 },
+    ]);
+    const canary = findOne(objects, 'Deployment', 'price-canary');
+    const stable = findOne(objects, 'Deployment', 'price');
+    expect(canary.metadata.namespace).toBe(NAMESPACES.catalog);
+    expect(spec(canary).template.spec.containers[0].image).toBe(spec(stable).template.spec.containers[0].image);
+    expect(section.canaries.price.name).toBe('price-canary');
+  });
+
+  test('checkout and flash-sale have tighter rate limits than the rest', () => {
+    const { objects } = build();
+    const limitOf = (name: string): number => spec(findOne(objects, 'BackendTrafficPolicy', name)).rateLimit.local.rules[0].limit.requests;
+    const others = CATALOG.filter((e) => !['checkout', 'flash-sale'].includes(e.name)).map((e) => limitOf(e.name));
+    expect(limitOf('function')).toBeLessThan(Math.min(...others));
+    expect(limitOf('flash-sale')).toBeLessThan(Math.min(...others));
+  });
+
+  test('writes are never retried; reads retry only where the function cannot have done the work', () => {
+    const { objects } = build();
+    expect(spec(findOne(objects, 'BackendTrafficPolicy', 'function')).retry).toBeUndefined();
+    expect(spec(findOne(objects, 'BackendTrafficPolicy', 'flash-sale')).retry).toBeUndefined();
+    expect(spec(findOne(objects, 'BackendTrafficPolicy', 'search')).retry.retryOn.triggers).toEqual(['connect-failure', 'refused-stream', 'retriable-status-codes']);
+  });
+
+  test('requestMetrics stays unset: Envoy\'s default buckets cannot measure 20 ms', () => {
+    const { section } = build();
+    expect(section.requestMetrics).toBeUndefined();
+  });
+
+  test('without the policy section\'s authorizer, the pending description keeps /api/function authorized', () => {
+    const app = testApp();
+    const section = addGateway(buildCore(app), {});
+    expect(section.gateway.authorizer).toMatchObject({ serviceName: 'opa-envoy', namespace: 'opa', grpcPort: 9191 });
+    expect(allObjects(app).filter((o) => o.kind === 'SecurityPolicy')).toHaveLength(1);
+  });
+});
