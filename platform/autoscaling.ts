@@ -1,9 +1,147 @@
+import { Chart } from 'cdk8s';
+import {
+  ClusterCapacity, ClusterDescription, FunctionAutoscaler, HorizontalFunctionAutoscaler, HttpScalingMetric,
+  KedaFunctionAutoscaler, KedaTrigger, ResourceMetric, SaleSchedule, ScaleToZeroFunctionAutoscaler, Weekday,
+} from '../lib';
+import { CatalogEntry } from './catalog';
 import { PlatformCore } from './core';
+import { NAMESPACES } from './namespaces';
+
+/**
+ * The production cluster: 28 K3s workers of 8 vCPU / 32 GiB. Wasm pods are so small that
+ * pod slots, not CPU or memory, bind first: the kubelets run with `--max-pods=250` (the
+ * /24 node CIDRs K3s hands out hold 254 pod IPs); at the default 110 the same platform
+ * would need 51 nodes.
+ */
+export const PRODUCTION_CLUSTER: ClusterDescription = {
+  name: 'k3s-prod-eu-central',
+  nodes: 28,
+  // 8 vCPU / 32 GiB, less kube-reserved, system-reserved, eviction threshold and DaemonSet requests.
+  allocatableCpuPerNode: '7500m',
+  allocatableMemoryPerNode: '28Gi',
+  maxPodsPerNode: 250,
+  nodeCidrMaskSize: 24,
+  // node-exporter and the Loki log shipper, with room for four more (K3s runs flannel and
+  // kube-proxy inside the agent process, not as pods).
+  daemonSetPodsPerNode: 6,
+  // N+2: a node failure during a rolling node upgrade must not strand a flash sale.
+  spareNodes: 2,
+  // Gateway, Prometheus, Grafana, Loki, KEDA and its HTTP add-on, OPA, Gatekeeper, Argo CD.
+  otherWorkloads: { pods: 180, cpuRequest: '60', memoryRequest: '240Gi' },
+};
 
 /** What the autoscaling section of the reference platform created. */
-export interface AutoscalingSection {}
+export interface AutoscalingSection {
+  /** One chart per functions namespace (`dist/catalog-autoscaling/`, `dist/orders-autoscaling/`). */
+  readonly charts: Readonly<Record<CatalogEntry['domain'], Chart>>;
+  /** The autoscaler of every function, by function name. */
+  readonly autoscalers: Readonly<Record<string, FunctionAutoscaler>>;
+  /** The platform-wide capacity check; its report goes to `dist/reports/capacity.md`. */
+  readonly capacity: ClusterCapacity;
+}
 
-/** Adds the autoscaling section to the reference platform. (Not built yet.) */
-export function addAutoscaling(_core: PlatformCore): AutoscalingSection {
-  return {};
+/** Europe/Berlin: the shop's main market, where sales are announced. */
+const SHOP_TIMEZONE = 'Europe/Berlin';
+
+/** The weekly Friday-evening sale, and Black Friday. */
+const FRIDAY_SALE = SaleSchedule.weekly({ days: [Weekday.FRIDAY], start: '20:00', end: '22:00' });
+const BLACK_FRIDAY = SaleSchedule.onDate({ start: '2025-11-28T00:00', end: '2025-11-29T02:00' });
+
+/**
+ * Adds the autoscaling section: an autoscaler suited to each function, in a chart per
+ * functions namespace (so Argo CD applies scaling separately from the functions), and the
+ * cluster-wide capacity check. Scaling is on request rate unless a function says why not.
+ */
+export function addAutoscaling(core: PlatformCore): AutoscalingSection {
+  const charts = {
+    catalog: new Chart(core.app, 'CatalogAutoscaling', { namespace: NAMESPACES.catalog }),
+    orders: new Chart(core.app, 'OrdersAutoscaling', { namespace: NAMESPACES.orders }),
+  };
+  const fn = core.functions;
+
+  const autoscalers: Record<string, FunctionAutoscaler> = {
+    'product-detail': new KedaFunctionAutoscaler(charts.catalog, 'ProductDetail', {
+      target: fn['product-detail'],
+      minReplicas: 10,
+      maxReplicas: 600,
+      capacity: { peakRequestsPerSecond: 30000, requestsPerPodPerSecond: 250, burstRequestsPerSecond: 2000 },
+    }),
+    price: new KedaFunctionAutoscaler(charts.catalog, 'Price', {
+      target: fn.price,
+      minReplicas: 10,
+      maxReplicas: 600,
+      triggers: [KedaTrigger.requestRate({ requestsPerPodPerSecond: 210 })],
+      capacity: { peakRequestsPerSecond: 30000, requestsPerPodPerSecond: 300, burstRequestsPerSecond: 2500 },
+    }),
+    // CPU HPA for inventory only: its stock-consistency checks are CPU-bound, so CPU tracks load.
+    // CPU-only scaling is a risk on older runwasi shims: a cgroup-driver mismatch (fixed in 2025)
+    // left Wasm pods reporting no CPU usage to the kubelet, so the HPA saw 0 % and never scaled
+    // out. The platform's nodes run a fixed shim; check `kubectl top pod -n functions-catalog`
+    // shows non-zero CPU for inventory pods before a shim upgrade or downgrade.
+    inventory: new HorizontalFunctionAutoscaler(charts.catalog, 'Inventory', {
+      target: fn.inventory,
+      minReplicas: 6,
+      maxReplicas: 300,
+      metrics: [ResourceMetric.cpu(70)],
+      capacity: { peakRequestsPerSecond: 12000, requestsPerPodPerSecond: 200, burstRequestsPerSecond: 1000 },
+    }),
+    // Query cost varies tenfold between queries: concurrency tracks load better than rate.
+    search: new KedaFunctionAutoscaler(charts.catalog, 'Search', {
+      target: fn.search,
+      minReplicas: 6,
+      maxReplicas: 400,
+      triggers: [KedaTrigger.inFlight({ requestsPerPod: 8 })],
+      capacity: { peakRequestsPerSecond: 15000, requestsPerPodPerSecond: 120, targetUtilizationPercent: 70, burstRequestsPerSecond: 600 },
+    }),
+    recommend: new KedaFunctionAutoscaler(charts.catalog, 'Recommend', {
+      target: fn.recommend,
+      minReplicas: 4,
+      maxReplicas: 200,
+      capacity: { peakRequestsPerSecond: 8000, requestsPerPodPerSecond: 150, burstRequestsPerSecond: 500 },
+    }),
+    // A few requests a minute outside sales: no pods while idle, the interceptor holds the first request.
+    reviews: new ScaleToZeroFunctionAutoscaler(charts.catalog, 'Reviews', {
+      target: fn.reviews,
+      hosts: ['reviews.functions-catalog.svc.cluster.local'],
+      maxReplicas: 40,
+      scalingMetric: HttpScalingMetric.concurrency(50),
+      scaledownPeriodSeconds: 600,
+      capacity: { peakRequestsPerSecond: 1500, requestsPerPodPerSecond: 250 },
+    }),
+    cart: new KedaFunctionAutoscaler(charts.orders, 'Cart', {
+      target: fn.cart,
+      minReplicas: 10,
+      maxReplicas: 600,
+      capacity: { peakRequestsPerSecond: 25000, requestsPerPodPerSecond: 250, burstRequestsPerSecond: 2000 },
+    }),
+    checkout: new KedaFunctionAutoscaler(charts.orders, 'Checkout', {
+      target: fn.checkout,
+      minReplicas: 10,
+      maxReplicas: 800,
+      triggers: [KedaTrigger.requestRate({ requestsPerPodPerSecond: 84 })],
+      flashSales: [
+        { name: 'friday-evening', schedule: FRIDAY_SALE, timezone: SHOP_TIMEZONE, replicas: 250 },
+        { name: 'black-friday', schedule: BLACK_FRIDAY, timezone: SHOP_TIMEZONE, replicas: 400, prescaleMinutes: 30 },
+      ],
+      capacity: { peakRequestsPerSecond: 20000, requestsPerPodPerSecond: 120, burstRequestsPerSecond: 1000 },
+    }),
+    // Admission for the sale itself: request rate, plus in-flight because queued buyers wait inside it.
+    'flash-sale': new KedaFunctionAutoscaler(charts.orders, 'FlashSale', {
+      target: fn['flash-sale'],
+      minReplicas: 10,
+      maxReplicas: 1500,
+      triggers: [
+        KedaTrigger.requestRate({ requestsPerPodPerSecond: 105 }),
+        KedaTrigger.inFlight({ requestsPerPod: 40 }),
+      ],
+      flashSales: [
+        { name: 'friday-evening', schedule: FRIDAY_SALE, timezone: SHOP_TIMEZONE, replicas: 600 },
+        { name: 'black-friday', schedule: BLACK_FRIDAY, timezone: SHOP_TIMEZONE, replicas: 1000, prescaleMinutes: 30 },
+      ],
+      capacity: { peakRequestsPerSecond: 100000, requestsPerPodPerSecond: 150, burstRequestsPerSecond: 1200 },
+    }),
+  };
+
+  const capacity = new ClusterCapacity(core.app, 'ClusterCapacity', { cluster: PRODUCTION_CLUSTER });
+  return { charts, autoscalers, capacity };
 }

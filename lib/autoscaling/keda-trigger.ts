@@ -133,9 +133,6 @@ function prometheusTrigger(name: string, query: string, threshold: number, conte
       serverAddress: context.prometheus.address,
       query,
       threshold: String(threshold),
-      // An empty result is an error, not zero: a broken scrape then triggers the fallback
-      // instead of scaling the function in during a sale.
-      ignoreNullValues: 'false',
       ...(context.prometheusAuthentication ? { authModes: 'bearer' } : {}),
     },
     ...(context.prometheusAuthentication ? { authenticationRef: { name: context.prometheusAuthentication, kind: 'TriggerAuthentication' } } : {}),

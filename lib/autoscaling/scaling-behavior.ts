@@ -192,12 +192,13 @@ export function fastestScaleUp(
   if (to <= from) return { steps: 0, seconds: 0, path: [] };
   const select = rules.selectPolicy ?? SelectPolicy.MAX;
   if (select === SelectPolicy.DISABLED || rules.policies.length === 0) return undefined;
-  // An HPA never scales a Deployment up from 0 (KEDA activates 0 -> 1 itself); model that step as immediate.
+  // An HPA never scales a Deployment up from 0: KEDA activates 0 -> 1 itself, at once.
   let current = Math.max(from, 1);
   const path: number[] = from === 0 ? [1] : [];
   const events: { time: number; added: number }[] = [];
   const delay = rules.stabilizationWindowSeconds;
-  let time = 0;
+  // After KEDA's activation the HPA takes over at its next sync.
+  let time = from === 0 ? syncPeriodSeconds : 0;
   for (let step = 0; step < 10000 && current < to; step++) {
     const limits = rules.policies.map((p) => {
       // Kubernetes counts the changes strictly inside the last period.
@@ -215,5 +216,6 @@ export function fastestScaleUp(
     if (current < to) time += syncPeriodSeconds;
   }
   if (current < to) return undefined;
+  if (path.length === 1 && from === 0) time = 0;
   return { steps: path.length, seconds: time + delay, path };
 }
