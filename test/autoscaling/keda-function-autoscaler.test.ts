@@ -1,0 +1,288 @@
+import {
+  FUNCTION_SDK_METRICS, KedaFunctionAutoscaler, KedaTrigger, RequestMetrics, SaleSchedule, ScalingBehavior, ScalingPolicy, SelectPolicy, Weekday,
+} from '../../lib';
+import { findOne, KubeObject, objectsOf, problemsOf } from '../support/synth';
+import { functionChart, schemaReport } from './support';
+
+type ScaledObjectJson = KubeObject & { spec: { triggers: { type: string; name?: string; metadata: Record<string, string>; metricType?: string }[]; [k: string]: unknown } };
+
+const GATEWAY_METRICS: RequestMetrics = {
+  ...FUNCTION_SDK_METRICS,
+  source: 'envoy-gateway',
+  requestsTotal: 'envoy_cluster_upstream_rq_total',
+  inFlight: 'envoy_cluster_upstream_rq_active',
+  matchers: (t) => `envoy_cluster_name="httproute/${t.namespace}/${t.name}/rule/0"`,
+};
+
+function scaledObject(objects: KubeObject[]): ScaledObjectJson {
+  return findOne(objects, 'ScaledObject') as ScaledObjectJson;
+}
+
+describe('KedaFunctionAutoscaler', () => {
+  test('by default: one request-rate trigger on the function\'s own metrics, fallback, flash-sale behavior', () => {
+    // GIVEN
+    const { chart, fn } = functionChart();
+
+    // WHEN
+    const scaler = new KedaFunctionAutoscaler(chart, 'Scaling', { target: fn, maxReplicas: 800 });
+    const objects = objectsOf(chart);
+
+    // THEN
+    const so = scaledObject(objects);
+    expect(so).toMatchSnapshot();
+    expect(so.spec).toEqual({
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout' },
+      minReplicaCount: 10,
+      maxReplicaCount: 800,
+      pollingInterval: 15,
+      fallback: { failureThreshold: 3, replicas: 400 },
+      advanced: { horizontalPodAutoscalerConfig: { behavior: ScalingBehavior.flashSale().toKeda() } },
+      triggers: [{
+        type: 'prometheus',
+        name: 'request-rate',
+        metricType: 'AverageValue',
+        metadata: {
+          serverAddress: 'http://prometheus-operated.monitoring.svc:9090',
+          query: 'sum(rate(wasm_function_requests_total{namespace="functions-orders",function="checkout"}[60s]))',
+          threshold: '100',
+        },
+      }],
+    });
+    expect(scaler.hpaName).toBe('keda-hpa-checkout');
+    expect(fn.autoscalerAttachments[0]).toMatchObject({ kind: 'ScaledObject', hpaName: 'keda-hpa-checkout', minReplicas: 10, maxReplicas: 800 });
+    expect((findOne(objects, 'Deployment') as { spec: object }).spec).not.toHaveProperty('replicas');
+    expect(schemaReport(objects)).toBe('');
+  });
+
+  test('the default trigger aims at 70 % of the planned per-pod throughput, and the fallback holds the peak', () => {
+    const { chart, fn } = functionChart();
+    new KedaFunctionAutoscaler(chart, 'Scaling', {
+      target: fn, maxReplicas: 800, capacity: { peakRequestsPerSecond: 20000, requestsPerPodPerSecond: 120 },
+    });
+    const so = scaledObject(objectsOf(chart));
+    // 120 × 0.7 = 84 per pod; 20000 / 84 = 238.1 -> 239 replicas at peak.
+    expect(so.spec.triggers[0].metadata.threshold).toBe('84');
+    expect(so.spec.fallback).toEqual({ failureThreshold: 3, replicas: 239 });
+  });
+
+  test('queries come from the RequestMetrics given, against the Prometheus given, with bearer authentication', () => {
+    // GIVEN
+    const { chart, fn } = functionChart();
+
+    // WHEN
+    const scaler = new KedaFunctionAutoscaler(chart, 'Scaling', {
+      target: fn,
+      maxReplicas: 100,
+      triggers: [
+        KedaTrigger.requestRate({ requestsPerPodPerSecond: 150, rateWindowSeconds: 120, metrics: GATEWAY_METRICS }),
+        KedaTrigger.inFlight({ requestsPerPod: 20, metrics: GATEWAY_METRICS }),
+      ],
+      prometheus: { address: 'https://thanos-query.monitoring.svc:9091', bearerTokenSecret: { name: 'keda-prometheus', key: 'token' } },
+      fallback: { replicas: 50, failureThreshold: 5 },
+    });
+    const objects = objectsOf(chart);
+
+    // THEN
+    const so = scaledObject(objects);
+    expect(so.spec.triggers).toEqual([
+      {
+        type: 'prometheus', name: 'request-rate', metricType: 'AverageValue',
+        metadata: {
+          serverAddress: 'https://thanos-query.monitoring.svc:9091',
+          query: 'sum(rate(envoy_cluster_upstream_rq_total{envoy_cluster_name="httproute/functions-orders/checkout/rule/0"}[120s]))',
+          threshold: '150',
+          authModes: 'bearer',
+        },
+        authenticationRef: { name: 'checkout-prometheus', kind: 'TriggerAuthentication' },
+      },
+      {
+        type: 'prometheus', name: 'in-flight', metricType: 'AverageValue',
+        metadata: {
+          serverAddress: 'https://thanos-query.monitoring.svc:9091',
+          query: 'sum(envoy_cluster_upstream_rq_active{envoy_cluster_name="httproute/functions-orders/checkout/rule/0"})',
+          threshold: '20',
+          authModes: 'bearer',
+        },
+        authenticationRef: { name: 'checkout-prometheus', kind: 'TriggerAuthentication' },
+      },
+    ]);
+    expect(so.spec.fallback).toEqual({ failureThreshold: 5, replicas: 50 });
+    expect(findOne(objects, 'TriggerAuthentication')).toMatchObject({
+      metadata: { name: 'checkout-prometheus', namespace: 'functions-orders' },
+      spec: { secretTargetRef: [{ parameter: 'bearerToken', name: 'keda-prometheus', key: 'token' }] },
+    });
+    expect(scaler.prometheusAuthentication).toBeDefined();
+    expect(schemaReport(objects)).toBe('');
+  });
+
+  test('flash-sale windows pre-scale with cron triggers beside the metric triggers', () => {
+    // GIVEN
+    const { chart, fn } = functionChart();
+
+    // WHEN
+    new KedaFunctionAutoscaler(chart, 'Scaling', {
+      target: fn,
+      maxReplicas: 800,
+      flashSales: [
+        { name: 'friday-evening', schedule: SaleSchedule.weekly({ days: [Weekday.FRIDAY], start: '20:00', end: '22:00' }), timezone: 'Europe/Berlin', replicas: 250 },
+        { name: 'black-friday', schedule: SaleSchedule.onDate({ start: '2025-11-28T00:00', end: '2025-11-29T02:00' }), timezone: 'Europe/Berlin', replicas: 400, prescaleMinutes: 30 },
+      ],
+    });
+    const objects = objectsOf(chart);
+
+    // THEN
+    const so = scaledObject(objects);
+    expect(so).toMatchSnapshot();
+    expect(so.spec.triggers.map((t) => t.type)).toEqual(['prometheus', 'cron', 'cron']);
+    expect(so.spec.triggers.slice(1)).toEqual([
+      { type: 'cron', name: 'flash-sale-friday-evening', metadata: { timezone: 'Europe/Berlin', start: '45 19 * * 5', end: '0 22 * * 5', desiredReplicas: '250' } },
+      { type: 'cron', name: 'flash-sale-black-friday', metadata: { timezone: 'Europe/Berlin', start: '30 23 27 11 *', end: '0 2 29 11 *', desiredReplicas: '400' } },
+    ]);
+    expect(schemaReport(objects)).toBe('');
+  });
+
+  test('cpu and memory triggers: Utilization, and no fallback by default (KEDA supports none for them)', () => {
+    const { chart, fn } = functionChart();
+    new KedaFunctionAutoscaler(chart, 'Scaling', { target: fn, maxReplicas: 100, triggers: [KedaTrigger.cpu(70), KedaTrigger.memory(80)] });
+    const objects = objectsOf(chart);
+    const so = scaledObject(objects);
+    expect(so.spec.triggers).toEqual([
+      { type: 'cpu', name: 'cpu', metricType: 'Utilization', metadata: { value: '70' } },
+      { type: 'memory', name: 'memory', metricType: 'Utilization', metadata: { value: '80' } },
+    ]);
+    expect(so.spec).not.toHaveProperty('fallback');
+    expect(schemaReport(objects)).toBe('');
+  });
+
+  test('scale to zero with gateway-measured metrics: cooldown is set', () => {
+    const { app, chart, fn } = functionChart();
+    new KedaFunctionAutoscaler(chart, 'Scaling', {
+      target: fn, minReplicas: 0, maxReplicas: 100, cooldownPeriodSeconds: 120,
+      triggers: [KedaTrigger.requestRate({ requestsPerPodPerSecond: 100, metrics: GATEWAY_METRICS })],
+    });
+    expect(problemsOf(app)).toEqual([]);
+    expect(scaledObject(objectsOf(chart)).spec).toMatchObject({ minReplicaCount: 0, cooldownPeriod: 120 });
+  });
+
+  describe('rules', () => {
+    test('scale to zero needs a trigger that can wake the function: not cpu/memory only', () => {
+      const { app, chart, fn } = functionChart();
+      new KedaFunctionAutoscaler(chart, 'Scaling', { target: fn, minReplicas: 0, maxReplicas: 100, triggers: [KedaTrigger.cpu(70)] });
+      expect(problemsOf(app)).toEqual([
+        '[Orders/Scaling] minReplicas (0) needs a trigger that can wake the function: KEDA\'s admission webhook refuses a ScaledObject whose only triggers are cpu/memory with minReplicaCount 0; use ScaleToZeroFunctionAutoscaler (the KEDA HTTP add-on holds requests while the function wakes), or minReplicas of at least 1',
+      ]);
+    });
+
+    test('scale to zero needs a trigger that can wake the function: not metrics the function measures itself', () => {
+      const { app, chart, fn } = functionChart();
+      new KedaFunctionAutoscaler(chart, 'Scaling', { target: fn, minReplicas: 0, maxReplicas: 100 });
+      expect(problemsOf(app)).toEqual([
+        '[Orders/Scaling] minReplicas (0) needs a trigger that can wake the function: the function\'s own request metrics are not counted while it has no pods; use ScaleToZeroFunctionAutoscaler (the KEDA HTTP add-on holds requests while the function wakes), request metrics measured in front of the function (the gateway\'s), a flash-sale window, or minReplicas of at least 1',
+      ]);
+    });
+
+    test('cpu/memory triggers need requests on the function container', () => {
+      const { app, chart, fn } = functionChart({ resources: { cpuRequest: '0' } });
+      new KedaFunctionAutoscaler(chart, 'Scaling', { target: fn, maxReplicas: 100, triggers: [KedaTrigger.cpu(70)] });
+      expect(problemsOf(app)).toEqual([
+        '[Orders/Scaling] triggers scale on cpu, but the function\'s resources.cpuRequest is "0": set a CPU request above 0 (utilization is a share of it), or scale on request rate',
+      ]);
+    });
+
+    test('a fallback with cpu/memory triggers, or outside min..max, is refused', () => {
+      const { app, chart, fn } = functionChart();
+      new KedaFunctionAutoscaler(chart, 'Scaling', {
+        target: fn, maxReplicas: 100, triggers: [KedaTrigger.requestRate({ requestsPerPodPerSecond: 100 }), KedaTrigger.cpu(70)],
+        fallback: { replicas: 200, failureThreshold: 0 },
+      });
+      expect(problemsOf(app)).toEqual([
+        '[Orders/Scaling] fallback is set, but KEDA supports a fallback only for AverageValue metrics and triggers include cpu: remove the fallback or scale on request rate',
+        '[Orders/Scaling] fallback.replicas (200) must be an integer from minReplicas (10) to maxReplicas (100)',
+        '[Orders/Scaling] fallback.failureThreshold (0) must be an integer from 1 to 100',
+      ]);
+    });
+
+    test('trigger options, repeated triggers and the Prometheus address', () => {
+      const { app, chart, fn } = functionChart();
+      new KedaFunctionAutoscaler(chart, 'Scaling', {
+        target: fn, maxReplicas: 100,
+        triggers: [
+          KedaTrigger.requestRate({ requestsPerPodPerSecond: 0, rateWindowSeconds: 15 }),
+          KedaTrigger.requestRate({ requestsPerPodPerSecond: 10 }),
+          KedaTrigger.inFlight({ requestsPerPod: 5, metrics: { ...FUNCTION_SDK_METRICS, inFlight: undefined } }),
+          KedaTrigger.memory(101),
+        ],
+        prometheus: { address: 'prometheus:9090', scrapeIntervalSeconds: 0 },
+        pollingIntervalSeconds: 0,
+      });
+      expect(problemsOf(app)).toEqual([
+        '[Orders/Scaling] triggers[0].requestsPerPodPerSecond (0) must be a positive number',
+        '[Orders/Scaling] triggers[0].rateWindowSeconds (15) must be an integer from 30 to 600 (at least two scrapes, at most ten minutes)',
+        '[Orders/Scaling] triggers[1] repeats the request-rate trigger: KEDA needs unique trigger names, give each kind once',
+        '[Orders/Scaling] triggers[2].metrics (function-sdk) exports no in-flight gauge: use KedaTrigger.requestRate, or metrics that set inFlight',
+        '[Orders/Scaling] triggers[3] memory utilization (101) must be an integer percentage from 1 to 100',
+        '[Orders/Scaling] prometheus.address "prometheus:9090" must be an http:// or https:// URL (for example "http://prometheus-operated.monitoring.svc:9090")',
+        '[Orders/Scaling] prometheus.scrapeIntervalSeconds (0) must be an integer from 1 to 300',
+        '[Orders/Scaling] pollingIntervalSeconds (0) must be an integer from 1 to 3600',
+      ]);
+    });
+
+    test('no triggers and no windows scale on nothing', () => {
+      const { app, chart, fn } = functionChart();
+      new KedaFunctionAutoscaler(chart, 'Scaling', { target: fn, maxReplicas: 100, triggers: [] });
+      expect(problemsOf(app)).toContain('[Orders/Scaling] triggers is empty and there are no flashSales: give at least one KedaTrigger (for example KedaTrigger.requestRate(...))');
+    });
+
+    test('flash-sale windows: replicas within the range, unique names', () => {
+      const { app, chart, fn } = functionChart();
+      const schedule = SaleSchedule.daily({ start: '12:00', end: '13:00' });
+      new KedaFunctionAutoscaler(chart, 'Scaling', {
+        target: fn, maxReplicas: 100,
+        flashSales: [
+          { name: 'lunch', schedule, timezone: 'UTC', replicas: 10 },
+          { name: 'lunch', schedule, timezone: 'UTC', replicas: 101 },
+        ],
+      });
+      expect(problemsOf(app)).toEqual([
+        '[Orders/Scaling] flashSales[0].replicas (10) must be an integer above minReplicas (10) and at most maxReplicas (100)',
+        '[Orders/Scaling] flashSales[1].name "lunch" is used by another window: give each window its own name',
+        '[Orders/Scaling] flashSales[1].replicas (101) must be an integer above minReplicas (10) and at most maxReplicas (100)',
+      ]);
+    });
+
+    test('a pre-scale lead shorter than the fastest climb under the behavior is refused, with the numbers', () => {
+      // GIVEN a behavior that adds 10 pods per minute: 10 -> 100 takes 9 steps, 480 s
+      const { app, chart, fn } = functionChart();
+      const slow = new ScalingBehavior({
+        scaleUp: { stabilizationWindowSeconds: 0, policies: [ScalingPolicy.pods(10, 60)], selectPolicy: SelectPolicy.MAX },
+        scaleDown: ScalingBehavior.flashSale().scaleDown,
+      });
+
+      // WHEN
+      new KedaFunctionAutoscaler(chart, 'Scaling', {
+        target: fn, maxReplicas: 100, behavior: slow,
+        flashSales: [{ name: 'lunch', schedule: SaleSchedule.daily({ start: '12:00', end: '13:00' }), timezone: 'UTC', replicas: 100, prescaleMinutes: 5 }],
+      });
+
+      // THEN
+      expect(problemsOf(app)).toEqual([
+        '[Orders/Scaling] flashSales[0].prescaleMinutes (5) starts the scale-up 300 s before the sale, but going from minReplicas (10) to 100 replicas takes at least 497 s (9 steps under behavior.scaleUp = 480 s, + 15 s HPA sync + 2 s pod start): set prescaleMinutes to at least 9',
+      ]);
+    });
+
+    test('a capacity plan the range cannot carry is reported on the autoscaler', () => {
+      const { app, chart, fn } = functionChart();
+      new KedaFunctionAutoscaler(chart, 'Scaling', {
+        target: fn, maxReplicas: 100,
+        triggers: [KedaTrigger.requestRate({ requestsPerPodPerSecond: 84 })],
+        capacity: { peakRequestsPerSecond: 20000, requestsPerPodPerSecond: 120, burstRequestsPerSecond: 1500 },
+        fallback: { replicas: 100 },
+      });
+      // Reaction: 15 s sync + (15 s scrape + 60 s window / 2) metrics lag + 2 s pod start = 62 s.
+      expect(problemsOf(app)).toEqual([
+        '[Orders/Scaling] capacity.peakRequestsPerSecond (20000) needs 239 replicas at 84 requests/s per pod (120 × 70 % target utilization), above maxReplicas (100): raise maxReplicas to at least 239, or make each pod serve more',
+        '[Orders/Scaling] capacity.burstRequestsPerSecond (1500) exceeds what minReplicas (10) × 120 requests/s per pod = 1200 requests/s absorb during one reaction time of 62 s (15 s HPA sync + 45 s metrics lag + 2 s pod start): raise minReplicas to at least 13, or pre-scale with a flash-sale window',
+      ]);
+    });
+  });
+});
