@@ -147,6 +147,8 @@ export class PolicyBundle extends Construct {
     const templates = this.templates as Record<string, ConstraintTemplate>;
     const constraints = this.constraints as Record<string, GatekeeperConstraint>;
     for (const rule of this.rules) {
+      // A duplicate name is reported by validation; emitting it twice would only crash construction.
+      if (constraints[rule.name]) continue;
       if (!templates[rule.templateName]) {
         const cel = rule.cel(gatekeeperParams());
         templates[rule.templateName] = new ConstraintTemplate(this, `${rule.kind}Template`, {
@@ -204,7 +206,10 @@ export class PolicyBundle extends Construct {
   }
 
   private emitValidatingAdmissionPolicies(constraintScope: Construct): void {
+    const emitted = new Set<string>();
     for (const rule of this.rules) {
+      if (emitted.has(rule.name)) continue;
+      emitted.add(rule.name);
       const name = this.policyNameOf(rule);
       const cel = rule.cel(literalParams(rule.parameters()));
       const spec: k8s.ValidatingAdmissionPolicySpecV1Beta1 = {
