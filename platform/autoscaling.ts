@@ -11,7 +11,7 @@ import { NAMESPACES } from './namespaces';
  * The production cluster: 28 K3s workers of 8 vCPU / 32 GiB. Wasm pods are so small that
  * pod slots, not CPU or memory, bind first: the kubelets run with `--max-pods=250` (the
  * /24 node CIDRs K3s hands out hold 254 pod IPs); at the default 110 the same platform
- * would need 51 nodes.
+ * would need 53 nodes (51 plus the 2 spares).
  */
 export const PRODUCTION_CLUSTER: ClusterDescription = {
   name: 'k3s-prod-eu-central',

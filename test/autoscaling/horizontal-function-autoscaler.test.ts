@@ -4,7 +4,7 @@ import {
   HorizontalFunctionAutoscaler, KedaFunctionAutoscaler, ResourceMetric, ScalingBehavior, ScalingPolicy,
 } from '../../lib';
 import { findOne, objectsOf, problemsOf } from '../support/synth';
-import { functionChart, matching, schemaReport } from './support';
+import { functionChart, matching, schemaReport, specOf } from './support';
 
 describe('HorizontalFunctionAutoscaler', () => {
   test('the seed example: autoscaling/v2 on CPU 70 %, 10 to 5000, flash-sale behavior', () => {
@@ -35,8 +35,7 @@ describe('HorizontalFunctionAutoscaler', () => {
   test('the Deployment carries no replicas once autoscaled', () => {
     const { chart, fn } = functionChart();
     new HorizontalFunctionAutoscaler(chart, 'Scaling', { target: fn, maxReplicas: 50 });
-    const deployment = findOne(objectsOf(chart), 'Deployment') as { spec: Record<string, unknown> };
-    expect(deployment.spec).not.toHaveProperty('replicas');
+    expect(specOf(findOne(objectsOf(chart), 'Deployment'))).not.toHaveProperty('replicas');
     expect(fn.autoscalerAttachments).toEqual([
       expect.objectContaining({ kind: 'HorizontalPodAutoscaler', minReplicas: 10, maxReplicas: 50, hpaName: 'checkout' }),
     ]);
@@ -56,7 +55,7 @@ describe('HorizontalFunctionAutoscaler', () => {
       }),
     });
     const objects = objectsOf(chart);
-    const hpa = findOne(objects, 'HorizontalPodAutoscaler') as { metadata: { name: string }; spec: { metrics: unknown[]; behavior: unknown } };
+    const hpa = findOne(objects, 'HorizontalPodAutoscaler') as unknown as { metadata: { name: string }; spec: { metrics: unknown[]; behavior: unknown } };
     expect(hpa.metadata.name).toBe('checkout-cpu');
     expect(hpa.spec.metrics).toHaveLength(2);
     expect(hpa.spec.behavior).toEqual({

@@ -2,7 +2,7 @@ import {
   FUNCTION_SDK_METRICS, KedaFunctionAutoscaler, KedaTrigger, RequestMetrics, SaleSchedule, ScalingBehavior, ScalingPolicy, SelectPolicy, Weekday,
 } from '../../lib';
 import { findOne, KubeObject, objectsOf, problemsOf } from '../support/synth';
-import { functionChart, schemaReport } from './support';
+import { functionChart, schemaReport, specOf } from './support';
 
 type ScaledObjectJson = KubeObject & { spec: { triggers: { type: string; name?: string; metadata: Record<string, string>; metricType?: string }[]; [k: string]: unknown } };
 
@@ -50,7 +50,7 @@ describe('KedaFunctionAutoscaler', () => {
     });
     expect(scaler.hpaName).toBe('keda-hpa-checkout');
     expect(fn.autoscalerAttachments[0]).toMatchObject({ kind: 'ScaledObject', hpaName: 'keda-hpa-checkout', minReplicas: 10, maxReplicas: 800 });
-    expect((findOne(objects, 'Deployment') as { spec: object }).spec).not.toHaveProperty('replicas');
+    expect(specOf(findOne(objects, 'Deployment'))).not.toHaveProperty('replicas');
     expect(schemaReport(objects)).toBe('');
   });
 

@@ -29,3 +29,8 @@ export function schemaReport(objects: readonly KubeObject[]): string {
 export function matching(problems: readonly string[], text: string): string[] {
   return problems.filter((p) => p.includes(text));
 }
+
+/** The `spec` of a synthesized object. */
+export function specOf(obj: KubeObject): Record<string, unknown> {
+  return obj.spec as Record<string, unknown>;
+}

@@ -1,0 +1,109 @@
+import { HttpScalingMetric, ScaleToZeroFunctionAutoscaler } from '../../lib';
+import { findOne, objectsOf, problemsOf } from '../support/synth';
+import { addFunction, functionChart, schemaReport, specOf } from './support';
+
+const HOST = 'checkout.functions-orders.svc.cluster.local';
+
+describe('ScaleToZeroFunctionAutoscaler', () => {
+  test('an HTTPScaledObject from 0, a NetworkPolicy for the interceptor, and the route through the interceptor', () => {
+    // GIVEN
+    const { chart, fn } = functionChart();
+
+    // WHEN
+    const scaler = new ScaleToZeroFunctionAutoscaler(chart, 'Scaling', { target: fn, hosts: [HOST], maxReplicas: 20 });
+    const objects = objectsOf(chart);
+
+    // THEN
+    const httpso = findOne(objects, 'HTTPScaledObject');
+    expect(httpso).toMatchSnapshot();
+    expect(httpso).toMatchObject({
+      apiVersion: 'http.keda.sh/v1alpha1',
+      metadata: { name: 'checkout', namespace: 'functions-orders' },
+      spec: {
+        hosts: [HOST],
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout', service: 'checkout', port: 80 },
+        replicas: { min: 0, max: 20 },
+        scaledownPeriod: 300,
+        scalingMetric: { concurrency: { targetValue: 100 } },
+      },
+    });
+    expect(findOne(objects, 'NetworkPolicy', 'checkout-from-keda-interceptor')).toMatchObject({
+      spec: {
+        podSelector: { matchLabels: fn.selectorLabels },
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'keda' } } }], ports: [{ port: 8080, protocol: 'TCP' }] }],
+      },
+    });
+    expect(fn.ingressBackend).toEqual({ serviceName: 'keda-add-ons-http-interceptor-proxy', namespace: 'keda', port: 8080, hostHeader: HOST });
+    expect(scaler.hpaName).toBe('keda-hpa-checkout');
+    expect(fn.autoscalerAttachments[0]).toMatchObject({ kind: 'HTTPScaledObject', minReplicas: 0, maxReplicas: 20 });
+    expect(specOf(findOne(objects, 'Deployment'))).not.toHaveProperty('replicas');
+    expect(schemaReport(objects)).toBe('');
+  });
+
+  test('request-rate scaling, path prefixes and another interceptor location', () => {
+    const { chart, fn } = functionChart();
+    new ScaleToZeroFunctionAutoscaler(chart, 'Scaling', {
+      target: fn, hosts: [HOST], pathPrefixes: ['/api/checkout'], maxReplicas: 20, minReplicas: 1,
+      scalingMetric: HttpScalingMetric.requestRate(50, 30),
+      interceptor: { namespace: 'keda-system', serviceName: 'http-interceptor', port: 9090 },
+    });
+    const objects = objectsOf(chart);
+    expect(findOne(objects, 'HTTPScaledObject')).toMatchObject({
+      spec: {
+        pathPrefixes: ['/api/checkout'],
+        replicas: { min: 1, max: 20 },
+        scalingMetric: { requestRate: { targetValue: 50, window: '30s', granularity: '1s' } },
+      },
+    });
+    expect(fn.ingressBackend).toEqual({ serviceName: 'http-interceptor', namespace: 'keda-system', port: 9090, hostHeader: HOST });
+    expect(schemaReport(objects)).toBe('');
+  });
+
+  describe('rules', () => {
+    test('hosts: at least one, each a DNS name; paths absolute', () => {
+      const { app, chart, fn } = functionChart();
+      new ScaleToZeroFunctionAutoscaler(chart, 'Scaling', { target: fn, hosts: [], pathPrefixes: ['api'], maxReplicas: 20 });
+      expect(problemsOf(app)).toEqual([
+        '[Orders/Scaling] hosts is empty: give the host the interceptor matches (it routes by Host header), for example "reviews.functions-catalog.svc.cluster.local"',
+        '[Orders/Scaling] pathPrefixes[0] "api" must be an absolute HTTP path starting with \'/\' and without spaces (for example "/healthz")',
+      ]);
+      const other = functionChart();
+      new ScaleToZeroFunctionAutoscaler(other.chart, 'Scaling', { target: other.fn, hosts: ['Checkout.Example'], maxReplicas: 20 });
+      expect(problemsOf(other.app)).toEqual([
+        '[Orders/Scaling] hosts[0] "Checkout.Example" is not a DNS-1123 subdomain: use lowercase letters, digits, \'-\' and \'.\', at most 253 characters',
+      ]);
+    });
+
+    test('two functions cannot match the same host and path at the shared interceptor', () => {
+      const { app, chart, fn } = functionChart();
+      const cart = addFunction(chart, 'cart');
+      new ScaleToZeroFunctionAutoscaler(chart, 'CheckoutScaling', { target: fn, hosts: [HOST], maxReplicas: 20 });
+      new ScaleToZeroFunctionAutoscaler(chart, 'CartScaling', { target: cart, hosts: [HOST], maxReplicas: 20 });
+      expect(problemsOf(app)).toEqual([
+        `[Orders/CheckoutScaling] hosts match "${HOST}/" as does Orders/CartScaling: the interceptor routes by host and path, give each function its own host`,
+        `[Orders/CartScaling] hosts match "${HOST}/" as does Orders/CheckoutScaling: the interceptor routes by host and path, give each function its own host`,
+      ]);
+    });
+
+    test('metric targets, scale-down period and interceptor fields', () => {
+      const { app, chart, fn } = functionChart();
+      new ScaleToZeroFunctionAutoscaler(chart, 'Scaling', {
+        target: fn, hosts: [HOST], maxReplicas: 20, scalingMetric: HttpScalingMetric.requestRate(0, 0), scaledownPeriodSeconds: -1,
+        interceptor: { namespace: 'KEDA', port: 0 },
+      });
+      expect(problemsOf(app)).toEqual([
+        '[Orders/Scaling] scalingMetric requestRate target (0) must be a positive integer',
+        '[Orders/Scaling] scalingMetric window seconds (0) must be an integer from 1 to 3600',
+        '[Orders/Scaling] scaledownPeriodSeconds (-1) must be an integer from 0 to 86400',
+        '[Orders/Scaling] interceptor.namespace "KEDA" is not a DNS-1123 label: use 1-63 lowercase letters, digits or \'-\', starting and ending with a letter or digit (for example "product-detail")',
+        '[Orders/Scaling] interceptor.port (0) must be an integer port number from 1 to 65535',
+      ]);
+    });
+
+    test('min must not exceed max', () => {
+      const { app, chart, fn } = functionChart();
+      new ScaleToZeroFunctionAutoscaler(chart, 'Scaling', { target: fn, hosts: [HOST], minReplicas: 5, maxReplicas: 2 });
+      expect(problemsOf(app)).toEqual(['[Orders/Scaling] maxReplicas (2) must be at least minReplicas (5)']);
+    });
+  });
+});
