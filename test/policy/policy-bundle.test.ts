@@ -24,8 +24,9 @@ describe('PolicyBundle with Gatekeeper (the default)', () => {
   const templates = objectsOfChart(platform.policy.templatesChart);
   const constraints = objectsOfChart(platform.policy.constraintsChart);
 
-  test('the reference bundle matches its snapshot', () => {
-    expect({ templates, constraints }).toMatchSnapshot();
+  test('the bundle matches its snapshot', () => {
+    // Built on its own: the platform's copy also carries what other sections add (sync waves).
+    expect(objectsOfChart(bundleApp().chart)).toMatchSnapshot();
   });
 
   test('one ConstraintTemplate per rule carries the rule in Rego and in CEL', () => {
