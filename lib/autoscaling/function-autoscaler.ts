@@ -195,14 +195,14 @@ export abstract class FunctionAutoscaler extends Construct {
   }
 
   private checkRange(): string[] {
+    const min = this.minReplicasFloor === 1 && this.minReplicas === 0
+      ? `minReplicas (0) must be at least 1 for a ${this.kind} (scale to zero needs the HPAScaleToZero alpha gate): use ScaleToZeroFunctionAutoscaler or KedaFunctionAutoscaler to scale to zero`
+      : checkIntegerInRange('minReplicas', this.minReplicas, this.minReplicasFloor, MAX_REPLICAS_LIMIT);
     const errors = [
-      checkIntegerInRange('minReplicas', this.minReplicas, this.minReplicasFloor, MAX_REPLICAS_LIMIT),
+      min,
       checkIntegerInRange('maxReplicas', this.maxReplicas, 1, MAX_REPLICAS_LIMIT),
       checkDns1123Subdomain('name', this.objectName),
     ].filter((e): e is string => e !== undefined);
-    if (this.minReplicasFloor === 1 && this.minReplicas === 0) {
-      errors[0] = `minReplicas (0) must be at least 1 for a ${this.kind} (scale to zero needs the HPAScaleToZero alpha gate): use ScaleToZeroFunctionAutoscaler or KedaFunctionAutoscaler to scale to zero`;
-    }
     if (this.minReplicas > this.maxReplicas) {
       errors.push(`maxReplicas (${this.maxReplicas}) must be at least minReplicas (${this.minReplicas})`);
     }
