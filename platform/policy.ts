@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import {
-  AdmissionRules, IRequestAuthorizer, OpaAuthorizer, PolicyBundle, RequestAuthorizationPolicy, RequestIdentity,
+  AdmissionRule, AdmissionRules, IRequestAuthorizer, OpaAuthorizer, PolicyBundle, RequestAuthorizationPolicy, RequestIdentity,
   RequestQuota,
 } from '../lib';
 import { PlatformCore } from './core';
@@ -8,6 +8,32 @@ import { NAMESPACES } from './namespaces';
 
 /** Registry path the image pipeline publishes functions to. */
 export const FUNCTION_REGISTRY = 'registry.shop.example.com/functions/';
+
+/** The reference platform's admission rules. */
+export function referenceRules(): AdmissionRule[] {
+  return AdmissionRules.platformDefaults({
+    allowedRepos: [FUNCTION_REGISTRY],
+    gatewayNamespaces: [NAMESPACES.gateway],
+    // The seed's 100m/64Mi is the function default; search and checkout are sized up to
+    // 200m/128Mi in the catalog, so the ceiling admits the largest reviewed sizing.
+    cpuLimitCeiling: '200m',
+    memoryLimitCeiling: '128Mi',
+    maxReplicas: 5000,
+  });
+}
+
+/** The reference platform's request-authorization policy: the seed's, on a verified JWT. */
+export function referenceAuthorizationPolicy(): RequestAuthorizationPolicy {
+  return RequestAuthorizationPolicy.seed(
+    RequestIdentity.jwt({
+      issuer: 'https://auth.shop.example.com/',
+      audience: 'api.shop.example.com',
+      roleClaim: 'role',
+      jwksUrl: 'https://auth.shop.example.com/.well-known/jwks.json',
+    }),
+    RequestQuota.enforcedByGateway(),
+  );
+}
 
 /** What the policy section of the reference platform created. */
 export interface PolicySection {
@@ -31,29 +57,13 @@ export function addPolicy(core: PlatformCore): PolicySection {
   const templatesChart = new Chart(core.app, 'AdmissionPolicies');
   const constraintsChart = new Chart(core.app, 'AdmissionConstraints');
   const bundle = new PolicyBundle(templatesChart, 'Bundle', {
-    rules: AdmissionRules.platformDefaults({
-      allowedRepos: [FUNCTION_REGISTRY],
-      gatewayNamespaces: [NAMESPACES.gateway],
-      // The seed's 100m/64Mi is the function default; search and checkout are sized up to
-      // 200m/128Mi in the catalog, so the ceiling admits the largest reviewed sizing.
-      cpuLimitCeiling: '200m',
-      memoryLimitCeiling: '128Mi',
-      maxReplicas: 5000,
-    }),
+    rules: referenceRules(),
     constraintScope: constraintsChart,
   });
 
   const authorizerChart = new Chart(core.app, 'RequestAuthorization', { namespace: 'opa' });
   const authorizer = new OpaAuthorizer(authorizerChart, 'Opa', {
-    policy: RequestAuthorizationPolicy.seed(
-      RequestIdentity.jwt({
-        issuer: 'https://auth.shop.example.com/',
-        audience: 'api.shop.example.com',
-        roleClaim: 'role',
-        jwksUrl: 'https://auth.shop.example.com/.well-known/jwks.json',
-      }),
-      RequestQuota.enforcedByGateway(),
-    ),
+    policy: referenceAuthorizationPolicy(),
     clientNamespaces: [NAMESPACES.gateway],
     monitoringNamespaces: [NAMESPACES.monitoring],
   });

@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
-import { AdmissionEngine, AdmissionRules, PolicyBundle } from '../../lib';
+import { AdmissionEngine, PolicyBundle } from '../../lib';
 import { buildReferencePlatform } from '../../platform';
-import { FUNCTION_REGISTRY } from '../../platform/policy';
+import { referenceRules } from '../../platform/policy';
 import { allObjects, KubeObject, testApp } from '../support/synth';
 import { CORPUS, CorpusCase } from './fixtures/corpus';
 import { reviewWithGatekeeper, reviewWithValidatingAdmissionPolicies, Violation } from './support/admission';
@@ -24,9 +24,7 @@ function referenceAsValidatingAdmissionPolicies(): KubeObject[] {
   const chart = new Chart(app, 'Policies');
   new PolicyBundle(chart, 'Bundle', {
     engine: AdmissionEngine.VALIDATING_ADMISSION_POLICY,
-    rules: AdmissionRules.platformDefaults({
-      allowedRepos: [FUNCTION_REGISTRY], gatewayNamespaces: ['gateway'], cpuLimitCeiling: '200m', memoryLimitCeiling: '128Mi', maxReplicas: 5000,
-    }),
+    rules: referenceRules(),
   });
   return chart.toJson() as KubeObject[];
 }

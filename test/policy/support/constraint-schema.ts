@@ -103,8 +103,9 @@ export function validateConstraints(objects: readonly KubeObject[]): string[] {
       continue;
     }
     const validate = ajv.compile(constraintSchema(template));
-    if (!validate(c)) {
-      problems.push(...(validate.errors ?? []).map((e) => `${c.kind}/${c.metadata.name} ${e.instancePath}: ${e.message} ${JSON.stringify(e.params)}`));
+    const id = `${c.kind}/${c.metadata.name}`;
+    if (!validate(c as unknown)) {
+      problems.push(...(validate.errors ?? []).map((e) => `${id} ${e.instancePath}: ${e.message} ${JSON.stringify(e.params)}`));
     }
   }
   return problems;
