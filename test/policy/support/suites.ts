@@ -19,13 +19,13 @@ const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$
  * evaluate a selector against.
  */
 function sampleConstraint(constraint: KubeObject, selectedNamespaces: string[]): KubeObject {
-  const copy = JSON.parse(JSON.stringify(constraint)) as KubeObject & { spec: { match: Record<string, unknown> } };
+  const copy = JSON.parse(JSON.stringify(constraint)) as { metadata: { annotations?: unknown }; spec: { match: Record<string, unknown> } };
   delete copy.metadata.annotations;
   if (copy.spec.match.namespaceSelector) {
     delete copy.spec.match.namespaceSelector;
     copy.spec.match.namespaces = selectedNamespaces;
   }
-  return copy;
+  return copy as unknown as KubeObject;
 }
 
 export function renderPolicySuites(): RenderedFile[] {
