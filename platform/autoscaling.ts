@@ -45,7 +45,7 @@ const SHOP_TIMEZONE = 'Europe/Berlin';
 
 /** The weekly Friday-evening sale, and Black Friday. */
 const FRIDAY_SALE = SaleSchedule.weekly({ days: [Weekday.FRIDAY], start: '20:00', end: '22:00' });
-const BLACK_FRIDAY = SaleSchedule.onDate({ start: '2025-11-28T00:00', end: '2025-11-29T02:00' });
+const BLACK_FRIDAY = SaleSchedule.onDate({ start: '2026-11-27T00:00', end: '2026-11-28T02:00' });
 
 /**
  * Adds the autoscaling section: an autoscaler suited to each function, in a chart per

@@ -71,6 +71,9 @@ const TIMEOUTS: Readonly<Record<string, Duration>> = {
   'checkout': Duration.seconds(3),
   // QUEUE_MAX_WAIT_MS 2000 plus the admission decision.
   'flash-sale': Duration.millis(2500),
+  // Scaled to zero: the first request after idling waits in the KEDA interceptor while a
+  // pod starts (about 1-2 s with the Wasm shim, plus scheduling).
+  'reviews': Duration.seconds(10),
 };
 const DEFAULT_TIMEOUT = Duration.seconds(1);
 
