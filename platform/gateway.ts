@@ -10,7 +10,7 @@ import { NAMESPACES } from './namespaces';
 /** What the gateway section needs from the sections before it. */
 export interface GatewayInputs {
   /** The OPA request authorizer from the policy section. */
-  readonly authorizer?: IRequestAuthorizer;
+  readonly authorizer: IRequestAuthorizer;
 }
 
 /** What the gateway section of the reference platform created. */
@@ -28,19 +28,6 @@ export interface GatewaySection {
   /** Canary functions created by this section, by the name of their stable function. */
   readonly canaries: Readonly<Record<string, WasmFunction>>;
 }
-
-/**
- * The authorizer the policy section is building (OPA with the Envoy plugin in namespace
- * `opa`: ext_authz gRPC on 9191, HTTP API on 8181, package `serverless`), used until that
- * section hands over its own. Authorization is never dropped for want of it.
- */
-const PENDING_AUTHORIZER: IRequestAuthorizer = {
-  serviceName: 'opa-envoy',
-  namespace: 'opa',
-  grpcPort: 9191,
-  httpPort: 8181,
-  decisionPackage: 'serverless',
-};
 
 /** The seed's authorized route, served by checkout (and only there, so OPA cannot be bypassed). */
 const AUTHORIZED_PATH = '/api/function';
@@ -108,7 +95,7 @@ export function addGateway(core: PlatformCore, inputs: GatewayInputs): GatewaySe
     defaultHost: 'shop.example.com',
     // Kept by cert-manager in the gateway namespace.
     tls: { secretName: 'shop-example-com-tls' },
-    authorizer: inputs.authorizer ?? PENDING_AUTHORIZER,
+    authorizer: inputs.authorizer,
     // The OPA Service lives in `opa`; the policy section (its owner) grants SecurityPolicies
     // from the functions namespaces access to it with a ReferenceGrant.
     referenceGrantsProvided: true,

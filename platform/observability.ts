@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import {
-  FUNCTION_SDK_METRICS, ObservabilityStack, RequestMetrics, SEED_OBJECTIVES, ServiceLevelObjective,
+  FUNCTION_SDK_METRICS, IRequestAuthorizer, ObservabilityStack, RequestMetrics, SEED_OBJECTIVES, ServiceLevelObjective,
 } from '../lib';
 import { PlatformCore } from './core';
 import { NAMESPACES } from './namespaces';
@@ -9,6 +9,8 @@ import { NAMESPACES } from './namespaces';
 export interface ObservabilityInputs {
   /** The gateway's request metrics, when the gateway measures requests. */
   readonly gatewayMetrics?: RequestMetrics;
+  /** The OPA request authorizer, whose availability is alerted on. */
+  readonly authorizer: IRequestAuthorizer;
 }
 
 /** What the observability section of the reference platform created. */
@@ -45,7 +47,7 @@ export function addObservability(core: PlatformCore, inputs: ObservabilityInputs
     prometheusSelectorLabels: { release: 'kube-prometheus-stack' },
     runbookBaseUrl: 'https://runbooks.shop.example.com/wasm-functions',
     grafanaUrl: 'https://grafana.shop.example.com',
-    authorizer: { namespace: 'opa', deploymentName: 'opa-authorizer' },
+    authorizer: { namespace: inputs.authorizer.namespace, deploymentName: inputs.authorizer.deploymentName },
     logs: { extraNamespaces: [NAMESPACES.gateway] },
   });
   for (const fn of Object.values(core.functions)) {

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import {
-  AdmissionRule, AdmissionRules, IRequestAuthorizer, OpaAuthorizer, PolicyBundle, RequestAuthorizationPolicy, RequestIdentity,
+  AdmissionRule, AdmissionRules, OpaAuthorizer, PolicyBundle, RequestAuthorizationPolicy, RequestIdentity,
   RequestQuota,
 } from '../lib';
 import { PlatformCore } from './core';
@@ -38,7 +38,7 @@ export function referenceAuthorizationPolicy(): RequestAuthorizationPolicy {
 /** What the policy section of the reference platform created. */
 export interface PolicySection {
   /** The OPA request authorizer the gateway calls. */
-  readonly authorizer?: IRequestAuthorizer;
+  readonly authorizer: OpaAuthorizer;
   /** The admission policies. */
   readonly bundle: PolicyBundle;
   /** Chart of the ConstraintTemplates and Gatekeeper's Config: apply before `constraintsChart`. */

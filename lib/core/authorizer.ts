@@ -5,6 +5,8 @@
 export interface IRequestAuthorizer {
   /** Service name of the authorizer. */
   readonly serviceName: string;
+  /** Name of the authorizer's Deployment, for availability alerts. */
+  readonly deploymentName: string;
   /** Namespace of that Service. */
   readonly namespace: string;
   /** Port of the Envoy ext_authz gRPC API (OPA's Envoy plugin). */

@@ -120,6 +120,7 @@ export interface OpaAuthorizerProps {
  */
 export class OpaAuthorizer extends Construct implements IRequestAuthorizer {
   public readonly serviceName: string;
+  public readonly deploymentName: string;
   public readonly namespace: string;
   public readonly grpcPort: number;
   public readonly httpPort: number;
@@ -135,6 +136,7 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer {
     super(scope, id);
     const name = props.name ?? 'opa';
     this.serviceName = name;
+    this.deploymentName = name;
     this.namespace = props.namespace ?? Chart.of(this).namespace ?? 'opa';
     this.grpcPort = props.grpcPort ?? 9191;
     this.httpPort = props.httpPort ?? 8181;

@@ -7,6 +7,7 @@ export const IMAGE = 'registry.example.com/functions/echo@sha256:ee53e6483a0ea1a
 
 export const AUTHORIZER: IRequestAuthorizer = {
   serviceName: 'opa-envoy',
+  deploymentName: 'opa-envoy',
   namespace: 'opa',
   grpcPort: 9191,
   httpPort: 8181,

@@ -111,10 +111,4 @@ describe('reference platform: gateway section', () => {
     expect(section.requestMetrics).toBeUndefined();
   });
 
-  test('without the policy section\'s authorizer, the pending description keeps /api/function authorized', () => {
-    const app = testApp();
-    const section = addGateway(buildCore(app), {});
-    expect(section.gateway.authorizer).toMatchObject({ serviceName: 'opa-envoy', namespace: 'opa', grpcPort: 9191 });
-    expect(allObjects(app).filter((o) => o.kind === 'SecurityPolicy')).toHaveLength(1);
-  });
 });
