@@ -17,7 +17,7 @@ export interface GatewayInputs {
 export interface GatewaySection {
   /**
    * The request metrics the gateway exports, for SLOs and dashboards. Undefined: Envoy's
-   * default histogram has no 20 ms boundary (see lib/gateway/README.md), so the SLOs use
+   * default histogram has no 20 ms boundary (see the Gateway section of the README), so the SLOs use
    * the functions' own metrics.
    */
   readonly requestMetrics?: RequestMetrics;

@@ -19,6 +19,8 @@ describe('README', () => {
     const files = renderApp(app);
     expect(files.map((f) => f.path)).toEqual(['base/base.k8s.yaml', 'functions/functions.k8s.yaml']);
     expect(files[1].content).toContain('runtimeClassName: wasmedge');
+    expect(files[1].content).toContain('kind: ScaledObject');
+    expect(files[1].content).not.toMatch(/^  replicas:/m);
   });
 
   test('names the two set-up commands', () => {
