@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { checkIntegerInRange } from '../core/names';
 import { checkQuantity, parseQuantity } from '../core/quantity';
 import { OutputArtifact } from '../synth/output-artifact';
+import { constructsOf } from '../synth/synth-session';
 import { ceilSafe, fmt } from './capacity-plan';
 import { FunctionAutoscaler, FunctionCapacity } from './function-autoscaler';
 import { HPA_SYNC_PERIOD_SECONDS, ScaleUpTiming } from './scaling-behavior';
@@ -230,7 +231,7 @@ export class ClusterCapacity extends Construct {
       validate: () => {
         const own = checkClusterDescription(this.cluster);
         if (own.length > 0) return own;
-        const others = this.node.root.node.findAll().filter((c) => c instanceof ClusterCapacity && c !== this);
+        const others = constructsOf(this.node.root).filter((c) => c instanceof ClusterCapacity && c !== this);
         return [
           ...others.map((o) => `another ClusterCapacity exists at ${o.node.path}: describe the cluster once per app`),
           ...this.compute().problems,

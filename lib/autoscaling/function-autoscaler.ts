@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { LABELS } from '../core/labels';
 import { checkDns1123Subdomain, checkIntegerInRange } from '../core/names';
 import { WasmFunction } from '../function/wasm-function';
+import { constructsOf, oncePerSynth, renderedJson } from '../synth/synth-session';
 import { CapacityPlan, checkPlan, checkPlanInputs, evaluatePlan, PlanEvaluation } from './capacity-plan';
 import { FlashSaleWindow, prescaleMinutesOf } from './flash-sale';
 import { fastestScaleUp, ScaleUpTiming, ScalingBehavior } from './scaling-behavior';
@@ -87,7 +88,7 @@ const SCALER_KINDS = ['HorizontalPodAutoscaler', 'ScaledObject', 'HTTPScaledObje
 export abstract class FunctionAutoscaler extends Construct {
   /** Every function autoscaler under `scope`, in construction order. */
   public static all(scope: IConstruct): FunctionAutoscaler[] {
-    return scope.node.findAll().filter((c): c is FunctionAutoscaler => c instanceof FunctionAutoscaler);
+    return constructsOf(scope).filter((c): c is FunctionAutoscaler => c instanceof FunctionAutoscaler);
   }
 
   /** The scaled function. */
@@ -219,20 +220,7 @@ export abstract class FunctionAutoscaler extends Construct {
   /** Scaling objects that target the same Deployment without going through an autoscaler of this library. */
   private checkForeignScalers(): string[] {
     const errors: string[] = [];
-    for (const c of this.node.root.node.findAll()) {
-      if (!(c instanceof ApiObject) || !SCALER_KINDS.includes(c.kind)) continue;
-      // Objects inside an autoscaler claim the function through attachAutoscaler, where a second claim is reported.
-      if (c.node.scopes.some((s) => s instanceof FunctionAutoscaler)) continue;
-      let json: { metadata?: { namespace?: string; name?: string }; spec?: { scaleTargetRef?: { kind?: string; name?: string; deployment?: string } } };
-      try {
-        json = c.toJson();
-      } catch {
-        continue;
-      }
-      const ref = json.spec?.scaleTargetRef;
-      const targetName = ref?.name ?? ref?.deployment;
-      const targetKind = ref?.kind ?? 'Deployment';
-      const namespace = json.metadata?.namespace ?? c.metadata.namespace;
+    for (const { c, json, namespace, targetName, targetKind } of foreignScalers(this.node.root)) {
       if (targetKind === 'Deployment' && targetName === this.target.name && namespace === this.namespace) {
         const kedaNote = this.kind === 'HorizontalPodAutoscaler' ? ''
           : ` KEDA creates its own HorizontalPodAutoscaler ${this.hpaName} for this ${this.kind};`;
@@ -241,4 +229,49 @@ export abstract class FunctionAutoscaler extends Construct {
     }
     return errors;
   }
+}
+
+interface ScalerJson {
+  metadata?: { namespace?: string; name?: string };
+  spec?: { scaleTargetRef?: { kind?: string; name?: string; deployment?: string } };
+}
+
+interface ForeignScaler {
+  readonly c: ApiObject;
+  readonly json: ScalerJson;
+  readonly namespace?: string;
+  readonly targetName?: string;
+  readonly targetKind: string;
+}
+
+/** Key of {@link foreignScalers} in a synthesis. */
+const FOREIGN_SCALERS = {};
+
+/**
+ * Scaling objects of the app not created by an autoscaler of this library. Every autoscaler
+ * checks them; found once per synthesis, not once per autoscaler.
+ */
+function foreignScalers(root: IConstruct): ForeignScaler[] {
+  return oncePerSynth(root, FOREIGN_SCALERS, () => {
+    const found: ForeignScaler[] = [];
+    for (const c of constructsOf(root)) {
+      if (!(c instanceof ApiObject) || !SCALER_KINDS.includes(c.kind)) continue;
+      // Objects inside an autoscaler claim the function through attachAutoscaler, where a second claim is reported.
+      if (c.node.scopes.some((s) => s instanceof FunctionAutoscaler)) continue;
+      let json: ScalerJson;
+      try {
+        json = renderedJson(c) as ScalerJson;
+      } catch {
+        continue;
+      }
+      const ref = json.spec?.scaleTargetRef;
+      found.push({
+        c, json,
+        namespace: json.metadata?.namespace ?? c.metadata.namespace,
+        targetName: ref?.name ?? ref?.deployment,
+        targetKind: ref?.kind ?? 'Deployment',
+      });
+    }
+    return found;
+  });
 }

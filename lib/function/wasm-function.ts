@@ -11,6 +11,7 @@ import {
 import { checkQuantity } from '../core/quantity';
 import { checkRuntime, IWasmRuntime, WasmRuntime } from '../runtime/wasm-runtime';
 import { FunctionResources, ResolvedResources, resolveResources } from './function-resources';
+import { constructsOf } from '../synth/synth-session';
 
 /** Props for {@link WasmFunction}. */
 export interface WasmFunctionProps {
@@ -132,7 +133,7 @@ export class WasmFunction extends Construct {
 
   /** Returns every WasmFunction under `scope`, in construction order. */
   public static all(scope: IConstruct): WasmFunction[] {
-    return scope.node.findAll().filter((c): c is WasmFunction => c instanceof WasmFunction);
+    return constructsOf(scope).filter((c): c is WasmFunction => c instanceof WasmFunction);
   }
 
   /** Function name (Deployment, Service and ServiceAccount name). */

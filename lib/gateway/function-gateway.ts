@@ -6,6 +6,7 @@ import type { RequestMetrics } from '../core/metrics';
 import { checkDns1123Label, checkDns1123Subdomain, checkPort } from '../core/names';
 import type { IGatewayProvider } from './gateway-provider';
 import { GatewayRoute, GatewayRouteOptions, checkHostname } from './gateway-route';
+import { constructsOf } from '../synth/synth-session';
 
 /** TLS termination at the gateway. */
 export interface GatewayTls {
@@ -109,7 +110,7 @@ export interface RouteTableEntry {
 export class FunctionGateway extends Construct {
   /** Every gateway under `scope`. */
   public static all(scope: Construct): FunctionGateway[] {
-    return scope.node.findAll().filter((c): c is FunctionGateway => c instanceof FunctionGateway);
+    return constructsOf(scope).filter((c): c is FunctionGateway => c instanceof FunctionGateway);
   }
 
   public readonly provider: IGatewayProvider;

@@ -6,6 +6,7 @@ import { AppProject } from '../../imports/argocd-appprojects-argoproj.io';
 import { LABELS, MANAGED_BY } from '../core/labels';
 import { checkDns1123Subdomain } from '../core/names';
 import { OutputArtifact } from '../synth/output-artifact';
+import { constructsOf, inSynthSession, oncePerSynth, renderedJson } from '../synth/synth-session';
 import { defaultChartPath } from '../synth/synthesizer';
 import { applicationHealthPatch } from './argocd-config';
 import { findDependencies, waveOrderViolations } from './dependencies';
@@ -199,7 +200,7 @@ export class GitOpsDelivery extends Construct {
   private readonly serverSideApply: boolean;
   private readonly chartPath: (chart: Chart) => string;
   private readonly additional: readonly AdditionalApplication[];
-  private inventoryCache?: { readonly size: number; readonly delivered: Delivered[] };
+  private inventoryCache?: { readonly size: number; readonly delivered: Delivered[]; readonly derived: Map<string, unknown> };
   /** Objects that existed when the construct was created: the ones it placed. */
   private readonly placed = new WeakSet<ApiObject>();
 
@@ -252,7 +253,7 @@ export class GitOpsDelivery extends Construct {
 
     // Charts with objects, in construction order, grouped by Application name.
     const groups = new Map<string, Chart[]>();
-    for (const chart of this.node.root.node.findAll().filter((c): c is Chart => c instanceof Chart)) {
+    for (const chart of constructsOf(this.node.root).filter((c): c is Chart => c instanceof Chart)) {
       if (chart === this.chart || objectsOfChart(chart).length === 0) continue;
       const name = applicationOf(chart);
       groups.set(name, [...(groups.get(name) ?? []), chart]);
@@ -377,7 +378,7 @@ export class GitOpsDelivery extends Construct {
 
   /** Every ApiObject of every other chart. */
   private deliverableObjects(): ApiObject[] {
-    return this.node.root.node.findAll()
+    return constructsOf(this.node.root)
       .filter((c): c is ApiObject => c instanceof ApiObject)
       .filter((o) => Chart.of(o) !== this.chart);
   }
@@ -388,9 +389,37 @@ export class GitOpsDelivery extends Construct {
    * object of the platform for each of them costs seconds.
    */
   private inventory(): Delivered[] {
-    const size = this.node.root.node.findAll().length;
-    if (this.inventoryCache?.size !== size) this.inventoryCache = { size, delivered: this.renderInventory() };
-    return this.inventoryCache.delivered;
+    return this.currentInventory().delivered;
+  }
+
+  private currentInventory(): { readonly delivered: Delivered[]; readonly derived: Map<string, unknown> } {
+    const size = constructsOf(this.node.root).length;
+    if (this.inventoryCache?.size !== size) this.inventoryCache = { size, delivered: this.renderInventory(), derived: new Map() };
+    return this.inventoryCache;
+  }
+
+  /**
+   * A value computed from the inventory once per state of the tree: every Application's
+   * wave, sync options and ignored differences read the whole inventory, and computing it
+   * again for each of them grows with Applications × objects.
+   */
+  private fromInventory<T>(key: string, compute: (inventory: Delivered[]) => T): T {
+    const current = this.currentInventory();
+    if (!current.derived.has(key)) current.derived.set(key, compute(current.delivered));
+    return current.derived.get(key) as T;
+  }
+
+  /** The inventory by Application. */
+  private inventoryByApp(): Map<DeliveredApplication, Delivered[]> {
+    return this.fromInventory('byApp', (inventory) => {
+      const byApp = new Map<DeliveredApplication, Delivered[]>();
+      for (const d of inventory) {
+        const list = byApp.get(d.app);
+        if (list) list.push(d);
+        else byApp.set(d.app, [d]);
+      }
+      return byApp;
+    });
   }
 
   private renderInventory(): Delivered[] {
@@ -398,7 +427,7 @@ export class GitOpsDelivery extends Construct {
     for (const app of this.applications) {
       for (const chart of app.charts) {
         for (const obj of objectsOfChart(chart)) {
-          out.push({ obj, manifest: obj.toJson() as KubeManifest, app });
+          out.push({ obj, manifest: renderedJson(obj) as KubeManifest, app });
         }
       }
     }
@@ -412,7 +441,10 @@ export class GitOpsDelivery extends Construct {
    * `cycles` lists Applications that depend on each other, which no wave order satisfies.
    */
   private applicationWaves(): { waves: Map<DeliveredApplication, number>; cycles: string[] } {
-    const inventory = this.inventory();
+    return this.fromInventory('waves', (inventory) => this.computeApplicationWaves(inventory));
+  }
+
+  private computeApplicationWaves(inventory: Delivered[]): { waves: Map<DeliveredApplication, number>; cycles: string[] } {
     const waves = new Map<DeliveredApplication, number>();
     for (const d of inventory) {
       const w = waveOfManifest(d.manifest);
@@ -451,11 +483,12 @@ export class GitOpsDelivery extends Construct {
   }
 
   private syncOptionsOf(app: DeliveredApplication, namespace: string | undefined): string[] {
-    const inventory = this.inventory();
-    const mine = inventory.filter((d) => d.app === app).map((d) => d.manifest);
+    const mine = (this.inventoryByApp().get(app) ?? []).map((d) => d.manifest);
     // A namespace the platform declares (with its Pod Security labels) comes from its
     // declaration; CreateNamespace would only create a bare one and hide an ordering bug.
-    const declared = inventory.some((d) => d.manifest.kind === 'Namespace' && d.manifest.metadata?.name === namespace);
+    const declaredNamespaces = this.fromInventory('declaredNamespaces', (inventory) => new Set(
+      inventory.filter((d) => d.manifest.kind === 'Namespace').map((d) => d.manifest.metadata?.name)));
+    const declared = declaredNamespaces.has(namespace);
     const options = this.baseSyncOptions(namespace, !declared);
     const crdsHere = new Set(mine.filter((m) => m.kind === 'CustomResourceDefinition')
       .map((m) => `${stringField(m, 'spec', 'group')}/${stringField(m, 'spec', 'names', 'kind')}`));
@@ -473,17 +506,9 @@ export class GitOpsDelivery extends Construct {
 
   /** `spec.replicas` of any workload that still carries it while an autoscaler targets it. */
   private ignoreDifferencesOf(app: DeliveredApplication): ApplicationSpecIgnoreDifferences[] {
-    const inventory = this.inventory();
-    const scaled = new Set<string>();
-    for (const d of inventory) {
-      const m = d.manifest;
-      if (['HorizontalPodAutoscaler', 'ScaledObject', 'HTTPScaledObject'].includes(m.kind)) {
-        const kind = stringField(m, 'spec', 'scaleTargetRef', 'kind') ?? 'Deployment';
-        scaled.add(`${kind}/${m.metadata?.namespace ?? ''}/${stringField(m, 'spec', 'scaleTargetRef', 'name')}`);
-      }
-    }
-    return inventory
-      .filter((d) => d.app === app && field(d.manifest, 'spec', 'replicas') !== undefined)
+    const scaled = this.fromInventory('scaled', (inventory) => this.scaledWorkloads(inventory));
+    return (this.inventoryByApp().get(app) ?? [])
+      .filter((d) => field(d.manifest, 'spec', 'replicas') !== undefined)
       .filter((d) => scaled.has(`${d.manifest.kind}/${d.manifest.metadata?.namespace ?? ''}/${d.manifest.metadata?.name}`))
       .map((d) => ({
         group: groupOf(d.manifest.apiVersion), kind: d.manifest.kind,
@@ -492,10 +517,23 @@ export class GitOpsDelivery extends Construct {
       }));
   }
 
+  /** `kind/namespace/name` of every workload an autoscaler of the inventory targets. */
+  private scaledWorkloads(inventory: Delivered[]): Set<string> {
+    const scaled = new Set<string>();
+    for (const d of inventory) {
+      const m = d.manifest;
+      if (['HorizontalPodAutoscaler', 'ScaledObject', 'HTTPScaledObject'].includes(m.kind)) {
+        const kind = stringField(m, 'spec', 'scaleTargetRef', 'kind') ?? 'Deployment';
+        scaled.add(`${kind}/${m.metadata?.namespace ?? ''}/${stringField(m, 'spec', 'scaleTargetRef', 'name')}`);
+      }
+    }
+    return scaled;
+  }
+
   private projectSpec(projectName: string): unknown {
     const inventory = this.inventory();
     // The project itself is in the root Application too; it cannot render itself here.
-    const own = objectsOfChart(this.chart).filter((o) => o !== this.project).map((o) => o.toJson() as KubeManifest);
+    const own = objectsOfChart(this.chart).filter((o) => o !== this.project).map((o) => renderedJson(o) as KubeManifest);
     const self: KubeManifest = { apiVersion: AppProject.GVK.apiVersion, kind: AppProject.GVK.kind, metadata: { name: projectName, namespace: this.argoCdNamespace } };
     const all = [...inventory.map((d) => d.manifest), ...own, self];
     const namespaces = new Set<string>([this.argoCdNamespace]);
@@ -503,7 +541,7 @@ export class GitOpsDelivery extends Construct {
     let clusterScopedDestination = false;
     let createsNamespaces = false;
     for (const app of this.applications) {
-      const spec = app.resource.toJson().spec as { destination: { namespace?: string }; syncPolicy?: { syncOptions?: string[] } };
+      const spec = (renderedJson(app.resource) as { spec: unknown }).spec as { destination: { namespace?: string }; syncPolicy?: { syncOptions?: string[] } };
       if (spec.destination.namespace) namespaces.add(spec.destination.namespace);
       else clusterScopedDestination = true;
       if (spec.syncPolicy?.syncOptions?.includes('CreateNamespace=true')) createsNamespaces = true;
@@ -546,7 +584,7 @@ export class GitOpsDelivery extends Construct {
       const folder = folderOf(file);
       written.set(folder, [...(written.get(folder) ?? []), file]);
     };
-    for (const chart of this.node.root.node.findAll().filter((c): c is Chart => c instanceof Chart)) {
+    for (const chart of constructsOf(this.node.root).filter((c): c is Chart => c instanceof Chart)) {
       if (objectsOfChart(chart).length > 0) note(this.chartPath(chart));
     }
     const artifacts = OutputArtifact.all(this.node.root as Construct);
@@ -589,7 +627,7 @@ export class GitOpsDelivery extends Construct {
 
     // Every chart with objects is delivered by exactly one Application.
     const delivered = new Set(this.applications.flatMap((a) => a.charts));
-    for (const chart of this.node.root.node.findAll().filter((c): c is Chart => c instanceof Chart)) {
+    for (const chart of constructsOf(this.node.root).filter((c): c is Chart => c instanceof Chart)) {
       if (chart !== this.chart && !delivered.has(chart) && objectsOfChart(chart).length > 0) {
         problems.push(
           `chart "${chart.node.path}" has objects but no Application delivers it (it was created after ${this.node.path}): ` +
@@ -659,8 +697,24 @@ function groupOfObject(obj: ApiObject): string {
 
 /** The ApiObjects a chart renders (those of nested charts render with the nested chart). */
 function objectsOfChart(chart: Chart): ApiObject[] {
-  return chart.node.findAll().filter((c: IConstruct): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
+  const root = chart.node.root;
+  if (!inSynthSession(root)) return chart.node.findAll().filter((c: IConstruct): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
+  // In a synthesis every chart asks: group the objects of the whole tree once (same order).
+  return oncePerSynth(root, OBJECTS_BY_CHART, () => {
+    const byChart = new Map<Chart, ApiObject[]>();
+    for (const c of constructsOf(root)) {
+      if (!(c instanceof ApiObject)) continue;
+      const owner = Chart.of(c);
+      const list = byChart.get(owner);
+      if (list) list.push(c);
+      else byChart.set(owner, [c]);
+    }
+    return byChart;
+  }).get(chart) ?? [];
 }
+
+/** Key of {@link objectsOfChart}'s grouping in a synthesis. */
+const OBJECTS_BY_CHART = {};
 
 function folderOf(file: string): string {
   const slash = file.lastIndexOf('/');

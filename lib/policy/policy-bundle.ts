@@ -12,6 +12,7 @@ import {
 } from './admission-rule';
 import { GatekeeperConstraint } from './gatekeeper-constraint';
 import { isFunctionCheck } from './pod-rules';
+import { constructsOf } from '../synth/synth-session';
 
 /** Namespaces no platform rule applies to: Kubernetes' own and the policy engine's. */
 export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease', 'gatekeeper-system'];
@@ -94,7 +95,7 @@ export interface PolicyBundleProps {
 export class PolicyBundle extends Construct {
   /** Every PolicyBundle under `scope`. */
   public static all(scope: Construct): PolicyBundle[] {
-    return scope.node.findAll().filter((c): c is PolicyBundle => c instanceof PolicyBundle);
+    return constructsOf(scope).filter((c): c is PolicyBundle => c instanceof PolicyBundle);
   }
 
   public readonly rules: readonly AdmissionRule[];

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { constructsOf } from './synth-session';
 
 /** Props for {@link OutputArtifact}. */
 export interface OutputArtifactProps {
@@ -18,7 +19,7 @@ export interface OutputArtifactProps {
 export class OutputArtifact extends Construct {
   /** Every artifact under `scope`, in construction order. */
   public static all(scope: Construct): OutputArtifact[] {
-    return scope.node.findAll().filter((c): c is OutputArtifact => c instanceof OutputArtifact);
+    return constructsOf(scope).filter((c): c is OutputArtifact => c instanceof OutputArtifact);
   }
 
   public readonly path: string;

@@ -4,6 +4,7 @@ import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { IConstruct } from 'constructs';
 import { OutputArtifact } from './output-artifact';
+import { constructsOf, isValidated, markValidated, renderedJson, withSynthSession } from './synth-session';
 
 /** One file of synthesized output. */
 export interface RenderedFile {
@@ -51,13 +52,16 @@ export function defaultChartPath(chart: Chart): string {
  * construct path, so one synth reports everything that is wrong.
  */
 export function collectProblems(root: IConstruct): string[] {
-  const problems: string[] = [];
-  for (const c of root.node.findAll()) {
-    for (const message of c.node.validate()) {
-      problems.push(`[${c.node.path}] ${message}`);
+  return withSynthSession(root, () => {
+    const problems: string[] = [];
+    for (const c of constructsOf(root)) {
+      for (const message of c.node.validate()) {
+        problems.push(`[${c.node.path}] ${message}`);
+      }
     }
-  }
-  return problems;
+    if (problems.length === 0) markValidated(root);
+    return problems;
+  });
 }
 
 /** YAML for a list of objects, one document each. Deterministic: the objects' own key order is kept. */
@@ -70,21 +74,71 @@ export function toYamlDocuments(objects: readonly unknown[]): string {
  *
  * `Chart.toJson()` prepares the whole app on every call (it infers dependencies and runs
  * every validation in the app, not only the chart's), so calling it per chart — as
- * `App.synth()` does — costs O(charts × app). Here the app is prepared once, by the first
- * chart's `toJson()`, and every other chart is resolved from its dependency graph the
- * way `toJson()` itself does.
+ * `App.synth()` does — costs O(charts × app), and even once it validates the app a second
+ * time after {@link collectProblems}. Here the app is prepared once, the way `toJson()`
+ * prepares it, validated only if this synthesis has not validated it yet, and every chart is
+ * resolved from its dependency graph the way `toJson()` itself does.
  */
 export function resolveCharts(app: App): { chart: Chart; objects: unknown[] }[] {
-  // `app.charts` walks the whole construct tree: ask once.
-  const charts = app.charts;
-  const first = charts[0];
-  const firstObjects: unknown[] = first ? first.toJson() : [];
-  return charts.map((chart) => ({
-    chart,
-    objects: chart === first ? firstObjects : new DependencyGraph(chart.node).topology()
-      .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
-      .map((o) => o.toJson()),
-  }));
+  return withSynthSession(app, () => {
+    // The chart order is the app's before dependencies are prepared, as it always was here.
+    const charts = app.charts;
+    prepareDependencies(app);
+    if (!isValidated(app)) {
+      const problems = collectProblems(app);
+      // What cdk8s's own validation throws.
+      if (problems.length > 0) throw new Error(`Validation failed with the following errors:\n  ${problems.join('\n  ')}`);
+    }
+    return charts.map((chart) => ({
+      chart,
+      objects: new DependencyGraph(chart.node).topology()
+        .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
+        .map((o) => renderedJson(o)),
+    }));
+  });
+}
+
+/**
+ * cdk8s's `resolveDependencies` (run by `Chart.toJson()` before it renders, not exported):
+ * a chart depends on its nested charts and on the charts of what its constructs depend on,
+ * and an object on the objects of the constructs its construct depends on.
+ */
+function prepareDependencies(app: App): void {
+  const all = constructsOf(app);
+  const subtree = new Map<IConstruct, IConstruct[]>();
+  const findAll = (c: IConstruct): IConstruct[] => {
+    let found = subtree.get(c);
+    if (!found) subtree.set(c, found = c.node.findAll());
+    return found;
+  };
+  for (const parentChart of all.filter((x): x is Chart => x instanceof Chart)) {
+    for (const childChart of parentChart.node.children.filter((x) => x instanceof Chart)) {
+      parentChart.node.addDependency(childChart);
+    }
+  }
+  const dependencies = (): { source: IConstruct; target: IConstruct }[] =>
+    all.flatMap((source) => source.node.dependencies.map((target) => ({ source, target })));
+  for (const dep of dependencies()) {
+    const sourceChart = Chart.of(dep.source);
+    const targetChart = Chart.of(dep.target);
+    if (sourceChart !== targetChart) sourceChart.node.addDependency(targetChart);
+  }
+  for (const dep of dependencies()) {
+    const sourceChart = Chart.of(dep.source);
+    const targetChart = Chart.of(dep.target);
+    const targets = findAll(dep.target).filter((c) => c instanceof ApiObject && Chart.of(c) === targetChart);
+    const sources = findAll(dep.source).filter((c) => c instanceof ApiObject && Chart.of(c) === sourceChart);
+    for (const target of targets) {
+      for (const source of sources) {
+        if (target !== source) source.node.addDependency(target);
+      }
+    }
+  }
+}
+
+/** Every OutputArtifact of the app, rendered. */
+export function renderArtifacts(app: App): RenderedFile[] {
+  return withSynthSession(app, () => OutputArtifact.all(app).map((a) => ({ path: a.path, content: a.render() })));
 }
 
 /**
@@ -92,26 +146,26 @@ export function resolveCharts(app: App): { chart: Chart; objects: unknown[] }[] 
  * Throws {@link SynthValidationError} (listing every problem) before anything is rendered.
  */
 export function renderApp(app: App, options: RenderOptions = {}): RenderedFile[] {
-  const problems = collectProblems(app);
-  if (problems.length > 0) {
-    throw new SynthValidationError(problems);
-  }
-  const chartPath = options.chartPath ?? defaultChartPath;
-  const files: RenderedFile[] = [];
-  for (const { chart, objects } of resolveCharts(app)) {
-    if (objects.length > 0) {
-      files.push({ path: chartPath(chart), content: toYamlDocuments(objects) });
+  return withSynthSession(app, () => {
+    const problems = collectProblems(app);
+    if (problems.length > 0) {
+      throw new SynthValidationError(problems);
     }
-  }
-  for (const artifact of OutputArtifact.all(app)) {
-    files.push({ path: artifact.path, content: artifact.render() });
-  }
-  const seen = new Set<string>();
-  const clashes = files.filter((f) => seen.size === seen.add(f.path).size).map((f) => f.path);
-  if (clashes.length > 0) {
-    throw new SynthValidationError(clashes.map((p) => `two outputs would be written to "${p}": give the charts or artifacts distinct ids or paths`));
-  }
-  return files;
+    const chartPath = options.chartPath ?? defaultChartPath;
+    const files: RenderedFile[] = [];
+    for (const { chart, objects } of resolveCharts(app)) {
+      if (objects.length > 0) {
+        files.push({ path: chartPath(chart), content: toYamlDocuments(objects) });
+      }
+    }
+    files.push(...renderArtifacts(app));
+    const seen = new Set<string>();
+    const clashes = files.filter((f) => seen.size === seen.add(f.path).size).map((f) => f.path);
+    if (clashes.length > 0) {
+      throw new SynthValidationError(clashes.map((p) => `two outputs would be written to "${p}": give the charts or artifacts distinct ids or paths`));
+    }
+    return files;
+  });
 }
 
 /** Writes `files` into a fresh folder `dir` (which must not exist). */
