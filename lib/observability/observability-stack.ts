@@ -9,6 +9,7 @@ import { LABELS, MANAGED_BY } from '../core/labels';
 import { FUNCTION_SDK_METRICS, RequestMetrics } from '../core/metrics';
 import { checkDns1123Label, checkDns1123Subdomain, checkIntegerInRange } from '../core/names';
 import { WasmFunction } from '../function/wasm-function';
+import { oncePerSynth } from '../synth/synth-session';
 import { AlloyBlock, podLogPipeline, renderAlloy } from './alloy-config';
 import { dashboardExpressions, functionDashboard, overviewDashboard } from './dashboards';
 import {
@@ -189,6 +190,9 @@ export class FunctionMonitoring extends Construct {
   public readonly dashboard: k8s.KubeConfigMap;
 
   private readonly stack: ObservabilityStack;
+  /** Keys of the rule groups and dashboard in a synthesis: validation and rendering both read them. */
+  private readonly ruleGroupsKey = {};
+  private readonly dashboardKey = {};
 
   constructor(stack: ObservabilityStack, id: string, fn: WasmFunction, options: FunctionMonitoringOptions) {
     super(stack, id);
@@ -240,6 +244,10 @@ export class FunctionMonitoring extends Construct {
 
   /** The rule groups, computed when synthesized so that autoscalers attached later count. */
   public ruleGroups(): PromRuleGroup[] {
+    return oncePerSynth(this.node.root, this.ruleGroupsKey, () => this.computeRuleGroups());
+  }
+
+  private computeRuleGroups(): PromRuleGroup[] {
     const a = this.fn.autoscalerAttachments[0];
     return functionRuleGroups({
       name: this.fn.name,
@@ -256,6 +264,10 @@ export class FunctionMonitoring extends Construct {
 
   /** The dashboard JSON. */
   public dashboardJson(): string {
+    return oncePerSynth(this.node.root, this.dashboardKey, () => this.computeDashboardJson());
+  }
+
+  private computeDashboardJson(): string {
     const a = this.fn.autoscalerAttachments[0];
     return JSON.stringify(functionDashboard({
       uid: this.dashboardUid,
@@ -272,10 +284,11 @@ export class FunctionMonitoring extends Construct {
   private validate(): string[] {
     const errors = checkObjectives('objectives', this.objectives, bucketsInMilliseconds(this.stack.sloSource), `"${this.stack.sloSource.source}"`);
     if (errors.length > 0) return errors;
+    const dashboard = this.dashboardJson();
     return [
       ...checkExpressions(this.ruleGroups().flatMap((g) => g.rules.map((r) => r.expr)), `the ${this.stack.sloSource.source} RequestMetrics (matchers, errorMatcher, metric names)`),
-      ...checkExpressions(dashboardExpressions(JSON.parse(this.dashboardJson())).map(substituteGrafanaVariables), 'the dashboard'),
-      ...checkConfigMapSize('dashboard', this.dashboardJson()),
+      ...checkExpressions(dashboardExpressions(JSON.parse(dashboard)).map(substituteGrafanaVariables), 'the dashboard'),
+      ...checkConfigMapSize('dashboard', dashboard),
     ];
   }
 }

@@ -68,31 +68,31 @@ const MAX_VALID_SHAPES = 50_000;
  * expression has a comment or an unclosed literal (then it is always parsed itself).
  */
 function literalShape(expr: string): string | undefined {
-  let out = '';
-  let i = 0;
-  while (i < expr.length) {
-    const ch = expr[i];
-    if (ch === '#') return undefined;
-    if (ch === '`') {
-      const end = expr.indexOf('`', i + 1);
+  const parts: string[] = [];
+  let from = 0;
+  const special = /[#`"']/g;
+  for (let m = special.exec(expr); m !== null; m = special.exec(expr)) {
+    const start = m.index;
+    const quote = m[0];
+    if (quote === '#') return undefined;
+    let end: number;
+    if (quote === '`') {
+      end = expr.indexOf('`', start + 1);
       if (end < 0) return undefined;
-      out += '``';
-      i = end + 1;
-    } else if (ch === '"' || ch === "'") {
-      let j = i + 1;
-      while (j < expr.length && expr[j] !== ch) {
-        if (expr[j] === '\n') return undefined;
-        j += expr[j] === '\\' ? 2 : 1;
-      }
-      if (j >= expr.length) return undefined;
-      out += ch + ch;
-      i = j + 1;
     } else {
-      out += ch;
-      i++;
+      end = start + 1;
+      while (end < expr.length && expr[end] !== quote) {
+        if (expr[end] === '\n') return undefined;
+        end += expr[end] === '\\' ? 2 : 1;
+      }
+      if (end >= expr.length) return undefined;
     }
+    parts.push(expr.slice(from, start), quote, quote);
+    from = end + 1;
+    special.lastIndex = from;
   }
-  return out;
+  parts.push(expr.slice(from));
+  return parts.join('');
 }
 
 /**
