@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { kebabCase, OutputArtifact, renderApp, synthesizeApp, SynthValidationError, writeAtomically } from '../../lib';
+import { kebabCase, OutputArtifact, renderApp, resolveCharts, synthesizeApp, SynthValidationError, writeAtomically } from '../../lib';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'synth-test-'));
@@ -85,5 +85,28 @@ describe('synthesizer', () => {
     const app = appWithNamespace('g');
     new OutputArtifact(app, 'Escape', { path: '../outside.md', render: () => 'x' });
     expect(() => renderApp(app)).toThrow(/\[Escape\] path "..\/outside.md" must be a relative path/);
+  });
+
+  test('resolves charts exactly as cdk8s Chart.toJson() does, dependencies included', () => {
+    // GIVEN two apps with construct dependencies inside a chart and across charts
+    const build = () => {
+      const app = Testing.app();
+      const first = new Chart(app, 'First');
+      const second = new Chart(app, 'Second', { namespace: 'b' });
+      const config = new k8s.KubeConfigMap(second, 'Config', { metadata: { name: 'config' } });
+      const account = new k8s.KubeServiceAccount(second, 'Account', { metadata: { name: 'account' } });
+      const ns = new k8s.KubeNamespace(first, 'Ns', { metadata: { name: 'b' } });
+      config.node.addDependency(account);
+      second.node.addDependency(first);
+      account.node.addDependency(ns);
+      return app;
+    };
+    // WHEN one is resolved by the synthesizer and the other chart by chart with cdk8s
+    const ours = resolveCharts(build()).map(({ chart, objects }) => [chart.node.id, objects]);
+    const reference = build();
+    const theirs = reference.charts.map((chart) => [chart.node.id, chart.toJson()]);
+    // THEN both give the same objects in the same order (the ServiceAccount before the ConfigMap)
+    expect(ours).toEqual(theirs);
+    expect((ours[1][1] as { kind: string }[]).map((o) => o.kind)).toEqual(['ServiceAccount', 'ConfigMap']);
   });
 });
