@@ -140,6 +140,15 @@ export function addAutoscaling(core: PlatformCore): AutoscalingSection {
       ],
       capacity: { peakRequestsPerSecond: 100000, requestsPerPodPerSecond: 150, burstRequestsPerSecond: 1200 },
     }),
+    // The price canary takes 10 % of price's traffic (3,000 requests/s at peak): it scales
+    // on its own request rate like the stable, from a smaller floor.
+    'price-canary': new KedaFunctionAutoscaler(charts.catalog, 'PriceCanary', {
+      target: core.canaries.price,
+      minReplicas: 2,
+      maxReplicas: 80,
+      triggers: [KedaTrigger.requestRate({ requestsPerPodPerSecond: 210 })],
+      capacity: { peakRequestsPerSecond: 3000, requestsPerPodPerSecond: 300, burstRequestsPerSecond: 250 },
+    }),
   };
 
   const capacity = new ClusterCapacity(core.app, 'ClusterCapacity', { cluster: PRODUCTION_CLUSTER });

@@ -13,7 +13,15 @@ export interface PlatformCore {
   readonly functionCharts: Readonly<Record<CatalogEntry['domain'], Chart>>;
   /** Every function, by name. */
   readonly functions: Readonly<Record<string, WasmFunction>>;
+  /**
+   * Canary deployments beside a stable function, by the stable's name. They are scaled,
+   * monitored and routed like any function; the gateway splits traffic between the two.
+   */
+  readonly canaries: Readonly<Record<string, WasmFunction>>;
 }
+
+/** Functions that run a canary beside the stable: the gateway sends it 10 % of the traffic. */
+export const CANARY_OF: readonly string[] = ['price'];
 
 export function buildCore(app: App): PlatformCore {
   const base = new Chart(app, 'PlatformBase');
@@ -25,10 +33,16 @@ export function buildCore(app: App): PlatformCore {
     orders: new Chart(app, 'OrdersFunctions', { namespace: NAMESPACES.orders }),
   };
   const functions: Record<string, WasmFunction> = {};
+  const canaries: Record<string, WasmFunction> = {};
   for (const entry of CATALOG) {
     functions[entry.name] = addFunction(functionCharts[entry.domain], entry);
+    if (CANARY_OF.includes(entry.name)) {
+      // The canary ships the next build; until the pipeline publishes one it runs the
+      // stable's image, so the split itself can be rolled out and observed.
+      canaries[entry.name] = addFunction(functionCharts[entry.domain], { ...entry, name: `${entry.name}-canary` });
+    }
   }
-  return { app, base, functionCharts, functions };
+  return { app, base, functionCharts, functions, canaries };
 }
 
 function addFunction(scope: Construct, entry: CatalogEntry): WasmFunction {

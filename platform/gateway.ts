@@ -1,7 +1,6 @@
 import { Chart, Duration } from 'cdk8s';
 import {
   FunctionGateway, GatewayProvider, GatewayRoute, IRequestAuthorizer, RateLimit, RequestMetrics, RetryPolicy, WasmFunction,
-  WasmRuntime,
 } from '../lib';
 import { CATALOG } from './catalog';
 import { PlatformCore, pascalCase } from './core';
@@ -32,8 +31,6 @@ export interface GatewaySection {
 /** The seed's authorized route, served by checkout (and only there, so OPA cannot be bypassed). */
 const AUTHORIZED_PATH = '/api/function';
 const AUTHORIZED_FUNCTION = 'checkout';
-/** The function that gets a 90/10 canary. */
-const CANARY_OF = 'price';
 
 /** Retries for reads: only where the function cannot have done the work (connect failure, refused stream, 503). */
 const READ_RETRY: RetryPolicy = { attempts: 2, perTryTimeout: Duration.millis(300), backoff: Duration.millis(25) };
@@ -101,27 +98,10 @@ export function addGateway(core: PlatformCore, inputs: GatewayInputs): GatewaySe
     referenceGrantsProvided: true,
   });
 
-  const canaries: Record<string, WasmFunction> = {};
   const routes: Record<string, GatewayRoute> = {};
   for (const entry of CATALOG) {
     const fn = core.functions[entry.name];
-    let canary: WasmFunction | undefined;
-    if (entry.name === CANARY_OF) {
-      canary = new WasmFunction(core.functionCharts[entry.domain], `${pascalCase(entry.name)}Canary`, {
-        // The canary ships the next build; until the pipeline publishes one it runs the
-        // stable's image, so the split itself can be rolled out and observed.
-        name: `${entry.name}-canary`,
-        image: entry.image,
-        version: entry.version,
-        runtime: WasmRuntime.K3S_WASMEDGE,
-        resources: entry.resources,
-        config: entry.config,
-        env: entry.env,
-        partOf: 'ecommerce-platform',
-        ingressFromNamespaces: [NAMESPACES.gateway, NAMESPACES.monitoring],
-      });
-      canaries[entry.name] = canary;
-    }
+    const canary = core.canaries[entry.name];
     const authorized = entry.name === AUTHORIZED_FUNCTION;
     routes[entry.name] = gateway.addRoute(routeCharts[entry.domain], pascalCase(entry.name), {
       function: fn,
@@ -135,5 +115,5 @@ export function addGateway(core: PlatformCore, inputs: GatewayInputs): GatewaySe
     });
   }
 
-  return { requestMetrics: gateway.requestMetrics, gateway, routes, canaries };
+  return { requestMetrics: gateway.requestMetrics, gateway, routes, canaries: core.canaries };
 }

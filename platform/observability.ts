@@ -50,7 +50,7 @@ export function addObservability(core: PlatformCore, inputs: ObservabilityInputs
     authorizer: { namespace: inputs.authorizer.namespace, deploymentName: inputs.authorizer.deploymentName },
     logs: { extraNamespaces: [NAMESPACES.gateway] },
   });
-  for (const fn of Object.values(core.functions)) {
+  for (const fn of [...Object.values(core.functions), ...Object.values(core.canaries)]) {
     stack.addFunction(fn, fn.name === 'checkout' ? { objectives: [...CHECKOUT_OBJECTIVES] } : {});
   }
   return { chart, stack };

@@ -17,9 +17,12 @@ describe('reference platform: autoscaling section', () => {
   const { autoscaling } = platform;
   const objects = Object.values(autoscaling.charts).flatMap((c) => c.toJson() as KubeObject[]);
 
+  // Every function, and the canary beside price.
+  const allFunctions = { ...platform.functions, ...Object.fromEntries(Object.values(platform.canaries).map((c) => [c.name, c])) };
+
   test('every function has exactly one autoscaler, and no Deployment carries replicas', () => {
-    expect(Object.keys(autoscaling.autoscalers).sort()).toEqual(Object.keys(platform.functions).sort());
-    for (const fn of Object.values(platform.functions)) {
+    expect(Object.keys(autoscaling.autoscalers).sort()).toEqual(Object.keys(allFunctions).sort());
+    for (const fn of Object.values(allFunctions)) {
       expect(fn.autoscalerAttachments).toHaveLength(1);
       expect(fn.replicas).toBeUndefined();
     }
@@ -30,7 +33,7 @@ describe('reference platform: autoscaling section', () => {
     expect(a.inventory).toBeInstanceOf(HorizontalFunctionAutoscaler);
     expect(a.reviews).toBeInstanceOf(ScaleToZeroFunctionAutoscaler);
     const keda = Object.entries(a).filter(([, s]) => s instanceof KedaFunctionAutoscaler).map(([n]) => n).sort();
-    expect(keda).toEqual(['cart', 'checkout', 'flash-sale', 'price', 'product-detail', 'recommend', 'search']);
+    expect(keda).toEqual(['cart', 'checkout', 'flash-sale', 'price', 'price-canary', 'product-detail', 'recommend', 'search']);
     const withWindows = Object.entries(a).filter(([, s]) => s.flashSales.length > 0).map(([n]) => n).sort();
     expect(withWindows).toEqual(['checkout', 'flash-sale']);
   });
@@ -43,9 +46,9 @@ describe('reference platform: autoscaling section', () => {
 
   test('autoscalers sit in their function\'s namespace, one chart per namespace', () => {
     const scalers = objects.filter((o) => ['HorizontalPodAutoscaler', 'ScaledObject', 'HTTPScaledObject'].includes(o.kind));
-    expect(scalers).toHaveLength(9);
+    expect(scalers).toHaveLength(10);
     for (const s of scalers) {
-      const fn = platform.functions[s.metadata.name!];
+      const fn = allFunctions[s.metadata.name!];
       expect(s.metadata.namespace).toBe(fn.namespace);
     }
   });
@@ -60,20 +63,21 @@ describe('reference platform: autoscaling section', () => {
   test('the production cluster passes the capacity check, and the functions and autoscalers have no problems', () => {
     expect(problemsOf(app).filter((p) => MY_PATHS.test(p))).toEqual([]);
     const result = autoscaling.capacity.compute();
-    // 600 + 600 + 300 + 400 + 200 + 40 + 600 + 800 + 1500 = 5040 function pods + 180 others,
-    // on (28 - 2 spare) × (250 - 6 DaemonSet pods) = 6344 slots.
-    expect(result).toMatchObject({ functionPods: 5040, pods: 5220, podSlots: 6344, problems: [] });
-    expect(result.cpuCoresRequested).toBeCloseTo(128.4, 9);
+    // 600 + 600 + 300 + 400 + 200 + 40 + 600 + 800 + 1500 + 80 (price-canary) = 5120 function
+    // pods + 180 others, on (28 - 2 spare) × (250 - 6 DaemonSet pods) = 6344 slots.
+    expect(result).toMatchObject({ functionPods: 5120, pods: 5300, podSlots: 6344, problems: [] });
+    // The canary adds 80 × 10m = 0.8 cores to the 128.4 before it.
+    expect(result.cpuCoresRequested).toBeCloseTo(129.2, 9);
     expect(autoscaling.capacity.cluster).toBe(PRODUCTION_CLUSTER);
   });
 
   test('at the kubelet default of 110 pods per node the same platform would need 53 nodes (51 + 2 spare)', () => {
-    // 5220 pods / (110 - 6 DaemonSet pods) = 50.2 -> 51 usable nodes, + 2 spare.
+    // 5300 pods / (110 - 6 DaemonSet pods) = 50.96 -> 51 usable nodes, + 2 spare.
     const functions = autoscaling.capacity.compute().functions;
     const result = computeClusterCapacity({ ...PRODUCTION_CLUSTER, maxPodsPerNode: 110 }, functions);
     expect(result.requiredNodesForPods).toBe(53);
     expect(result.problems).toEqual([
-      'pods: the autoscalers\' maxReplicas add up to 5040 pods (+ 180 pods for other workloads = 5220 pods), but 26 usable nodes (28 - 2 spare) × 104 pods per node (maxPodsPerNode 110 - 6 DaemonSet pods) hold 2704: set maxPodsPerNode to at least 207 (kubelet --max-pods), or run at least 53 nodes at 110 pods per node',
+      'pods: the autoscalers\' maxReplicas add up to 5120 pods (+ 180 pods for other workloads = 5300 pods), but 26 usable nodes (28 - 2 spare) × 104 pods per node (maxPodsPerNode 110 - 6 DaemonSet pods) hold 2704: set maxPodsPerNode to at least 210 (kubelet --max-pods), or run at least 53 nodes at 110 pods per node',
     ]);
   });
 
