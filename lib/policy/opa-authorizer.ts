@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { Chart } from 'cdk8s';
+import { Chart, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as yaml from 'js-yaml';
@@ -188,7 +188,7 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer {
     const metadata = (suffix = ''): k8s.ObjectMeta => ({ name: `${name}${suffix}`, namespace: this.namespace, labels: { ...labels } });
 
     if (createNamespace) {
-      new k8s.KubeNamespace(this, 'Namespace', {
+      const namespaceObject = new k8s.KubeNamespace(this, 'Namespace', {
         metadata: {
           name: this.namespace,
           labels: {
@@ -198,6 +198,11 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer {
           },
         },
       });
+      // A Namespace is cluster-scoped: cdk8s stamps the chart's namespace on every object,
+      // and a cluster-scoped object carrying one confuses tools that key objects by namespace.
+      if (Chart.of(this).namespace !== undefined) {
+        namespaceObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+      }
     }
 
     const serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {

@@ -191,3 +191,15 @@ describe('OpaAuthorizer', () => {
     ]);
   });
 });
+
+describe('OpaAuthorizer namespace', () => {
+  test('the Namespace it creates carries no namespace of its own, even in a namespaced chart', () => {
+    // GIVEN an authorizer in a chart whose namespace is `opa`
+    const { chart } = authorizer();
+    // WHEN synthesized
+    const objects = objectsOf(chart);
+    // THEN the cluster-scoped Namespace has no metadata.namespace, the rest keeps `opa`
+    expect(findOne(objects, 'Namespace').metadata).not.toHaveProperty('namespace');
+    expect(findOne(objects, 'Deployment').metadata.namespace).toBe('opa');
+  });
+});
