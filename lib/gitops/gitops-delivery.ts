@@ -435,9 +435,12 @@ export class GitOpsDelivery extends Construct {
   }
 
   /**
-   * The wave of every chart Application: that of its earliest object, raised above every
+   * The wave of every chart Application: that of its latest object, raised above every
    * Application it depends on (a route on a function's Service, an autoscaler on its
-   * Deployment), since Argo CD starts a wave only once the one before is healthy.
+   * Deployment), since Argo CD starts a wave only once the one before is healthy. The
+   * latest, not the earliest: an Application holding a Namespace (wave 0) and a workload
+   * (wave 3) must not sync its workload before another Application's constraints (wave 2);
+   * inside the Application its own objects still go in their own wave order.
    * `cycles` lists Applications that depend on each other, which no wave order satisfies.
    */
   private applicationWaves(): { waves: Map<DeliveredApplication, number>; cycles: string[] } {
@@ -448,7 +451,7 @@ export class GitOpsDelivery extends Construct {
     const waves = new Map<DeliveredApplication, number>();
     for (const d of inventory) {
       const w = waveOfManifest(d.manifest);
-      if (w !== undefined) waves.set(d.app, Math.min(waves.get(d.app) ?? w, w));
+      if (w !== undefined) waves.set(d.app, Math.max(waves.get(d.app) ?? w, w));
     }
     for (const app of this.applications) if (app.charts.length > 0 && !waves.has(app)) waves.set(app, SyncWave.FOUNDATION.value);
     const appOf = new Map(inventory.map((d) => [d.manifest, d.app]));

@@ -85,9 +85,10 @@ describe('GitOpsDelivery', () => {
     const out = render(withDelivery(fixtureCharts()));
     const waves = Object.fromEntries(out.gitops.map((d) => [`${d.kind}/${d.metadata.name}`, d.metadata.annotations['argocd.argoproj.io/sync-wave']]));
     expect(waves).toEqual({
-      'AppProject/platform': '-1', 'Application/platform-base': '0', 'Application/policy': '1', 'Application/catalog-functions': '3',
-      // The gateway's first object (the Gateway) is a workload, but its route needs the functions' Services.
-      'Application/autoscaling': '4', 'Application/gateway': '4', 'Application/observability': '3',
+      // An Application takes the wave of its latest object: policy holds templates (1) and
+      // constraints (2); the gateway's route policies are wave 5.
+      'AppProject/platform': '-1', 'Application/platform-base': '0', 'Application/policy': '2', 'Application/catalog-functions': '3',
+      'Application/autoscaling': '4', 'Application/gateway': '5', 'Application/observability': '4',
     });
   });
 
@@ -164,7 +165,7 @@ describe('GitOpsDelivery', () => {
     const edge = out.app('edge');
     expect(edge.spec.sources.map((s: Json) => s.path)).toEqual(['dist/autoscaling', 'dist/gateway', 'dist/observability']);
     expect(edge.spec.source).toBeUndefined();
-    expect(edge.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('4');
+    expect(edge.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('5');
   });
 });
 

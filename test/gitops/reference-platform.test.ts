@@ -53,6 +53,26 @@ describe('reference platform delivery', () => {
     expect(broken.map((d) => `${describeObject(d.from)} -> ${describeObject(d.to)}`)).toEqual([]);
   });
 
+  test('across Applications, policy templates come before constraints, and constraints before every workload', () => {
+    // Argo CD syncs the child Applications in their waves; inside one Application, objects in
+    // theirs. The effective order of an object is (Application wave, object wave).
+    const folderOf = new Map(manifests.map((x) => [x.m, x.folder]));
+    const appWave = (m: KubeManifest) => Number(applications.find((a) => a.spec.source?.path === `dist/${folderOf.get(m)}`)!
+      .metadata.annotations['argocd.argoproj.io/sync-wave']);
+    const order = (m: KubeManifest) => [appWave(m), waveOfManifest(m)!] as const;
+    const before = (a: readonly [number, number], b: readonly [number, number]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+    const objects = manifests.map((x) => x.m).filter((m) => folderOf.get(m) !== 'gitops');
+    const templates = objects.filter((m) => m.kind === 'ConstraintTemplate');
+    const constraints = objects.filter((m) => m.apiVersion === 'constraints.gatekeeper.sh/v1beta1');
+    const workloads = objects.filter((m) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(m.kind));
+    expect([templates.length, constraints.length, workloads.length].every((n) => n > 0)).toBe(true);
+    const late = [
+      ...constraints.flatMap((c) => templates.filter((t) => !before(order(t), order(c))).map((t) => `${describeObject(t)} not before ${describeObject(c)}`)),
+      ...workloads.flatMap((w) => constraints.filter((c) => !before(order(c), order(w))).map((c) => `${describeObject(c)} not before ${describeObject(w)}`)),
+    ];
+    expect(late).toEqual([]);
+  });
+
   test('the AppProject, Applications, root Application and argocd-cm patch are valid, strictly', () => {
     const bootstrap = files.filter((f) => f.path.startsWith('bootstrap/')).flatMap((f) => yaml.loadAll(f.content) as object[]);
     const validator = kubeValidator();
