@@ -19,6 +19,9 @@ export function referenceRules(): AdmissionRule[] {
     cpuLimitCeiling: '200m',
     memoryLimitCeiling: '128Mi',
     maxReplicas: 5000,
+    // Grafana Alloy (hostPath /var/log) and kube-prometheus-stack's node exporter (host
+    // network and PID, /proc and /sys) run there; the README tells users to install them.
+    nodeAgentNamespaces: [NAMESPACES.monitoring],
   });
 }
 

@@ -46,6 +46,13 @@ export interface PlatformRulesProps {
    * @default - none
    */
   readonly allowedHostPathPrefixes?: string[];
+  /**
+   * Namespaces of node agents — a log collector such as Grafana Alloy mounting
+   * /var/log, a node exporter on the host network — exempt from the host namespace,
+   * hostPath and privilege-escalation rules. Everything else stays in force there.
+   * @default - none: every namespace but the system ones is held to the host rules
+   */
+  readonly nodeAgentNamespaces?: string[];
 }
 
 /** Factories for the admission rules, and the platform's reference set. */
@@ -122,6 +129,8 @@ export class AdmissionRules {
    */
   public static platformDefaults(props: PlatformRulesProps): AdmissionRule[] {
     const gatewayOnly: AdmissionScope = { excludedNamespaces: props.gatewayNamespaces ?? ['gateway'] };
+    const nodeAgents = props.nodeAgentNamespaces ?? [];
+    const hostRulesScope: AdmissionScope | undefined = nodeAgents.length > 0 ? { excludedNamespaces: nodeAgents } : undefined;
     return [
       AdmissionRules.wasmRuntimeClass({ runtimeClassNames: props.runtimeClassNames }),
       AdmissionRules.requiredResources(),
@@ -129,9 +138,9 @@ export class AdmissionRules {
       AdmissionRules.allowedRepos({ repos: props.allowedRepos }),
       AdmissionRules.imageDigests(),
       AdmissionRules.noPrivilegedContainers(),
-      AdmissionRules.noPrivilegeEscalation(),
-      AdmissionRules.noHostNamespaces(),
-      AdmissionRules.noHostPathVolumes({ allowedPathPrefixes: props.allowedHostPathPrefixes }),
+      AdmissionRules.noPrivilegeEscalation({ scope: hostRulesScope }),
+      AdmissionRules.noHostNamespaces({ scope: hostRulesScope }),
+      AdmissionRules.noHostPathVolumes({ allowedPathPrefixes: props.allowedHostPathPrefixes, scope: hostRulesScope }),
       AdmissionRules.requiredLabels({
         labels: props.ownershipLabels ?? [{ key: 'app.kubernetes.io/name' }, { key: 'app.kubernetes.io/part-of' }],
       }),
