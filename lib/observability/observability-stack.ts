@@ -145,7 +145,7 @@ export interface ObservabilityStackProps {
   readonly dashboardFolder?: string;
   /**
    * The OPA request authorizer's Deployment; an alert fires when it has no available replica.
-   * @default { namespace: "opa", deploymentName: "opa-authorizer" }
+   * @default { namespace: "opa", deploymentName: "opa" } (what OpaAuthorizer creates by default)
    */
   readonly authorizer?: AuthorizerDeploymentRef;
   /**
@@ -349,7 +349,7 @@ export class ObservabilityStack extends Construct {
     this.severities = { [AlertUrgency.PAGE]: props.pageSeverity ?? 'critical', [AlertUrgency.TICKET]: props.ticketSeverity ?? 'warning' };
     this.runbookBaseUrl = props.runbookBaseUrl?.replace(/\/+$/, '');
     this.grafanaUrl = (props.grafanaUrl ?? '').replace(/\/+$/, '');
-    const authorizer = props.authorizer ?? { namespace: 'opa', deploymentName: 'opa-authorizer' };
+    const authorizer = props.authorizer ?? { namespace: 'opa', deploymentName: 'opa' };
     this.authorizer = (props.alertOnAuthorizer ?? true) ? { namespace: authorizer.namespace, deployment: authorizer.deploymentName } : undefined;
     this.gatekeeper = props.alertOnGatekeeper ?? true;
     const logs = props.logs === false ? undefined : (props.logs ?? {});

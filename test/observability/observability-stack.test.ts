@@ -2,7 +2,8 @@ import { Chart, Duration, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import {
   AlertUrgency, FUNCTION_SDK_METRICS, KUBE_STATE_METRICS, metricNamesIn, ObservabilityStack, OTHER_KNOWN_METRICS,
-  promQlSyntaxError, RequestMetrics, SLO_RECORDS, ServiceLevelObjective, substituteGrafanaVariables, WasmFunction,
+  OpaAuthorizer, promQlSyntaxError, RequestAuthorizationPolicy, RequestIdentity, RequestMetrics, SLO_RECORDS,
+  ServiceLevelObjective, substituteGrafanaVariables, WasmFunction,
 } from '../../lib';
 import { kubeValidator } from '../support/kube-schema';
 import { findOne, KubeObject, objectsOf, problemsOf, testApp } from '../support/synth';
@@ -178,6 +179,21 @@ describe('ObservabilityStack', () => {
     expect(rules[0].expr).toBe('sum by (namespace) (kube_pod_status_unschedulable{namespace=~"functions-shop"}) > 0');
     expect(rules[1].expr).toContain('kube_deployment_status_replicas_available{namespace="policy",deployment="opa"}');
     expect(rules[2].expr).toContain('gatekeeper_violations');
+  });
+
+  test('by default the OPA alert watches the Deployment an OpaAuthorizer creates by default', () => {
+    // GIVEN a stack without an authorizer setting, and a default OpaAuthorizer in namespace opa
+    const { app, monitoring, stack, hello } = fixture();
+    stack.addFunction(hello);
+    const opa = new OpaAuthorizer(new Chart(app, 'Authz', { namespace: 'opa' }), 'Opa', {
+      policy: RequestAuthorizationPolicy.seed(RequestIdentity.trustedHeader('x-role')),
+    });
+    // WHEN the platform alerts are rendered
+    const rule = findOne(objectsOf(monitoring), 'PrometheusRule', 'wasm-platform.alerts');
+    const rules = (rule.spec as { groups: { rules: { alert: string; expr: string }[] }[] }).groups[0].rules;
+    // THEN the alert names that very Deployment
+    expect(rules.find((r) => r.alert === 'OpaAuthorizerUnavailable')!.expr)
+      .toContain(`kube_deployment_status_replicas_available{namespace="${opa.namespace}",deployment="${opa.deploymentName}"}`);
   });
 
   test('dashboards parse as JSON, stay small, and reference only metrics the platform defines', () => {
