@@ -73,6 +73,7 @@ export const REPLICA_KINDS: readonly RuleKind[] = [
   { apiGroup: 'apps', kind: 'StatefulSet', resource: 'statefulsets' },
   { apiGroup: 'autoscaling', kind: 'HorizontalPodAutoscaler', resource: 'horizontalpodautoscalers' },
   { apiGroup: 'keda.sh', kind: 'ScaledObject', resource: 'scaledobjects' },
+  { apiGroup: 'http.keda.sh', kind: 'HTTPScaledObject', resource: 'httpscaledobjects' },
 ];
 
 /** Where a rule applies. Every field narrows; the bundle's excluded namespaces are always added. */

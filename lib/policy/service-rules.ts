@@ -88,7 +88,7 @@ export interface MaxReplicasRuleProps extends AdmissionRuleOptions {
 export class MaxReplicasRule extends AdmissionRule {
   public readonly templateName = 'k8smaxreplicas';
   public readonly kind = 'K8sMaxReplicas';
-  public readonly description = 'Workload replicas and autoscaler maxima stay under the replica ceiling.';
+  public readonly description = 'Workload replicas and autoscaler maxima (HPA, ScaledObject, HTTPScaledObject) stay under the replica ceiling.';
   public readonly kinds: readonly RuleKind[] = REPLICA_KINDS;
   public readonly fromLibrary = false;
   public readonly maxReplicas: number;
@@ -124,6 +124,12 @@ replica_count = ["spec.maxReplicaCount", n] {
   n := object.get(input.review.object.spec, "maxReplicaCount", ${KEDA_DEFAULT_MAX_REPLICA_COUNT})
 }
 
+# The HTTP add-on passes replicas.max to the ScaledObject it creates; absent, KEDA's default.
+replica_count = ["spec.replicas.max", n] {
+  input.review.object.kind == "HTTPScaledObject"
+  n := object.get(object.get(input.review.object.spec, "replicas", {}), "max", ${KEDA_DEFAULT_MAX_REPLICA_COUNT})
+}
+
 # A workload without replicas is owned by an autoscaler, which the rules above check.
 replica_count = ["spec.replicas", n] {
   workload_kinds[input.review.object.kind]
@@ -138,11 +144,11 @@ workload_kinds := {"Deployment", "StatefulSet"}`);
       variables: [
         {
           name: 'replicaField',
-          expression: "object.kind == 'HorizontalPodAutoscaler' ? 'spec.maxReplicas' : (object.kind == 'ScaledObject' ? 'spec.maxReplicaCount' : 'spec.replicas')",
+          expression: "object.kind == 'HorizontalPodAutoscaler' ? 'spec.maxReplicas' : (object.kind == 'ScaledObject' ? 'spec.maxReplicaCount' : (object.kind == 'HTTPScaledObject' ? 'spec.replicas.max' : 'spec.replicas'))",
         },
         {
           name: 'replicas',
-          expression: `object.kind == 'HorizontalPodAutoscaler' ? object.spec.maxReplicas : (object.kind == 'ScaledObject' ? (has(object.spec.maxReplicaCount) ? object.spec.maxReplicaCount : ${KEDA_DEFAULT_MAX_REPLICA_COUNT}) : (has(object.spec.replicas) ? object.spec.replicas : 0))`,
+          expression: `object.kind == 'HorizontalPodAutoscaler' ? object.spec.maxReplicas : (object.kind == 'ScaledObject' ? (has(object.spec.maxReplicaCount) ? object.spec.maxReplicaCount : ${KEDA_DEFAULT_MAX_REPLICA_COUNT}) : (object.kind == 'HTTPScaledObject' ? (has(object.spec.replicas) && has(object.spec.replicas.max) ? object.spec.replicas.max : ${KEDA_DEFAULT_MAX_REPLICA_COUNT}) : (has(object.spec.replicas) ? object.spec.replicas : 0)))`,
         },
       ],
       validations: [{

@@ -79,7 +79,7 @@ describe('PolicyBundle with Gatekeeper (the default)', () => {
   test('the replica ceiling applies to autoscalers, not to Deployments without replicas', () => {
     const c = constraints.find((o) => o.kind === 'K8sMaxReplicas')!;
     expect(c.spec).toMatchObject({
-      match: { kinds: [{ apiGroups: ['apps'], kinds: ['Deployment', 'StatefulSet'] }, { apiGroups: ['autoscaling'], kinds: ['HorizontalPodAutoscaler'] }, { apiGroups: ['keda.sh'], kinds: ['ScaledObject'] }] },
+      match: { kinds: [{ apiGroups: ['apps'], kinds: ['Deployment', 'StatefulSet'] }, { apiGroups: ['autoscaling'], kinds: ['HorizontalPodAutoscaler'] }, { apiGroups: ['keda.sh'], kinds: ['ScaledObject'] }, { apiGroups: ['http.keda.sh'], kinds: ['HTTPScaledObject'] }] },
       parameters: { maxReplicas: 5000 },
     });
   });
