@@ -32,7 +32,11 @@ export interface GatewaySection {
 const AUTHORIZED_PATH = '/api/function';
 const AUTHORIZED_FUNCTION = 'checkout';
 
-/** Retries for reads: only where the function cannot have done the work (connect failure, refused stream, 503). */
+/**
+ * Retries for reads: only where the function cannot have done the work (connect failure,
+ * refused stream) or answered 503. A 503 can follow work already done, so the retry on 503
+ * is safe only for routes that change nothing: see {@link NO_RETRY}.
+ */
 const READ_RETRY: RetryPolicy = { attempts: 2, perTryTimeout: Duration.millis(300), backoff: Duration.millis(25) };
 
 /**
@@ -61,8 +65,11 @@ const TIMEOUTS: Readonly<Record<string, Duration>> = {
 };
 const DEFAULT_TIMEOUT = Duration.seconds(1);
 
-/** Writes that must never run twice get no retries. */
-const NO_RETRY = new Set(['checkout', 'flash-sale']);
+/**
+ * Writes get no retries: a 503 (or a timeout) can come after the function did the work, so a
+ * retry could apply it twice (a second cart line, a second payment, a second admission).
+ */
+const NO_RETRY = new Set(['cart', 'checkout', 'flash-sale']);
 
 /**
  * Adds the gateway section: Envoy Gateway (it alone really enforces OPA's decision) in the
@@ -93,8 +100,10 @@ export function addGateway(core: PlatformCore, inputs: GatewayInputs): GatewaySe
     // Kept by cert-manager in the gateway namespace.
     tls: { secretName: 'shop-example-com-tls' },
     authorizer: inputs.authorizer,
-    // The OPA Service lives in `opa`; the policy section (its owner) grants SecurityPolicies
-    // from the functions namespaces access to it with a ReferenceGrant.
+    // The OPA Service lives in `opa`. Nothing in this platform emits the ReferenceGrant that
+    // lets the checkout route's SecurityPolicy reach it (there is no ReferenceGrant CRD
+    // among the imported ones): the cluster owner applies it, as the README's "What the
+    // cluster needs" lists, and `gateway.requiredReferenceGrants()` says exactly which.
     referenceGrantsProvided: true,
   });
 

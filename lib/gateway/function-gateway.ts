@@ -56,7 +56,9 @@ export interface FunctionGatewayProps {
    */
   readonly httpPort?: number;
   /**
-   * TLS termination with a certificate Secret.
+   * TLS termination with a certificate Secret. With TLS no route is served over plain
+   * HTTP: routes are attached to the HTTPS listener (Traefik: entry point) only, and the
+   * HTTP one answers every request with a permanent redirect to HTTPS.
    * @default - plain HTTP only
    */
   readonly tls?: GatewayTls;

@@ -58,7 +58,13 @@ export interface KongProviderProps {
  * counters are fixed windows), or OPA on Kong OSS: all are synth errors.
  *
  * Requirements: the Kong proxy pods run in the gateway's namespace; KIC started with
- * `--publish-service=<namespace>/<gateway name>` (the edge Service emitted here).
+ * `--publish-service=<namespace>/<gateway name>` (the edge Service emitted here). With TLS,
+ * routes attach to the `https` listener only and a redirect HTTPRoute holds the `http`
+ * listener, as for Envoy Gateway; the KIC version must honour both: KIC long served every
+ * HTTPRoute on all of Kong's HTTP listens whatever its `sectionName`
+ * (Kong/kubernetes-ingress-controller#7901 derives the Kong route's protocols from the
+ * listener), and translates `RequestRedirect` to Kong's `redirect` plugin, which keeps the
+ * request's path, only on Kong 3.9 or later (Kong/kubernetes-ingress-controller#6557).
  */
 export class KongProvider implements IGatewayProvider {
   public readonly name = 'kong';

@@ -8,7 +8,8 @@ import {
   Gateway, GatewaySpecListeners, GatewaySpecListenersAllowedRoutesNamespacesFrom, GatewaySpecListenersTlsMode,
 } from '../../imports/gateway-api-gateways-gateway.networking.k8s.io';
 import {
-  HttpRoute, HttpRouteSpecRulesFilters, HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatchesPathType,
+  HttpRoute, HttpRouteSpecRulesFilters, HttpRouteSpecRulesFiltersRequestRedirectScheme,
+  HttpRouteSpecRulesFiltersRequestRedirectStatusCode, HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatchesPathType,
 } from '../../imports/gateway-api-httproutes-gateway.networking.k8s.io';
 import type { FunctionGateway } from './function-gateway';
 import type { GatewayRoute } from './gateway-route';
@@ -48,13 +49,24 @@ export function renderGatewayClass(
   return gc;
 }
 
+/** Name of the Gateway's plain-HTTP listener. */
+export const HTTP_LISTENER = 'http';
+/** Name of the Gateway's TLS listener (with `tls` only). */
+export const HTTPS_LISTENER = 'https';
+
 /**
  * The Gateway API Gateway: an HTTP listener (and an HTTPS one with TLS) that admits
  * HTTPRoutes from the route namespaces only.
+ *
+ * With TLS, function routes attach to the HTTPS listener alone (see {@link renderHttpRoute})
+ * and the HTTP listener admits routes from the gateway's own namespace only, where the one
+ * HTTP-to-HTTPS redirect route lives: no function, and no bearer token, is ever served
+ * over plain HTTP, even by a route that leaves out `sectionName`.
  */
 export function renderGateway(gateway: FunctionGateway, gatewayClassName: string, annotations?: Record<string, string>): Gateway {
+  const kinds = [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }];
   const allowedRoutes = {
-    kinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
+    kinds,
     namespaces: {
       from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SELECTOR,
       selector: {
@@ -62,10 +74,15 @@ export function renderGateway(gateway: FunctionGateway, gatewayClassName: string
       },
     },
   };
-  const listeners: GatewaySpecListeners[] = [{ name: 'http', protocol: 'HTTP', port: gateway.httpPort, allowedRoutes }];
+  const listeners: GatewaySpecListeners[] = [{
+    name: HTTP_LISTENER,
+    protocol: 'HTTP',
+    port: gateway.httpPort,
+    allowedRoutes: gateway.tls ? { kinds, namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } } : allowedRoutes,
+  }];
   if (gateway.tls) {
     listeners.push({
-      name: 'https',
+      name: HTTPS_LISTENER,
       protocol: 'HTTPS',
       port: gateway.httpsPort!,
       tls: {
@@ -75,23 +92,60 @@ export function renderGateway(gateway: FunctionGateway, gatewayClassName: string
       allowedRoutes,
     });
   }
-  return new Gateway(gateway, 'Gateway', {
+  const resource = new Gateway(gateway, 'Gateway', {
     metadata: { ...gatewayMetadata(gateway), annotations },
     spec: { gatewayClassName, listeners },
+  });
+  if (gateway.tls) renderHttpsRedirect(gateway);
+  return resource;
+}
+
+/**
+ * With TLS: one HTTPRoute in the gateway's namespace on the HTTP listener that answers
+ * every request, for every host and path, with a 301 to the same URL over HTTPS.
+ */
+function renderHttpsRedirect(gateway: FunctionGateway): HttpRoute {
+  const httpsPort = gateway.httpsPort!;
+  return new HttpRoute(gateway, 'HttpsRedirect', {
+    metadata: gatewayMetadata(gateway, `${gateway.name}-https-redirect`),
+    spec: {
+      parentRefs: [{
+        group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway.name, namespace: gateway.namespace, sectionName: HTTP_LISTENER,
+      }],
+      rules: [{
+        matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: '/' } }],
+        filters: [{
+          type: HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
+          requestRedirect: {
+            scheme: HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS,
+            // Without a port the redirect goes to https's well-known 443.
+            port: httpsPort === 443 ? undefined : httpsPort,
+            statusCode: HttpRouteSpecRulesFiltersRequestRedirectStatusCode.VALUE_301,
+          },
+        }],
+      }],
+    },
   });
 }
 
 /**
  * The route as a Gateway API HTTPRoute in its backend's namespace, attached to the
  * Gateway in the gateway's namespace (attachment across namespaces needs no grant; the
- * listener's allowedRoutes admits it). Backends, weights and the Host rewrite are read at synth.
+ * listener's allowedRoutes admits it), to the HTTPS listener only when the gateway has TLS.
+ * Backends, weights and the Host rewrite are read at synth.
  */
 export function renderHttpRoute(route: GatewayRoute, annotations?: Record<string, string>): HttpRoute {
   const gateway = route.gateway;
   return new HttpRoute(route, 'Resource', {
     metadata: routeMetadata(route, '', annotations),
     spec: {
-      parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway.name, namespace: gateway.namespace }],
+      parentRefs: [{
+        group: 'gateway.networking.k8s.io',
+        kind: 'Gateway',
+        name: gateway.name,
+        namespace: gateway.namespace,
+        sectionName: gateway.tls ? HTTPS_LISTENER : undefined,
+      }],
       hostnames: route.host !== undefined ? [route.host] : undefined,
       rules: [{
         matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: route.pathPrefix } }],

@@ -62,7 +62,10 @@ export interface TraefikProviderProps {
  * Requirements: Traefik runs in the gateway's namespace with the static configuration this
  * provider emits as ConfigMap `<gateway>-traefik-static` (entry points, the latency
  * buckets, the namespaces to watch), e.g. `--configFile=/etc/traefik/traefik.yaml`. With
- * TLS, Traefik reads the certificate Secret from each route's namespace.
+ * TLS, Traefik reads the certificate Secret from each route's namespace, every route is on
+ * `websecure` only, and the static configuration redirects all of `web` to HTTPS
+ * (permanent: 301 for GET, 308 for other methods): without that configuration, plain HTTP
+ * serves nothing rather than the functions.
  */
 export class TraefikProvider implements IGatewayProvider {
   public readonly name = 'traefik';
@@ -101,8 +104,14 @@ export class TraefikProvider implements IGatewayProvider {
 
   /** Traefik's static configuration for this gateway, as YAML. */
   public staticConfig(gateway: FunctionGateway): string {
-    const entryPoints: Record<string, { address: string }> = { web: { address: `:${this.webPort}` } };
-    if (gateway.tls) entryPoints.websecure = { address: `:${this.websecurePort}` };
+    const entryPoints: Record<string, { address: string; http?: unknown }> = { web: { address: `:${this.webPort}` } };
+    if (gateway.tls) {
+      // With TLS, routes live on websecure only and web answers every request with a
+      // permanent redirect to HTTPS. The target is the edge port, not websecure's container
+      // port behind the edge Service.
+      entryPoints.web.http = { redirections: { entryPoint: { to: `:${gateway.httpsPort}`, scheme: 'https', permanent: true } } };
+      entryPoints.websecure = { address: `:${this.websecurePort}` };
+    }
     entryPoints.metrics = { address: `:${this.metricsPort}` };
     return yaml.dump({
       entryPoints,
@@ -181,16 +190,14 @@ export class TraefikProvider implements IGatewayProvider {
     });
     const routes = [{ kind: IngressRouteSpecRoutesKind.RULE, match, middlewares: middlewares.length ? middlewares : undefined, services }];
 
+    // With TLS the route is served on websecure only: web redirects to HTTPS (static configuration).
+    const tls = route.gateway.tls;
     new IngressRoute(route, 'Resource', {
       metadata: routeMetadata(route),
-      spec: { entryPoints: ['web'], routes },
+      spec: tls
+        ? { entryPoints: ['websecure'], routes, tls: { secretName: tls.secretName } }
+        : { entryPoints: ['web'], routes },
     });
-    if (route.gateway.tls) {
-      new IngressRoute(route, 'Tls', {
-        metadata: routeMetadata(route, '-tls'),
-        spec: { entryPoints: ['websecure'], routes, tls: { secretName: route.gateway.tls.secretName } },
-      });
-    }
   }
 
   public checkGateway(gateway: FunctionGateway): string[] {

@@ -50,21 +50,36 @@ describe('reference platform: gateway section', () => {
 
   test('every function is routed, under /api/<function>, checkout at the seed\'s /api/function only', () => {
     const { objects } = build();
-    const routes = objects.filter((o) => o.kind === 'HTTPRoute');
+    const routes = objects.filter((o) => o.kind === 'HTTPRoute' && o.metadata.namespace !== NAMESPACES.gateway);
     const byBackend = Object.fromEntries(routes.map((r) => [spec(r).rules[0].backendRefs[0].name, spec(r).rules[0].matches[0].path.value]));
     const expected = Object.fromEntries(CATALOG.map((e) => [e.name, e.name === 'checkout' ? '/api/function' : `/api/${e.name}`]));
     expect(byBackend).toEqual(expected);
     expect(routes.map((r) => spec(r).rules[0].matches[0].path.value)).not.toContain('/api/checkout');
   });
 
-  test('routes live in their functions\' namespaces, attached to the Gateway', () => {
+  test('routes live in their functions\' namespaces, attached to the Gateway\'s HTTPS listener only', () => {
     const { objects } = build();
-    for (const route of objects.filter((o) => o.kind === 'HTTPRoute')) {
+    const routes = objects.filter((o) => o.kind === 'HTTPRoute' && o.metadata.namespace !== NAMESPACES.gateway);
+    expect(routes).toHaveLength(CATALOG.length);
+    for (const route of routes) {
       const backend = spec(route).rules[0].backendRefs[0].name;
       const domain = CATALOG.find((e) => e.name === backend)!.domain;
       expect(route.metadata.namespace).toBe(NAMESPACES[domain]);
-      expect(spec(route).parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'functions', namespace: 'gateway' }]);
+      expect(spec(route).parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'functions', namespace: 'gateway', sectionName: 'https' }]);
     }
+  });
+
+  test('plain HTTP serves nothing but a 301 to HTTPS, /api/function included', () => {
+    const { objects } = build();
+    const redirects = objects.filter((o) => o.kind === 'HTTPRoute' && o.metadata.namespace === NAMESPACES.gateway);
+    expect(redirects.map((r) => r.metadata.name)).toEqual(['functions-https-redirect']);
+    expect(spec(redirects[0]).parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'functions', namespace: 'gateway', sectionName: 'http' }]);
+    expect(spec(redirects[0]).rules).toEqual([{
+      matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+      filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }],
+    }]);
+    const http = spec(findOne(objects, 'Gateway')).listeners.find((l: Json) => l.name === 'http');
+    expect(http.allowedRoutes.namespaces).toEqual({ from: 'Same' });
   });
 
   test('OPA authorizes /api/function and nothing else', () => {
@@ -101,8 +116,11 @@ describe('reference platform: gateway section', () => {
 
   test('writes are never retried; reads retry only where the function cannot have done the work', () => {
     const { objects } = build();
-    expect(spec(findOne(objects, 'BackendTrafficPolicy', 'function')).retry).toBeUndefined();
-    expect(spec(findOne(objects, 'BackendTrafficPolicy', 'flash-sale')).retry).toBeUndefined();
+    const retried = (name: string): boolean => spec(findOne(objects, 'BackendTrafficPolicy', name)).retry !== undefined;
+    // A 503 can come after the work is done: cart, checkout (/api/function) and flash-sale write.
+    expect(['cart', 'function', 'flash-sale'].filter(retried)).toEqual([]);
+    expect(['product-detail', 'price', 'inventory', 'search', 'recommend', 'reviews'].filter(retried))
+      .toEqual(['product-detail', 'price', 'inventory', 'search', 'recommend', 'reviews']);
     expect(spec(findOne(objects, 'BackendTrafficPolicy', 'search')).retry.retryOn.triggers).toEqual(['connect-failure', 'refused-stream', 'retriable-status-codes']);
   });
 

@@ -45,7 +45,7 @@ describe.each(PROVIDERS)('provider %s', (_name, provider, features) => {
 describe('Envoy Gateway', () => {
   const features = PROVIDERS[0][2];
 
-  test('the Gateway admits HTTPRoutes from the route namespaces only, with TLS from the certificate Secret', () => {
+  test('the Gateway admits function routes on HTTPS from the route namespaces only, with TLS from the certificate Secret', () => {
     // GIVEN
     const f = fullFixture(GatewayProvider.envoyGateway({ globalRateLimit: true }), features);
 
@@ -63,10 +63,12 @@ describe('Envoy Gateway', () => {
         tls: { mode: 'Terminate', certificateRefs: [{ group: '', kind: 'Secret', name: 'shop-example-com-tls' }] },
       }),
     ]);
-    expect(spec(gateway).listeners[0].allowedRoutes.namespaces).toEqual({
+    expect(spec(gateway).listeners[1].allowedRoutes.namespaces).toEqual({
       from: 'Selector',
       selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['shop', 'orders'] }] },
     });
+    // The plain listener admits only the gateway namespace's redirect route.
+    expect(spec(gateway).listeners[0].allowedRoutes.namespaces).toEqual({ from: 'Same' });
   });
 
   test('the GatewayClass is cluster-scoped and names the Envoy Gateway controller', () => {
@@ -86,7 +88,7 @@ describe('Envoy Gateway', () => {
     const route = findOne(allObjects(f.app), 'HTTPRoute', 'price');
     expect(route.metadata.namespace).toBe('shop');
     expect(spec(route)).toMatchObject({
-      parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'functions', namespace: 'gateway' }],
+      parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'functions', namespace: 'gateway', sectionName: 'https' }],
       hostnames: ['shop.example.com'],
       rules: [{
         matches: [{ path: { type: 'PathPrefix', value: '/api/price' } }],
@@ -196,7 +198,11 @@ describe('Traefik', () => {
     const text = (config.data as Record<string, string>)['traefik.yaml'];
     const parsed = require('js-yaml').load(text) as Json;
     expect(parsed.metrics.prometheus.buckets).toEqual([0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
-    expect(parsed.entryPoints).toEqual({ web: { address: ':8080' }, websecure: { address: ':8443' }, metrics: { address: ':9100' } });
+    expect(parsed.entryPoints).toEqual({
+      web: { address: ':8080', http: { redirections: { entryPoint: { to: ':443', scheme: 'https', permanent: true } } } },
+      websecure: { address: ':8443' },
+      metrics: { address: ':9100' },
+    });
     expect(parsed.providers.kubernetesCRD).toEqual({ namespaces: ['shop', 'orders'], allowCrossNamespace: false });
   });
 
@@ -211,16 +217,13 @@ describe('Traefik', () => {
     const f = fullFixture(GatewayProvider.traefik(), features);
     const route = findOne(allObjects(f.app), 'IngressRoute', 'price');
     expect(spec(route)).toEqual({
-      entryPoints: ['web'],
+      entryPoints: ['websecure'],
       routes: [{
         kind: 'Rule',
         match: 'Host(`shop.example.com`) && (Path(`/api/price`) || PathPrefix(`/api/price/`))',
         middlewares: [{ name: 'price-ratelimit' }, { name: 'price-retry' }],
         services: [{ name: 'price', port: 80, weight: 90 }, { name: 'price-canary', port: 80, weight: 10 }],
       }],
-    });
-    expect(spec(findOne(allObjects(f.app), 'IngressRoute', 'price-tls'))).toMatchObject({
-      entryPoints: ['websecure'],
       tls: { secretName: 'shop-example-com-tls' },
     });
   });
@@ -344,5 +347,145 @@ describe('Kong', () => {
       expect.stringMatching(/retry \(2 attempts\) cannot be expressed by Kong per route/),
       expect.stringMatching(/rateLimit.burst \(20\) cannot be expressed by Kong: .* burst must equal averagePerSecond \(10\)/),
     ]);
+  });
+});
+
+describe.each([
+  ['envoy-gateway', () => GatewayProvider.envoyGateway({ globalRateLimit: true })],
+  ['kong', () => GatewayProvider.kong()],
+] as [string, () => IGatewayProvider][])('TLS on %s: nothing is served over plain HTTP', (_name, provider) => {
+  const httpRoutes = (objects: KubeObject[]): KubeObject[] => objects.filter((o) => o.kind === 'HTTPRoute');
+
+  test('with tls, function routes attach to the https listener only', () => {
+    // GIVEN
+    const f = fullFixture(provider(), PROVIDERS[2][2]);
+
+    // WHEN
+    const routes = httpRoutes(allObjects(f.app)).filter((r) => r.metadata.namespace !== 'gateway');
+
+    // THEN
+    expect(routes.map((r) => r.metadata.name).sort()).toEqual(['function', 'price']);
+    for (const route of routes) {
+      expect(spec(route).parentRefs).toEqual([
+        { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'functions', namespace: 'gateway', sectionName: 'https' },
+      ]);
+    }
+  });
+
+  test('with tls, one route in the gateway namespace redirects the http listener to HTTPS with 301', () => {
+    // GIVEN
+    const f = fullFixture(provider(), PROVIDERS[2][2]);
+
+    // WHEN
+    const objects = allObjects(f.app);
+    const redirects = httpRoutes(objects).filter((r) => r.metadata.namespace === 'gateway');
+    const listeners = spec(findOne(objects, 'Gateway')).listeners as Json[];
+
+    // THEN
+    expect(redirects.map((r) => r.metadata.name)).toEqual(['functions-https-redirect']);
+    expect(spec(redirects[0])).toEqual({
+      parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'functions', namespace: 'gateway', sectionName: 'http' }],
+      rules: [{
+        matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+        filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }],
+      }],
+    });
+    // The http listener admits the redirect's namespace, and nothing else.
+    expect(listeners.find((l) => l.name === 'http')!.allowedRoutes).toEqual({
+      kinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
+      namespaces: { from: 'Same' },
+    });
+  });
+
+  test('a TLS port other than 443 is named in the redirect', () => {
+    // GIVEN
+    const f = fixture(provider(), { tls: { secretName: 'cert', port: 8443 } });
+
+    // WHEN
+    const redirect = findOne(allObjects(f.app), 'HTTPRoute', 'functions-https-redirect');
+
+    // THEN
+    expect(problemsOf(f.app)).toEqual([]);
+    expect(spec(redirect).rules[0].filters[0].requestRedirect).toEqual({ scheme: 'https', port: 8443, statusCode: 301 });
+  });
+
+  test('without tls, routes attach to the whole Gateway and there is no redirect', () => {
+    // GIVEN
+    const f = fixture(provider());
+    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price') });
+
+    // WHEN
+    const objects = allObjects(f.app);
+    const gateway = findOne(objects, 'Gateway');
+
+    // THEN
+    expect(httpRoutes(objects).map((r) => `${r.metadata.namespace}/${r.metadata.name}`)).toEqual(['shop/price']);
+    expect(spec(findOne(objects, 'HTTPRoute', 'price')).parentRefs).toEqual([
+      { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'functions', namespace: 'gateway' },
+    ]);
+    expect(spec(gateway).listeners).toEqual([{
+      name: 'http',
+      protocol: 'HTTP',
+      port: 80,
+      allowedRoutes: {
+        kinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
+        namespaces: { from: 'Selector', selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['shop', 'orders'] }] } },
+      },
+    }]);
+  });
+
+  test('with and without tls, every gateway object is valid against its schema, strictly', () => {
+    const validator = kubeValidator();
+    for (const tls of [undefined, { secretName: 'cert' }, { secretName: 'cert', port: 8443 }]) {
+      const f = fixture(provider(), { tls });
+      f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price') });
+      const objects = allObjects(f.app).filter((o) => GATEWAY_KINDS.has(o.kind));
+      expect(objects.map((o) => formatViolations(o, validator.validate(o))).filter((t) => t !== '')).toEqual([]);
+    }
+  });
+});
+
+describe('TLS on traefik: nothing is served over plain HTTP', () => {
+  const staticConfig = (f: ReturnType<typeof fixture>): Json =>
+    require('js-yaml').load((findOne(allObjects(f.app), 'ConfigMap', 'functions-traefik-static').data as Record<string, string>)['traefik.yaml']) as Json;
+
+  test('with tls, every IngressRoute is on websecure only and web redirects to HTTPS on the edge port', () => {
+    // GIVEN
+    const f = fixture(GatewayProvider.traefik(), { tls: { secretName: 'cert' } });
+    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price') });
+    f.gateway.addRoute(f.ordersRoutes, 'Cart', { function: f.fn(f.ordersChart, 'cart') });
+
+    // WHEN
+    const routes = allObjects(f.app).filter((o) => o.kind === 'IngressRoute');
+
+    // THEN
+    expect(problemsOf(f.app)).toEqual([]);
+    expect(routes.map((r) => r.metadata.name)).toEqual(['price', 'cart']);
+    for (const route of routes) {
+      expect(spec(route).entryPoints).toEqual(['websecure']);
+      expect(spec(route).tls).toEqual({ secretName: 'cert' });
+    }
+    expect(staticConfig(f).entryPoints.web).toEqual({
+      address: ':8080',
+      http: { redirections: { entryPoint: { to: ':443', scheme: 'https', permanent: true } } },
+    });
+  });
+
+  test('the redirect names a TLS port other than 443', () => {
+    const f = fixture(GatewayProvider.traefik(), { tls: { secretName: 'cert', port: 8443 } });
+    expect(staticConfig(f).entryPoints.web.http.redirections.entryPoint.to).toBe(':8443');
+  });
+
+  test('without tls, routes stay on web and nothing redirects', () => {
+    // GIVEN
+    const f = fixture(GatewayProvider.traefik());
+    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price') });
+
+    // WHEN
+    const routes = allObjects(f.app).filter((o) => o.kind === 'IngressRoute');
+
+    // THEN
+    expect(routes.map((r) => [r.metadata.name, spec(r).entryPoints, spec(r).tls])).toEqual([['price', ['web'], undefined]]);
+    expect(staticConfig(f).entryPoints).toEqual({ web: { address: ':8080' }, metrics: { address: ':9100' } });
   });
 });
