@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
 import { checkIntegerInRange } from '../core/names';
 import { checkQuantity, parseQuantity } from '../core/quantity';
+import { WasmFunction } from '../function/wasm-function';
 import { OutputArtifact } from '../synth/output-artifact';
 import { constructsOf } from '../synth/synth-session';
 import { ceilSafe, fmt } from './capacity-plan';
-import { FunctionAutoscaler, FunctionCapacity } from './function-autoscaler';
+import { FIXED_REPLICAS_MODE, FunctionAutoscaler, FunctionCapacity } from './function-autoscaler';
 import { HPA_SYNC_PERIOD_SECONDS, ScaleUpTiming } from './scaling-behavior';
 
 /** Pods, CPU and memory that something other than the autoscaled functions requests. */
@@ -67,13 +68,13 @@ export interface ClusterCapacityResult {
   readonly podSlots: number;
   readonly cpuCores: number;
   readonly memoryBytes: number;
-  /** Sum of maxReplicas. */
+  /** Sum of maxReplicas, and of the fixed replicas of functions without an autoscaler. */
   readonly functionPods: number;
   /** Function pods plus other workloads' pods. */
   readonly pods: number;
-  /** Sum of maxReplicas × CPU request, plus other workloads. */
+  /** Sum of maxReplicas (or fixed replicas) × CPU request, plus other workloads. */
   readonly cpuCoresRequested: number;
-  /** Sum of maxReplicas × memory request, plus other workloads. */
+  /** Sum of maxReplicas (or fixed replicas) × memory request, plus other workloads. */
   readonly memoryBytesRequested: number;
   /** Lowest `--max-pods` that fits the pods on the usable nodes. */
   readonly requiredMaxPodsPerNode: number;
@@ -131,8 +132,8 @@ function maskFor(pods: number): number {
 }
 
 /**
- * The whole-platform check: the pods of every autoscaler at maxReplicas (plus other
- * workloads) against the node count, max pods per node and allocatable CPU and memory.
+ * The whole-platform check: the pods of every autoscaler at maxReplicas and of every
+ * function without one at its fixed replicas (plus other workloads) against the node count, max pods per node and allocatable CPU and memory.
  * Aggregate arithmetic: it assumes the scheduler can pack pods onto any node (no
  * fragmentation, taints or affinity strand capacity).
  */
@@ -177,6 +178,10 @@ export function computeClusterCapacity(cluster: ClusterDescription, functions: r
   };
 
   const problems: string[] = [];
+  // The texts name fixed replicas only when some function has them, so they say what was summed.
+  const anyFixed = functions.some((f) => f.kind === FIXED_REPLICAS_MODE);
+  const replicasText = anyFixed ? 'maxReplicas (fixed replicas without an autoscaler)' : 'maxReplicas';
+  const lowerText = anyFixed ? 'lower maxReplicas, fixed replicas' : 'lower maxReplicas';
   const nodesText = spare > 0 ? `${usableNodes} usable nodes (${cluster.nodes} - ${spare} spare)` : `${usableNodes} nodes`;
   const demand = (what: string, fn: string, total: string, otherText: string) =>
     other ? `${what} add up to ${fn} (+ ${otherText} for other workloads = ${total})` : `${what} add up to ${fn}`;
@@ -186,13 +191,13 @@ export function computeClusterCapacity(cluster: ClusterDescription, functions: r
     const mask = cluster.nodeCidrMaskSize ?? 24;
     const cidrNote = result.requiredMaxPodsPerNode > podIpsPerNode(mask)
       ? ` and nodeCidrMaskSize to ${maskFor(result.requiredMaxPodsPerNode)} or lower (a /${mask} gives ${podIpsPerNode(mask)} pod IPs)` : '';
-    problems.push(`pods: ${demand("the autoscalers' maxReplicas", `${functionPods} pods`, `${pods} pods`, `${otherPods} pods`)}, but ${nodesText} × ${perNode} hold ${result.podSlots}: set maxPodsPerNode to at least ${result.requiredMaxPodsPerNode} (kubelet --max-pods)${cidrNote}, or run at least ${result.requiredNodesForPods} nodes at ${maxPodsPerNode} pods per node`);
+    problems.push(`pods: ${demand(anyFixed ? "the autoscalers' maxReplicas and the fixed replicas" : "the autoscalers' maxReplicas", `${functionPods} pods`, `${pods} pods`, `${otherPods} pods`)}, but ${nodesText} × ${perNode} hold ${result.podSlots}: set maxPodsPerNode to at least ${result.requiredMaxPodsPerNode} (kubelet --max-pods)${cidrNote}, or run at least ${result.requiredNodesForPods} nodes at ${maxPodsPerNode} pods per node`);
   }
   if (cpu > result.cpuCores + 1e-9) {
-    problems.push(`cpu: ${demand('maxReplicas × CPU requests', `${fmt(functionCpu)} cores`, `${fmt(cpu)} cores`, `${fmt(otherCpu)} cores`)}, but ${nodesText} × ${fmt(cpuPerNode)} allocatable cores hold ${fmt(result.cpuCores)}: run at least ${result.requiredNodesForCpu} nodes, or lower maxReplicas or CPU requests`);
+    problems.push(`cpu: ${demand(`${replicasText} × CPU requests`, `${fmt(functionCpu)} cores`, `${fmt(cpu)} cores`, `${fmt(otherCpu)} cores`)}, but ${nodesText} × ${fmt(cpuPerNode)} allocatable cores hold ${fmt(result.cpuCores)}: run at least ${result.requiredNodesForCpu} nodes, or ${lowerText} or CPU requests`);
   }
   if (mem > result.memoryBytes + 1e-3) {
-    problems.push(`memory: ${demand('maxReplicas × memory requests', gib(functionMem), gib(mem), gib(otherMem))}, but ${nodesText} × ${gib(memPerNode)} allocatable hold ${gib(result.memoryBytes)}: run at least ${result.requiredNodesForMemory} nodes, or lower maxReplicas or memory requests`);
+    problems.push(`memory: ${demand(`${replicasText} × memory requests`, gib(functionMem), gib(mem), gib(otherMem))}, but ${nodesText} × ${gib(memPerNode)} allocatable hold ${gib(result.memoryBytes)}: run at least ${result.requiredNodesForMemory} nodes, or ${lowerText} or memory requests`);
   }
   return { ...result, problems };
 }
@@ -215,7 +220,8 @@ export interface ClusterCapacityProps {
 
 /**
  * The platform-wide capacity check, run at synth over every {@link FunctionAutoscaler} in
- * the app: their pods at maxReplicas must fit the cluster's pod slots, CPU and memory.
+ * the app and every {@link WasmFunction} without one: their pods at maxReplicas (or the
+ * fixed replicas) must fit the cluster's pod slots, CPU and memory.
  * Also writes a capacity report for people beside the manifests. Create one per app.
  */
 export class ClusterCapacity extends Construct {
@@ -246,9 +252,30 @@ export class ClusterCapacity extends Construct {
 
   /** The check's arithmetic over the app as it stands. */
   public compute(): ClusterCapacityResult {
-    const functions = FunctionAutoscaler.all(this.node.root).map((a) => a.capacitySummary());
-    return computeClusterCapacity(this.cluster, functions);
+    const root = this.node.root;
+    const autoscaled = FunctionAutoscaler.all(root).map((a) => a.capacitySummary());
+    // A fixed replica count takes its pods all the time, not only at a peak.
+    const fixed = WasmFunction.all(root).filter((fn) => !fn.isAutoscaled).map(fixedReplicasCapacity);
+    return computeClusterCapacity(this.cluster, [...autoscaled, ...fixed]);
   }
+}
+
+/** A function without an autoscaler as the capacity check sees it: its replicas are min and max. */
+export function fixedReplicasCapacity(fn: WasmFunction): FunctionCapacity {
+  const replicas = fn.replicas ?? 0;
+  return {
+    path: fn.node.path,
+    functionName: fn.name,
+    namespace: fn.namespace,
+    kind: FIXED_REPLICAS_MODE,
+    scaling: '-',
+    minReplicas: replicas,
+    maxReplicas: replicas,
+    cpuRequestCores: fn.resources.cpuRequestCores,
+    memoryRequestBytes: fn.resources.memoryRequestBytes,
+    minToMax: { steps: 0, seconds: 0, path: [] },
+    flashSales: [],
+  };
 }
 
 function timing(t: ScaleUpTiming | undefined): string {
@@ -294,8 +321,12 @@ export function renderCapacityReport(r: ClusterCapacityResult): string {
 
   lines.push('## Functions', '');
   lines.push(table(['function', 'scaled by', 'scales on', 'min', 'max', 'min to max, fastest'], fns.map((f) => [
-    `${f.namespace}/${f.functionName}`, f.kind, f.scaling, `${f.minReplicas}`, `${f.maxReplicas}`, timing(f.minToMax),
+    `${f.namespace}/${f.functionName}`, f.kind, f.scaling, `${f.minReplicas}`, `${f.maxReplicas}`,
+    f.kind === FIXED_REPLICAS_MODE ? '-' : timing(f.minToMax),
   ])), '');
+  if (fns.some((f) => f.kind === FIXED_REPLICAS_MODE)) {
+    lines.push(`"${FIXED_REPLICAS_MODE}": a function without an autoscaler; its replicas count as min and max.`, '');
+  }
   lines.push(`"min to max, fastest": HPA syncs every ${HPA_SYNC_PERIOD_SECONDS} s, each step as large as the scale-up policies allow, the metric asking for max from the first sync on; add the reaction time below and pod start.`, '');
 
   const planned = fns.filter((f) => f.plan);

@@ -1,9 +1,8 @@
-import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { LABELS } from '../core/labels';
 import { checkDns1123Subdomain, checkIntegerInRange } from '../core/names';
 import { WasmFunction } from '../function/wasm-function';
-import { constructsOf, oncePerSynth, renderedJson } from '../synth/synth-session';
+import { constructsOf } from '../synth/synth-session';
 import { CapacityPlan, checkPlan, checkPlanInputs, evaluatePlan, PlanEvaluation } from './capacity-plan';
 import { FlashSaleWindow, prescaleMinutesOf } from './flash-sale';
 import { fastestScaleUp, ScaleUpTiming, ScalingBehavior } from './scaling-behavior';
@@ -53,13 +52,16 @@ export interface FlashSaleCapacity {
   readonly reach?: ScaleUpTiming;
 }
 
-/** One autoscaled function, as the capacity check and report see it. */
+/** The mode of a function without an autoscaler, in {@link FunctionCapacity.kind} and the capacity report. */
+export const FIXED_REPLICAS_MODE = 'fixed replicas';
+
+/** One function, as the capacity check and report see it. */
 export interface FunctionCapacity {
-  /** Construct path of the autoscaler. */
+  /** Construct path of the autoscaler (of the function when it has fixed replicas). */
   readonly path: string;
   readonly functionName: string;
   readonly namespace: string;
-  /** Kind of the scaling object. */
+  /** Kind of the scaling object, or FIXED_REPLICAS_MODE. */
   readonly kind: string;
   /** The metrics it scales on, for people. */
   readonly scaling: string;
@@ -74,8 +76,6 @@ export interface FunctionCapacity {
   readonly plan?: PlanEvaluation;
   readonly flashSales: readonly FlashSaleCapacity[];
 }
-
-const SCALER_KINDS = ['HorizontalPodAutoscaler', 'ScaledObject', 'HTTPScaledObject'];
 
 /**
  * What every function autoscaler shares: it claims the function's replica count (the
@@ -128,6 +128,8 @@ export abstract class FunctionAutoscaler extends Construct {
       minReplicas: this.minReplicas,
       maxReplicas: this.maxReplicas,
       hpaName: this.hpaName,
+      // The message here can name the HPA KEDA creates for this autoscaler.
+      reportsForeignScalers: true,
     });
     this.node.addValidation({
       validate: () => [...this.checkRange(), ...this.checkForeignScalers(), ...this.checkMode(), ...this.checkCapacity()],
@@ -217,61 +219,14 @@ export abstract class FunctionAutoscaler extends Construct {
     return checkPlan('capacity', this.evaluateCapacity(this.capacity), this.minReplicas, this.maxReplicas);
   }
 
-  /** Scaling objects that target the same Deployment without going through an autoscaler of this library. */
+  /**
+   * Scaling objects that target the same Deployment without going through an autoscaler of
+   * this library; the function's index of scalers is built once per synthesis.
+   */
   private checkForeignScalers(): string[] {
-    const errors: string[] = [];
-    for (const { c, json, namespace, targetName, targetKind } of foreignScalers(this.node.root)) {
-      if (targetKind === 'Deployment' && targetName === this.target.name && namespace === this.namespace) {
-        const kedaNote = this.kind === 'HorizontalPodAutoscaler' ? ''
-          : ` KEDA creates its own HorizontalPodAutoscaler ${this.hpaName} for this ${this.kind};`;
-        errors.push(`${c.kind} "${json.metadata?.name ?? c.name}" (${c.node.path}) also scales Deployment ${this.namespace}/${this.target.name}:${kedaNote} two autoscalers on one Deployment fight over its replica count: remove one`);
-      }
-    }
-    return errors;
+    const kedaNote = this.kind === 'HorizontalPodAutoscaler' ? ''
+      : ` KEDA creates its own HorizontalPodAutoscaler ${this.hpaName} for this ${this.kind};`;
+    return this.target.foreignScalers().map(({ object, name }) =>
+      `${object.kind} "${name}" (${object.node.path}) also scales Deployment ${this.namespace}/${this.target.name}:${kedaNote} two autoscalers on one Deployment fight over its replica count: remove one`);
   }
-}
-
-interface ScalerJson {
-  metadata?: { namespace?: string; name?: string };
-  spec?: { scaleTargetRef?: { kind?: string; name?: string; deployment?: string } };
-}
-
-interface ForeignScaler {
-  readonly c: ApiObject;
-  readonly json: ScalerJson;
-  readonly namespace?: string;
-  readonly targetName?: string;
-  readonly targetKind: string;
-}
-
-/** Key of {@link foreignScalers} in a synthesis. */
-const FOREIGN_SCALERS = {};
-
-/**
- * Scaling objects of the app not created by an autoscaler of this library. Every autoscaler
- * checks them; found once per synthesis, not once per autoscaler.
- */
-function foreignScalers(root: IConstruct): ForeignScaler[] {
-  return oncePerSynth(root, FOREIGN_SCALERS, () => {
-    const found: ForeignScaler[] = [];
-    for (const c of constructsOf(root)) {
-      if (!(c instanceof ApiObject) || !SCALER_KINDS.includes(c.kind)) continue;
-      // Objects inside an autoscaler claim the function through attachAutoscaler, where a second claim is reported.
-      if (c.node.scopes.some((s) => s instanceof FunctionAutoscaler)) continue;
-      let json: ScalerJson;
-      try {
-        json = renderedJson(c) as ScalerJson;
-      } catch {
-        continue;
-      }
-      const ref = json.spec?.scaleTargetRef;
-      found.push({
-        c, json,
-        namespace: json.metadata?.namespace ?? c.metadata.namespace,
-        targetName: ref?.name ?? ref?.deployment,
-        targetKind: ref?.kind ?? 'Deployment',
-      });
-    }
-    return found;
-  });
 }

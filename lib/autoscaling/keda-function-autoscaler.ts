@@ -23,8 +23,8 @@ export interface KedaFallback {
 /** Props for {@link KedaFunctionAutoscaler}. */
 export interface KedaFunctionAutoscalerProps extends FunctionAutoscalerProps {
   /**
-   * Lowest replica count. 0 only with a trigger that can wake the function (a flash-sale
-   * window, or request metrics measured in front of the function).
+   * Lowest replica count. 0 only with a trigger that can wake the function: request metrics
+   * measured in front of the function (flash-sale windows alone do not wake it outside the window).
    * @default 10 (the seed's)
    */
   readonly minReplicas?: number;
@@ -236,11 +236,18 @@ export class KedaFunctionAutoscaler extends FunctionAutoscaler {
 
   private checkScaleToZero(): string[] {
     if (this.minReplicas !== 0) return [];
-    if (this.windows.length > 0 || this.triggers.some((t) => !t.isResource && t.measuredOutsideFunction)) return [];
-    if (this.triggers.every((t) => t.isResource)) {
+    // Only requests counted in front of the function wake it: its own metrics stop with its
+    // last pod, and a flash-sale window scales it up only inside the window.
+    if (this.triggers.some((t) => !t.isResource && t.measuredOutsideFunction)) return [];
+    if (this.windows.length === 0 && this.triggers.every((t) => t.isResource)) {
       return ['minReplicas (0) needs a trigger that can wake the function: KEDA\'s admission webhook refuses a ScaledObject whose only triggers are cpu/memory with minReplicaCount 0; use ScaleToZeroFunctionAutoscaler (the KEDA HTTP add-on holds requests while the function wakes), or minReplicas of at least 1'];
     }
-    return ['minReplicas (0) needs a trigger that can wake the function: the function\'s own request metrics are not counted while it has no pods; use ScaleToZeroFunctionAutoscaler (the KEDA HTTP add-on holds requests while the function wakes), request metrics measured in front of the function (the gateway\'s), a flash-sale window, or minReplicas of at least 1'];
+    const reasons = [
+      ...(this.triggers.some((t) => !t.isResource) ? ['the function\'s own request metrics are not counted while it has no pods'] : []),
+      ...(this.triggers.some((t) => t.isResource) ? ['cpu and memory are not measured while it has no pods'] : []),
+      ...(this.windows.length > 0 ? ['flash-sale windows scale it up only during the window, so outside it requests find no pod and nothing wakes it'] : []),
+    ];
+    return [`minReplicas (0) needs a trigger that can wake the function: ${reasons.join('; ')}; use ScaleToZeroFunctionAutoscaler (the KEDA HTTP add-on holds requests while the function wakes), request metrics measured in front of the function (a gateway's RequestMetrics as the trigger's metrics), or minReplicas of at least 1`];
   }
 
   private checkFallback(): string[] {

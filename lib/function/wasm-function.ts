@@ -11,7 +11,7 @@ import {
 import { checkQuantity } from '../core/quantity';
 import { checkRuntime, IWasmRuntime, WasmRuntime } from '../runtime/wasm-runtime';
 import { FunctionResources, ResolvedResources, resolveResources } from './function-resources';
-import { constructsOf } from '../synth/synth-session';
+import { constructsOf, oncePerSynth, renderedJson } from '../synth/synth-session';
 
 /** Props for {@link WasmFunction}. */
 export interface WasmFunctionProps {
@@ -118,9 +118,70 @@ export interface FunctionAutoscalerAttachment {
    * function (KEDA creates `keda-hpa-<ScaledObject name>`), for monitoring queries.
    */
   readonly hpaName: string;
+  /**
+   * The owner reports scaling objects that target the function's Deployment from outside
+   * every attached owner itself (it knows its own objects, for example the HPA KEDA creates),
+   * so the function does not report them a second time.
+   * @default false
+   */
+  readonly reportsForeignScalers?: boolean;
+}
+
+/**
+ * A HorizontalPodAutoscaler, KEDA ScaledObject or KEDA HTTP add-on HTTPScaledObject in the
+ * app whose `scaleTargetRef` names a Deployment.
+ */
+export interface DeploymentScaler {
+  /** The scaling object. */
+  readonly object: ApiObject;
+  /** Its `metadata.name` as rendered. */
+  readonly name: string;
 }
 
 const DEFAULT_REPLICAS = 2;
+
+/** The API group of each kind that scales a Deployment. */
+const SCALER_GROUPS: ReadonlyMap<string, string> = new Map([
+  ['HorizontalPodAutoscaler', 'autoscaling'],
+  ['ScaledObject', 'keda.sh'],
+  ['HTTPScaledObject', 'http.keda.sh'],
+]);
+
+interface ScalerJson {
+  readonly metadata?: { readonly namespace?: string; readonly name?: string };
+  readonly spec?: { readonly scaleTargetRef?: { readonly kind?: string; readonly name?: string; readonly deployment?: string } };
+}
+
+/** Key of {@link scalersByDeployment} in a synthesis. */
+const SCALERS_BY_DEPLOYMENT = {};
+
+/**
+ * Every scaling object of the app by the `namespace/name` of the Deployment it targets.
+ * Every function looks itself up here: built once per synthesis, not once per function.
+ * A namespace left undefined (a chart without one) resolves to '', as a function's does.
+ */
+function scalersByDeployment(root: IConstruct): ReadonlyMap<string, DeploymentScaler[]> {
+  return oncePerSynth(root, SCALERS_BY_DEPLOYMENT, () => {
+    const index = new Map<string, DeploymentScaler[]>();
+    for (const c of constructsOf(root)) {
+      if (!(c instanceof ApiObject) || SCALER_GROUPS.get(c.kind) !== c.apiGroup) continue;
+      let json: ScalerJson;
+      try {
+        json = renderedJson(c) as ScalerJson;
+      } catch {
+        // An object that cannot render is reported by its own validation.
+        continue;
+      }
+      const ref = json.spec?.scaleTargetRef;
+      // KEDA defaults the kind to Deployment; the HTTP add-on before v0.8 named it `deployment`.
+      const target = ref?.name ?? ref?.deployment;
+      if (target === undefined || (ref?.kind ?? 'Deployment') !== 'Deployment') continue;
+      const key = `${json.metadata?.namespace ?? ''}/${target}`;
+      index.set(key, [...(index.get(key) ?? []), { object: c, name: json.metadata?.name ?? c.name }]);
+    }
+    return index;
+  });
+}
 
 /**
  * A serverless WebAssembly function: a Deployment on the Wasm RuntimeClass and what a
@@ -199,6 +260,7 @@ export class WasmFunction extends Construct {
         ...this.checkProps(props, allowMutableTag, env, healthPath, ingressFromNamespaces),
         ...this.checkReplicas(),
         ...this.checkDuplicates(),
+        ...this.checkForeignScalers(),
       ],
     });
 
@@ -392,6 +454,18 @@ export class WasmFunction extends Construct {
     this.backendOverride = backend;
   }
 
+  /**
+   * Scaling objects (HorizontalPodAutoscaler, ScaledObject, HTTPScaledObject) in the app that
+   * target this function's Deployment and are not under the owner of an attached autoscaler:
+   * written by hand, they fight any autoscaler, and the Deployment's own `replicas`, over the
+   * replica count.
+   */
+  public foreignScalers(): DeploymentScaler[] {
+    const owners = this.autoscalers.map((a) => a.owner);
+    return (scalersByDeployment(this.node.root).get(`${this.namespace}/${this.name}`) ?? [])
+      .filter((s) => !s.object.node.scopes.some((scope) => owners.includes(scope)));
+  }
+
   /** The Deployment as an ApiObject, for escape-hatch patches. */
   public get deploymentObject(): ApiObject {
     return this.deployment;
@@ -415,6 +489,24 @@ export class WasmFunction extends Construct {
     }
     const others = same.filter((f) => f !== this).map((f) => f.node.path).join(', ');
     return [`name "${this.name}" is already used in namespace "${this.namespace}" by ${others}: function names must be unique per namespace`];
+  }
+
+  private checkForeignScalers(): string[] {
+    if (this.autoscalers.some((a) => a.reportsForeignScalers)) return [];
+    const foreign = this.foreignScalers();
+    if (foreign.length === 0) return [];
+    const describe = (s: DeploymentScaler) => `${s.object.kind} "${s.name}" (${s.object.node.path})`;
+    const deployment = `Deployment ${this.namespace}/${this.name}`;
+    if (this.isAutoscaled) {
+      const owner = this.autoscalers[0];
+      return foreign.map((s) => `${describe(s)} also scales ${deployment}, whose replica count ${owner.kind} ${owner.owner.node.path} owns: two autoscalers on one Deployment fight over its replica count: remove one`);
+    }
+    const instead = 'use one FunctionAutoscaler (HorizontalFunctionAutoscaler, KedaFunctionAutoscaler or ScaleToZeroFunctionAutoscaler) instead, which removes replicas from the Deployment';
+    if (foreign.length === 1) {
+      const s = foreign[0];
+      return [`${describe(s)} scales ${deployment}, but no FunctionAutoscaler owns the function, so the Deployment keeps replicas (${this.replicas}) and Argo CD and the ${s.object.kind} fight over the replica count: ${instead}`];
+    }
+    return [`is scaled by ${foreign.length} hand-written scaling objects (${foreign.map(describe).join(', ')}) while its Deployment keeps replicas (${this.replicas}): they and Argo CD fight over the replica count: ${instead}`];
   }
 
   private checkReplicas(): string[] {

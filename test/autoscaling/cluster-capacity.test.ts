@@ -139,4 +139,49 @@ describe('ClusterCapacity', () => {
     expect(report!.content).toContain('| functions-orders/checkout | 20000 | 120 (84) | 239 of 800 | 67200 | 1200 | 1000 | 200 | 62 s |');
     expect(report!.content).toContain('| functions-orders/checkout | friday-evening | Fri 20:00-22:00 | Europe/Berlin | 250 | 15 min before | 15 s (2 steps) |');
   });
+
+  test('a function without an autoscaler counts with its fixed replicas', () => {
+    // GIVEN 5000 fixed replicas of 10m / 32Mi on 10 nodes of 110 pods, 1 core and 64Gi
+    //   pods: 5000 > 10 × 110 = 1100; cpu: 5000 × 10m = 50 cores > 10 cores; memory: 156.25 GiB <= 640 GiB
+    const { app } = functionChart({ replicas: 5000 });
+    const capacity = new ClusterCapacity(app, 'ClusterCapacity', {
+      cluster: { name: 'tiny', nodes: 10, allocatableCpuPerNode: '1', allocatableMemoryPerNode: '64Gi' },
+    });
+
+    // WHEN
+    const result = capacity.compute();
+
+    // THEN
+    expect(result).toMatchObject({ functionPods: 5000, pods: 5000, cpuCoresRequested: 50, memoryBytesRequested: 156.25 * 2 ** 30 });
+    expect(problemsOf(app)).toEqual([
+      '[ClusterCapacity] pods: the autoscalers\' maxReplicas and the fixed replicas add up to 5000 pods, but 10 nodes × 110 pods per node hold 1100: set maxPodsPerNode to at least 500 (kubelet --max-pods) and nodeCidrMaskSize to 23 or lower (a /24 gives 254 pod IPs), or run at least 46 nodes at 110 pods per node',
+      '[ClusterCapacity] cpu: maxReplicas (fixed replicas without an autoscaler) × CPU requests add up to 50 cores, but 10 nodes × 1 allocatable cores hold 10: run at least 50 nodes, or lower maxReplicas, fixed replicas or CPU requests',
+    ]);
+  });
+
+  test('fixed and autoscaled functions add up, and the report shows the fixed ones', () => {
+    // GIVEN checkout autoscaled to 300, search fixed at 40 (50m, 128Mi), an autoscaled
+    // function's replicas never counted twice
+    //   pods 340; cpu 300 × 10m + 40 × 50m = 5 cores; memory 300 × 32Mi + 40 × 128Mi = 14.375 GiB
+    const { app, chart, fn } = functionChart();
+    addFunction(chart, 'search', { replicas: 40, resources: { cpuRequest: '50m', memoryRequest: '128Mi', memoryLimit: '256Mi' } });
+    new HorizontalFunctionAutoscaler(chart, 'CheckoutScaling', { target: fn, minReplicas: 10, maxReplicas: 300 });
+    const capacity = new ClusterCapacity(app, 'ClusterCapacity', {
+      cluster: { name: 'small', nodes: 4, allocatableCpuPerNode: '2', allocatableMemoryPerNode: '8Gi' },
+    });
+
+    // WHEN
+    const result = capacity.compute();
+    const report = renderApp(app).find((f) => f.path === 'reports/capacity.md')!.content;
+
+    // THEN
+    expect(result).toMatchObject({ functionPods: 340, cpuCoresRequested: 5, memoryBytesRequested: 14.375 * 2 ** 30, problems: [] });
+    expect(result.functions.map((f) => [f.functionName, f.kind, f.maxReplicas])).toEqual([
+      ['checkout', 'HorizontalPodAutoscaler', 300],
+      ['search', 'fixed replicas', 40],
+    ]);
+    expect(report).toContain('| pods | 340 | 440 | 77.3 % | 4 |');
+    expect(report).toContain('| functions-orders/search | fixed replicas | - | 40 | 40 | - |');
+    expect(report).toContain('"fixed replicas": a function without an autoscaler; its replicas count as min and max.');
+  });
 });

@@ -177,8 +177,41 @@ describe('KedaFunctionAutoscaler', () => {
       const { app, chart, fn } = functionChart();
       new KedaFunctionAutoscaler(chart, 'Scaling', { target: fn, minReplicas: 0, maxReplicas: 100 });
       expect(problemsOf(app)).toEqual([
-        '[Orders/Scaling] minReplicas (0) needs a trigger that can wake the function: the function\'s own request metrics are not counted while it has no pods; use ScaleToZeroFunctionAutoscaler (the KEDA HTTP add-on holds requests while the function wakes), request metrics measured in front of the function (the gateway\'s), a flash-sale window, or minReplicas of at least 1',
+        '[Orders/Scaling] minReplicas (0) needs a trigger that can wake the function: the function\'s own request metrics are not counted while it has no pods; use ScaleToZeroFunctionAutoscaler (the KEDA HTTP add-on holds requests while the function wakes), request metrics measured in front of the function (a gateway\'s RequestMetrics as the trigger\'s metrics), or minReplicas of at least 1',
       ]);
+    });
+
+    test('scale to zero: a flash-sale window does not wake the function outside the window', () => {
+      // GIVEN minReplicas 0 with the function's own request metrics and a daily window
+      const lunch = { name: 'lunch', schedule: SaleSchedule.daily({ start: '12:00', end: '13:00' }), timezone: 'UTC', replicas: 50 };
+      const { app, chart, fn } = functionChart();
+      new KedaFunctionAutoscaler(chart, 'Scaling', { target: fn, minReplicas: 0, maxReplicas: 100, flashSales: [lunch] });
+      // THEN outside 12:00-13:00 nothing counts the requests that would wake it
+      expect(problemsOf(app)).toEqual([
+        '[Orders/Scaling] minReplicas (0) needs a trigger that can wake the function: the function\'s own request metrics are not counted while it has no pods; flash-sale windows scale it up only during the window, so outside it requests find no pod and nothing wakes it; use ScaleToZeroFunctionAutoscaler (the KEDA HTTP add-on holds requests while the function wakes), request metrics measured in front of the function (a gateway\'s RequestMetrics as the trigger\'s metrics), or minReplicas of at least 1',
+      ]);
+      // AND a window with only cpu triggers is refused the same way (KEDA's webhook accepts the cron trigger, but cpu cannot wake it)
+      const cpu = functionChart();
+      new KedaFunctionAutoscaler(cpu.chart, 'Scaling', { target: cpu.fn, minReplicas: 0, maxReplicas: 100, triggers: [KedaTrigger.cpu(70)], flashSales: [lunch] });
+      expect(problemsOf(cpu.app)).toEqual([
+        '[Orders/Scaling] minReplicas (0) needs a trigger that can wake the function: cpu and memory are not measured while it has no pods; flash-sale windows scale it up only during the window, so outside it requests find no pod and nothing wakes it; use ScaleToZeroFunctionAutoscaler (the KEDA HTTP add-on holds requests while the function wakes), request metrics measured in front of the function (a gateway\'s RequestMetrics as the trigger\'s metrics), or minReplicas of at least 1',
+      ]);
+      // AND only windows, no metric triggers at all, neither
+      const only = functionChart();
+      new KedaFunctionAutoscaler(only.chart, 'Scaling', { target: only.fn, minReplicas: 0, maxReplicas: 100, triggers: [], flashSales: [lunch] });
+      expect(problemsOf(only.app)).toEqual([
+        '[Orders/Scaling] minReplicas (0) needs a trigger that can wake the function: flash-sale windows scale it up only during the window, so outside it requests find no pod and nothing wakes it; use ScaleToZeroFunctionAutoscaler (the KEDA HTTP add-on holds requests while the function wakes), request metrics measured in front of the function (a gateway\'s RequestMetrics as the trigger\'s metrics), or minReplicas of at least 1',
+      ]);
+    });
+
+    test('scale to zero with gateway-measured metrics and a window is accepted', () => {
+      const { app, chart, fn } = functionChart();
+      new KedaFunctionAutoscaler(chart, 'Scaling', {
+        target: fn, minReplicas: 0, maxReplicas: 100,
+        triggers: [KedaTrigger.requestRate({ requestsPerPodPerSecond: 100, metrics: GATEWAY_METRICS })],
+        flashSales: [{ name: 'lunch', schedule: SaleSchedule.daily({ start: '12:00', end: '13:00' }), timezone: 'UTC', replicas: 50 }],
+      });
+      expect(problemsOf(app)).toEqual([]);
     });
 
     test('cpu/memory triggers need requests on the function container', () => {

@@ -1,4 +1,4 @@
-import { fastestScaleUp, ScalingBehavior, ScalingPolicy, SelectPolicy } from '../../lib';
+import { fastestScaleUp, ScalingBehavior, ScalingPolicy, ScalingRules, SelectPolicy } from '../../lib';
 
 describe('ScalingBehavior', () => {
   test('flashSale scales out at once and hard, and in slowly', () => {
@@ -20,10 +20,29 @@ describe('ScalingBehavior', () => {
     });
   });
 
-  test('renders the same rules for KEDA, and nothing Kubernetes 1.30 would reject (no tolerance)', () => {
+  test('renders the same rules for KEDA', () => {
     const behavior = ScalingBehavior.flashSale();
     expect(behavior.toKeda()).toEqual(behavior.toHpa());
-    expect(JSON.stringify(behavior.toHpa())).not.toContain('tolerance');
+  });
+
+  test('a tolerance carried on the rules is not emitted: Kubernetes 1.30 would reject it', () => {
+    // GIVEN rules that carry a tolerance (1.33, behind a feature gate) past the type, as a
+    // JavaScript caller or a spread of foreign rules would
+    const flash = ScalingBehavior.flashSale();
+    const scaleUp = { ...flash.scaleUp, tolerance: 0.1 } as ScalingRules;
+    const scaleDown = { ...flash.scaleDown, tolerance: 0.05 } as ScalingRules;
+    const behavior = new ScalingBehavior({ scaleUp, scaleDown });
+
+    // WHEN rendered
+    const hpa = behavior.toHpa();
+    const keda = behavior.toKeda();
+
+    // THEN neither form carries it, and the rules are otherwise the flash-sale ones
+    for (const rendered of [hpa, keda]) {
+      expect(rendered.scaleUp).not.toHaveProperty('tolerance');
+      expect(rendered.scaleDown).not.toHaveProperty('tolerance');
+      expect(rendered).toEqual(flash.toHpa());
+    }
   });
 
   test('a valid behavior has no problems', () => {

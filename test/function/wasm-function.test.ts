@@ -1,4 +1,6 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import { renderApp, SynthValidationError, WasmFunction, WasmFunctionProps, WasmRuntime } from '../../lib';
 import { kubeValidator, formatViolations } from '../support/kube-schema';
 import { at, findOne, KubeObject, objectsOf, problemsOf, testApp } from '../support/synth';
@@ -136,6 +138,131 @@ describe('WasmFunction', () => {
   });
 });
 
+describe('WasmFunction and hand-written scalers', () => {
+  const INSTEAD = 'use one FunctionAutoscaler (HorizontalFunctionAutoscaler, KedaFunctionAutoscaler or ScaleToZeroFunctionAutoscaler) instead, which removes replicas from the Deployment';
+
+  function hpa(scope: Construct, id: string, name: string, target: { name: string; kind?: string }, namespace?: string) {
+    return new k8s.KubeHorizontalPodAutoscalerV2(scope, id, {
+      metadata: { name, namespace },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: target.kind ?? 'Deployment', name: target.name }, maxReplicas: 10 },
+    });
+  }
+
+  function scaledObject(scope: Construct, id: string, name: string, target: string) {
+    return new ApiObject(scope, id, {
+      apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name },
+      spec: { scaleTargetRef: { name: target }, triggers: [{ type: 'cpu', metricType: 'Utilization', metadata: { value: '70' } }] },
+    });
+  }
+
+  function httpScaledObject(scope: Construct, id: string, name: string, target: string) {
+    return new ApiObject(scope, id, {
+      apiVersion: 'http.keda.sh/v1alpha1', kind: 'HTTPScaledObject', metadata: { name },
+      spec: { hosts: ['price.example.com'], scaleTargetRef: { name: target, kind: 'Deployment', apiVersion: 'apps/v1', service: target, port: 80 } },
+    });
+  }
+
+  test('the seed\'s mistake: a hand-written HPA beside a plain function and its replicas: 2', () => {
+    // GIVEN a function no FunctionAutoscaler owns, and an HPA in another chart of its namespace
+    const { app } = functionChart();
+    hpa(new Chart(app, 'Autoscaling', { namespace: 'functions-catalog' }), 'PriceScaler', 'price', { name: 'price' });
+    // WHEN validated
+    const problems = problemsOf(app);
+    // THEN the function reports it, naming the object and what to use instead
+    expect(problems).toEqual([
+      `[Functions/Price] HorizontalPodAutoscaler "price" (Autoscaling/PriceScaler) scales Deployment functions-catalog/price, but no FunctionAutoscaler owns the function, so the Deployment keeps replicas (2) and Argo CD and the HorizontalPodAutoscaler fight over the replica count: ${INSTEAD}`,
+    ]);
+    expect(() => renderApp(app)).toThrow(SynthValidationError);
+  });
+
+  test('a KEDA ScaledObject or HTTPScaledObject is found too, with an explicit replica count', () => {
+    const keda = functionChart({ replicas: 5 });
+    scaledObject(keda.chart, 'Scaler', 'price-cpu', 'price');
+    expect(problemsOf(keda.app)).toEqual([
+      `[Functions/Price] ScaledObject "price-cpu" (Functions/Scaler) scales Deployment functions-catalog/price, but no FunctionAutoscaler owns the function, so the Deployment keeps replicas (5) and Argo CD and the ScaledObject fight over the replica count: ${INSTEAD}`,
+    ]);
+    const http = functionChart();
+    httpScaledObject(http.chart, 'Http', 'price', 'price');
+    expect(problemsOf(http.app)).toEqual([
+      `[Functions/Price] HTTPScaledObject "price" (Functions/Http) scales Deployment functions-catalog/price, but no FunctionAutoscaler owns the function, so the Deployment keeps replicas (2) and Argo CD and the HTTPScaledObject fight over the replica count: ${INSTEAD}`,
+    ]);
+  });
+
+  test('two hand-written scalers on one function are reported together', () => {
+    const { app, chart } = functionChart();
+    hpa(chart, 'Cpu', 'price-cpu', { name: 'price' });
+    scaledObject(chart, 'Requests', 'price', 'price');
+    expect(problemsOf(app)).toEqual([
+      `[Functions/Price] is scaled by 2 hand-written scaling objects (HorizontalPodAutoscaler "price-cpu" (Functions/Cpu), ScaledObject "price" (Functions/Requests)) while its Deployment keeps replicas (2): they and Argo CD fight over the replica count: ${INSTEAD}`,
+    ]);
+  });
+
+  test('scalers of another namespace, another name or another kind are not the function\'s', () => {
+    const { app, chart } = functionChart();
+    hpa(new Chart(app, 'Other', { namespace: 'functions-orders' }), 'OtherNamespace', 'price', { name: 'price' });
+    hpa(chart, 'OtherName', 'checkout', { name: 'checkout' });
+    hpa(chart, 'OtherKind', 'price-set', { name: 'price', kind: 'StatefulSet' });
+    // An object of another API group that happens to share the kind scales nothing.
+    new ApiObject(chart, 'Lookalike', { apiVersion: 'example.com/v1', kind: 'ScaledObject', metadata: { name: 'x' }, spec: { scaleTargetRef: { name: 'price' } } });
+    expect(problemsOf(app)).toEqual([]);
+  });
+
+  test('namespaces are compared as resolved: a chart without a namespace is not the function\'s namespace', () => {
+    // GIVEN an HPA in a chart without a namespace (none in its metadata either)
+    const { app } = functionChart();
+    const plain = new Chart(app, 'Plain');
+    hpa(plain, 'NoNamespace', 'price', { name: 'price' });
+    expect(problemsOf(app)).toEqual([]);
+    // WHEN an HPA there names the function's namespace itself, and a function without a chart namespace names its own
+    hpa(plain, 'Explicit', 'price-explicit', { name: 'price' }, 'functions-catalog');
+    new WasmFunction(plain, 'Search', { name: 'search', namespace: 'functions-search', image: IMAGE });
+    hpa(new Chart(app, 'Search', { namespace: 'functions-search' }), 'SearchScaler', 'search', { name: 'search' });
+    // THEN both are found
+    expect(problemsOf(app).map((p) => p.slice(0, p.indexOf(' scales ')))).toEqual([
+      '[Functions/Price] HorizontalPodAutoscaler "price-explicit" (Plain/Explicit)',
+      '[Plain/Search] HorizontalPodAutoscaler "search" (Search/SearchScaler)',
+    ]);
+  });
+
+  test('objects under an attached autoscaler\'s owner are its own; others beside it are reported', () => {
+    // GIVEN an owner that attached itself and holds its HPA
+    const { app, chart, fn } = functionChart();
+    const owner = new Construct(chart, 'Owner');
+    hpa(owner, 'Resource', 'price', { name: 'price' });
+    fn.attachAutoscaler({ owner, kind: 'HorizontalPodAutoscaler', minReplicas: 2, maxReplicas: 10, hpaName: 'price' });
+    expect(problemsOf(app)).toEqual([]);
+    // WHEN another scaler aims at the same Deployment
+    scaledObject(chart, 'Extra', 'price-extra', 'price');
+    // THEN it is reported against the owner
+    expect(problemsOf(app)).toEqual([
+      '[Functions/Price] ScaledObject "price-extra" (Functions/Extra) also scales Deployment functions-catalog/price, whose replica count HorizontalPodAutoscaler Functions/Owner owns: two autoscalers on one Deployment fight over its replica count: remove one',
+    ]);
+  });
+
+  test('the scalers are indexed once per synthesis, not once per function', () => {
+    // GIVEN apps of 1 and of 60 functions, each with a hand-written HPA, the first one watched
+    const readsOfWatchedKind = (count: number) => {
+      const app = testApp();
+      const chart = new Chart(app, 'Functions', { namespace: 'functions-catalog' });
+      let reads = 0;
+      for (let i = 0; i < count; i++) {
+        new WasmFunction(chart, `F${i}`, { name: `f${i}`, image: IMAGE });
+        const scaler = hpa(chart, `S${i}`, `f${i}`, { name: `f${i}` });
+        if (i === 0) {
+          const kind = scaler.kind;
+          Object.defineProperty(scaler, 'kind', { get: () => { reads++; return kind; } });
+        }
+      }
+      // WHEN validated
+      expect(problemsOf(app)).toHaveLength(count);
+      return reads;
+    };
+    // THEN the watched object is looked at as often with 60 functions as with 1: a scan per
+    // function would read it once per function
+    expect(readsOfWatchedKind(60)).toBe(readsOfWatchedKind(1));
+  });
+});
+
 describe('WasmFunction input validation', () => {
   function problems(props: Partial<WasmFunctionProps>): string {
     return problemsOf(functionChart(props).app).join('\n');
@@ -182,7 +309,7 @@ describe('WasmFunction input validation', () => {
   });
 
   test('duplicate names in one namespace are refused, naming both', () => {
-    const { app, chart } = functionChart();
+    const { app } = functionChart();
     const other = new Chart(app, 'More', { namespace: 'functions-catalog' });
     new WasmFunction(other, 'PriceAgain', { name: 'price', image: IMAGE });
     new WasmFunction(new Chart(app, 'Elsewhere', { namespace: 'other' }), 'Price', { name: 'price', image: IMAGE });
@@ -190,7 +317,6 @@ describe('WasmFunction input validation', () => {
     expect(problems).toContain('[Functions/Price] name "price" is already used in namespace "functions-catalog" by More/PriceAgain: function names must be unique per namespace');
     expect(problems).toContain('[More/PriceAgain] name "price" is already used in namespace "functions-catalog" by Functions/Price: function names must be unique per namespace');
     expect(problems.filter((p) => p.startsWith('[Elsewhere'))).toEqual([]);
-    expect(chart).toBeDefined();
   });
 
   test('every problem is reported at once, and synth writes nothing', () => {
