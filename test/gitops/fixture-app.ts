@@ -1,4 +1,4 @@
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { FunctionNamespace, GitOpsDelivery, GitOpsDeliveryProps, WasmFunction } from '../../lib';
 import { testApp } from '../support/synth';
@@ -74,8 +74,10 @@ export function fixtureCharts(app: App = testApp(), options: { dashboardBytes?: 
       metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
     },
   });
-  if (!options.hpaKeepsReplicas) {
-    price.attachAutoscaler({ owner: autoscaling, kind: 'HorizontalPodAutoscaler', minReplicas: 10, maxReplicas: 500, hpaName: 'price' });
+  price.attachAutoscaler({ owner: autoscaling, kind: 'HorizontalPodAutoscaler', minReplicas: 10, maxReplicas: 500, hpaName: 'price' });
+  if (options.hpaKeepsReplicas) {
+    // A Deployment patched past the library, as hand-written manifests often are.
+    price.deploymentObject.addJsonPatch(JsonPatch.add('/spec/replicas', 2));
   }
 
   const gateway = new Chart(app, 'Gateway', { namespace: 'gateway' });

@@ -263,7 +263,7 @@ describe('GitOpsDelivery rules', () => {
     const charts = fixtureCharts();
     new ApiObject(charts.functions, 'Scaler', {
       apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'price-queue' },
-      spec: { scaleTargetRef: { name: 'price' }, triggers: [{ type: 'prometheus', authenticationRef: { name: 'prometheus' }, metadata: {} }] },
+      spec: { scaleTargetRef: { name: 'price-queue-worker' }, triggers: [{ type: 'prometheus', authenticationRef: { name: 'prometheus' }, metadata: {} }] },
     });
     new ApiObject(charts.autoscaling, 'Auth', { apiVersion: 'keda.sh/v1alpha1', kind: 'TriggerAuthentication', metadata: { name: 'prometheus' }, spec: {} });
     const f = withDelivery(charts);
