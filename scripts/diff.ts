@@ -6,10 +6,9 @@
 //   npm run diff -- --worktree        dist/ as it is on disk → fresh synth
 //   npm run diff -- --exit-code       exit 1 when anything differs (for CI)
 import { execFileSync } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { diffManifests, formatManifestDiff, isEmptyDiff, ManifestFile, renderApp } from '../lib';
+import { diffManifests, formatManifestDiff, isEmptyDiff, ManifestFile, readManifestFolder, renderApp } from '../lib';
 import { buildReferencePlatform } from '../platform';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -35,14 +34,7 @@ function committedFiles(ref: string): ManifestFile[] {
 
 /** The files of dist/ on disk. */
 function worktreeFiles(): ManifestFile[] {
-  const dir = path.join(ROOT, DIST);
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => {
-      const full = path.join(e.parentPath, e.name);
-      return { path: path.relative(dir, full).split(path.sep).join('/'), content: fs.readFileSync(full, 'utf8') };
-    });
+  return readManifestFolder(path.join(ROOT, DIST));
 }
 
 function main(): void {

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import * as yaml from 'js-yaml';
 import { KubeManifest, objectKey } from './manifest';
@@ -6,6 +8,17 @@ import { KubeManifest, objectKey } from './manifest';
 export interface ManifestFile {
   readonly path: string;
   readonly content: string;
+}
+
+/** Every file under `dir` (for example a checked-out dist/), with `/`-separated relative paths; [] when it does not exist. */
+export function readManifestFolder(dir: string): ManifestFile[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => {
+      const full = path.join(e.parentPath, e.name);
+      return { path: path.relative(dir, full).split(path.sep).join('/'), content: fs.readFileSync(full, 'utf8') };
+    });
 }
 
 /** Which object, as people name it. */

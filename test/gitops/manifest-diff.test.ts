@@ -1,18 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { diffManifests, diffObjects, formatManifestDiff, isEmptyDiff, ManifestFile } from '../../lib';
+import { diffManifests, diffObjects, formatManifestDiff, isEmptyDiff, readManifestFolder } from '../../lib';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'diff');
 
-function readTree(dir: string): ManifestFile[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => {
-      const full = path.join(e.parentPath, e.name);
-      return { path: path.relative(dir, full).split(path.sep).join('/'), content: fs.readFileSync(full, 'utf8') };
-    });
-}
+const readTree = readManifestFolder;
 
 describe('diffManifests on fixture pairs', () => {
   test.each(['added', 'removed', 'changed'])('%s: the summary is exactly the expected one', (name) => {
