@@ -215,10 +215,14 @@ export abstract class AdmissionRule {
     this.enforcementAction = options.enforcementAction;
   }
 
-  /** OpenAPI v3 schema of `spec.parameters`. */
-  public abstract parametersSchema(): JsonObject;
-  /** The constraint's `spec.parameters`. */
-  public abstract parameters(): JsonObject;
+  /** OpenAPI v3 schema of `spec.parameters`; a rule without parameters keeps this empty one. */
+  public parametersSchema(): JsonObject {
+    return { type: 'object', properties: {} };
+  }
+  /** The constraint's `spec.parameters`; none unless a rule overrides it. */
+  public parameters(): JsonObject {
+    return {};
+  }
   /** The Rego module (package = template name) with `violation[{"msg": msg}]` rules. */
   public abstract rego(): string;
   /** The CEL form, reading parameters through `param`. */

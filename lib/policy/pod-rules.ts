@@ -381,14 +381,6 @@ export class ImageDigestsRule extends AdmissionRule implements FunctionCheck {
     super('functions-image-digests', AdmissionScopes.functionNamespaces(), props);
   }
 
-  public parametersSchema(): JsonObject {
-    return { type: 'object', properties: {} };
-  }
-
-  public parameters(): JsonObject {
-    return {};
-  }
-
   public rego(): string {
     return regoModule(this.templateName, `
 violation[{"msg": msg}] {
@@ -430,14 +422,6 @@ export class PrivilegedContainerRule extends AdmissionRule {
     super('no-privileged-containers', AdmissionScopes.allNamespaces(), props);
   }
 
-  public parametersSchema(): JsonObject {
-    return { type: 'object', properties: {} };
-  }
-
-  public parameters(): JsonObject {
-    return {};
-  }
-
   public rego(): string {
     return regoModule(this.templateName, `
 violation[{"msg": msg}] {
@@ -474,14 +458,6 @@ export class PrivilegeEscalationRule extends AdmissionRule {
 
   constructor(props: AdmissionRuleOptions = {}) {
     super('no-privilege-escalation', AdmissionScopes.allNamespaces(), props);
-  }
-
-  public parametersSchema(): JsonObject {
-    return { type: 'object', properties: {} };
-  }
-
-  public parameters(): JsonObject {
-    return {};
   }
 
   public rego(): string {
@@ -522,14 +498,6 @@ export class HostNamespacesRule extends AdmissionRule {
 
   constructor(props: AdmissionRuleOptions = {}) {
     super('no-host-namespaces', AdmissionScopes.allNamespaces(), props);
-  }
-
-  public parametersSchema(): JsonObject {
-    return { type: 'object', properties: {} };
-  }
-
-  public parameters(): JsonObject {
-    return {};
   }
 
   public rego(): string {

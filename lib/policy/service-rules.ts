@@ -32,14 +32,6 @@ export class BlockServiceTypeRule extends AdmissionRule {
     this.description = `No Service of type ${serviceType} outside the namespaces the rule excludes (the gateway's).`;
   }
 
-  public parametersSchema(): JsonObject {
-    return { type: 'object', properties: {} };
-  }
-
-  public parameters(): JsonObject {
-    return {};
-  }
-
   private get message(): string {
     return `Service spec.type <${this.serviceType}> is not allowed here: only the gateway may expose a Service of type NodePort or LoadBalancer; use ClusterIP and a gateway route`;
   }
