@@ -13,11 +13,12 @@ import { oncePerSynth } from '../synth/synth-session';
 import { AlloyBlock, podLogPipeline, renderAlloy } from './alloy-config';
 import { dashboardExpressions, functionDashboard, overviewDashboard } from './dashboards';
 import {
-  AlertUrgency, BurnRateWindow, checkObjectives, checkWindows, ServiceLevelObjective, SEED_OBJECTIVES, SRE_WORKBOOK_WINDOWS,
+  AlertUrgency, BurnRateWindow, checkObjectives, checkWindows, isBurnRateObjective, ServiceLevelObjective, SEED_OBJECTIVES,
+  SRE_WORKBOOK_WINDOWS,
 } from './objectives';
 import { promQlSyntaxError, substituteGrafanaVariables } from './promql';
 import {
-  ALERT_NAMES, bucketsInMilliseconds, escapeRegex, functionRuleGroups, platformRuleGroups, PromRuleGroup,
+  ALERT_NAMES, bucketsInMilliseconds, escapeRegex, functionRuleGroups, platformRuleGroups, PromRuleGroup, sharedSloRuleGroups,
 } from './rules';
 
 /** The Deployment of the OPA request authorizer, for the "authorizer unavailable" alert. */
@@ -184,7 +185,7 @@ export class FunctionMonitoring extends Construct {
   public readonly dashboardUid: string;
   /** The ServiceMonitor. */
   public readonly serviceMonitor: ServiceMonitor;
-  /** The PrometheusRule with its SLO recording rules and alerts. */
+  /** The PrometheusRule with its SLI rates, objectives and at-max-replicas alert (the windows and burn-rate alerts are the stack's, shared). */
   public readonly rules: PrometheusRule;
   /** The dashboard ConfigMap. */
   public readonly dashboard: k8s.KubeConfigMap;
@@ -255,8 +256,8 @@ export class FunctionMonitoring extends Construct {
       objectives: this.objectives,
       source: this.stack.sloSource,
       windows: this.stack.burnRateWindows,
-      periodDays: this.stack.sloPeriodDays,
       severities: this.stack.severities,
+      dashboardUid: this.dashboardUid,
       annotate: (alert, summary, description) => this.stack.annotations(alert, summary, description, this.dashboardUid),
       hpa: a !== undefined ? { name: a.hpaName, maxReplicas: a.maxReplicas } : undefined,
     });
@@ -294,8 +295,9 @@ export class FunctionMonitoring extends Construct {
 }
 
 /**
- * Watches Wasm functions: a ServiceMonitor, SLO recording rules and multi-window
- * multi-burn-rate alerts, and a Grafana dashboard per function; an overview dashboard
+ * Watches Wasm functions: a ServiceMonitor, SLI and objective recording rules and a Grafana
+ * dashboard per function; SLO error ratios over every window and multi-window
+ * multi-burn-rate alerts shared by all of them; an overview dashboard
  * and platform alerts (autoscalers at their maximum, unschedulable pods, OPA authorizer
  * down, Gatekeeper violations rising); Alloy configuration that ships function and
  * gateway logs to Loki, and a Loki rule for bursts of error lines. Every object lives in
@@ -359,6 +361,10 @@ export class ObservabilityStack extends Construct {
       metadata: { name: 'wasm-platform.alerts', namespace: this.namespace, labels: { ...labels, ...this.prometheusSelectorLabels } },
       spec: { groups: Lazy.any({ produce: () => toRuleGroups(this.platformGroups()) }) },
     });
+    new PrometheusRule(this, 'SloRules', {
+      metadata: { name: 'wasm-functions.slo', namespace: this.namespace, labels: { ...this.objectLabels('slo'), ...this.prometheusSelectorLabels } },
+      spec: { groups: Lazy.any({ produce: () => toRuleGroups(this.sloGroups()) }) },
+    });
     new k8s.KubeConfigMap(this, 'OverviewDashboard', {
       metadata: {
         name: 'wasm-functions-overview.dashboard',
@@ -405,6 +411,23 @@ export class ObservabilityStack extends Construct {
       annotate: (alert, summary, description) => this.annotations(alert, summary, description, this.overviewUid),
       authorizer: this.authorizer,
       gatekeeper: this.gatekeeper,
+    });
+  }
+
+  /**
+   * The SLO rules the watched functions share: error ratios over every window, budgets,
+   * burn rates and the burn-rate alerts, read from what each function's own rules record.
+   */
+  public sloGroups(): PromRuleGroup[] {
+    return sharedSloRuleGroups({
+      functionNamespaces: this.functionNamespaces,
+      windows: this.burnRateWindows,
+      periodDays: this.sloPeriodDays,
+      severities: this.severities,
+      directObjectives: this.monitored.some((m) => m.objectives.some((o) => !isBurnRateObjective(o, this.burnRateWindows))),
+      // The function is known only when the alert fires: its objective series carry the
+      // UID of its dashboard.
+      annotate: (alert, summary, description) => this.annotations(alert, summary, description, '{{ $labels.dashboard_uid }}'),
     });
   }
 
@@ -499,6 +522,7 @@ export class ObservabilityStack extends Construct {
       ...checkLabels('prometheusSelectorLabels', this.prometheusSelectorLabels),
       ...checkLabels('dashboardLabels', this.dashboardLabels),
       ...checkExpressions(this.platformGroups().flatMap((g) => g.rules.map((r) => r.expr)), 'the platform alerts'),
+      ...checkExpressions(this.sloGroups().flatMap((g) => g.rules.map((r) => r.expr)), 'the shared SLO rules'),
       ...checkExpressions(dashboardExpressions(JSON.parse(this.overviewJson())).map(substituteGrafanaVariables), 'the overview dashboard'),
       ...checkConfigMapSize('overview dashboard', this.overviewJson()),
     ];

@@ -29,7 +29,11 @@ export interface PromRuleGroup {
   readonly rules: readonly PromRule[];
 }
 
-/** Names of the recorded series, in the shape Sloth generates, so its dashboards also work. */
+/**
+ * Names of the recorded series. The `slo:*` names and labels are the shape Sloth generates,
+ * so its dashboards also work; the `namespace_function_sli:*` rates are what each function
+ * contributes to them.
+ */
 export const SLO_RECORDS = {
   errorRatio: (window: string) => `slo:sli_error:ratio_rate${window}`,
   objective: 'slo:objective:ratio',
@@ -40,6 +44,10 @@ export const SLO_RECORDS = {
   budgetRemaining: 'slo:period_error_budget_remaining:ratio',
   /** Requests per second of one function over the shortest window, for the dashboards. */
   requestRate: 'namespace_function:requests:rate5m',
+  /** Per function and SLI: requests the SLI counts, per second over the base window. */
+  sliRequests: (window: string) => `namespace_function_sli:requests:rate${window}`,
+  /** Per function and SLI: requests that failed the SLI, per second over the base window. */
+  sliBadRequests: (window: string) => `namespace_function_sli:bad_requests:rate${window}`,
 } as const;
 
 /** Names of the alerts this library emits; each has a runbook page of the same name. */
@@ -53,6 +61,14 @@ export const ALERT_NAMES = {
   errorLogBurst: 'WasmFunctionErrorLogBurst',
 } as const;
 
+/**
+ * The SLI an objective is measured by, shared by every objective with the same threshold:
+ * `availability`, or `latency-<threshold>ms`. The `sli` label of the recorded series.
+ */
+export function sliOf(o: ServiceLevelObjective): string {
+  return o.kind === ObjectiveKind.AVAILABILITY ? 'availability' : `latency-${o.thresholdMilliseconds}ms`;
+}
+
 /** Everything the rules of one function depend on. */
 export interface FunctionRuleContext {
   readonly name: string;
@@ -60,8 +76,9 @@ export interface FunctionRuleContext {
   readonly objectives: readonly ServiceLevelObjective[];
   readonly source: RequestMetrics;
   readonly windows: readonly BurnRateWindow[];
-  readonly periodDays: number;
   readonly severities: Readonly<Record<AlertUrgency, string>>;
+  /** UID of the function's dashboard, carried by its SLO series so alerts can link it. */
+  readonly dashboardUid: string;
   /** Builds an alert's annotations (summary, description, runbook and dashboard links). */
   readonly annotate: (alert: string, summary: string, description: string) => Record<string, string>;
   /** The HPA that scales the function, when one does. */
@@ -87,21 +104,26 @@ export function bucketsInMilliseconds(source: RequestMetrics): number[] {
   return source.durationBuckets.map((b) => roundRatio(b * factor));
 }
 
-/** The ratio of bad requests over `window` for one objective, straight from the source metrics. */
-export function errorRatioExpr(source: RequestMetrics, target: { name: string; namespace: string }, o: ServiceLevelObjective, window: string): string {
+/**
+ * Requests one objective's SLI counts, and those that failed it, per second over `window`,
+ * straight from the source metrics of one function.
+ */
+export function sliRateExprs(source: RequestMetrics, target: { name: string; namespace: string }, o: ServiceLevelObjective, window: string): { requests: string; bad: string } {
   const m = source.matchers(target);
   if (o.kind === ObjectiveKind.AVAILABILITY) {
-    // `or vector(0)`: with no failed request there is no error series at all, and the
-    // ratio would be absent instead of 0.
-    return `(sum(rate(${source.requestsTotal}{${m},${source.errorMatcher}}[${window}])) or vector(0)) / sum(rate(${source.requestsTotal}{${m}}[${window}]))`;
+    return {
+      requests: `sum(rate(${source.requestsTotal}{${m}}[${window}]))`,
+      // `or vector(0)`: with no failed request there is no error series at all, and the
+      // ratio would be absent instead of 0.
+      bad: `sum(rate(${source.requestsTotal}{${m},${source.errorMatcher}}[${window}])) or vector(0)`,
+    };
   }
   const le = bucketFor(source, o.thresholdMilliseconds ?? NaN) ?? NaN;
   const count = `sum(rate(${source.durationHistogram}_count{${m}}[${window}]))`;
-  const good = `sum(rate(${source.durationHistogram}_bucket{${m},${leMatcher(le)}}[${window}]))`;
-  return `(${count} - ${good}) / ${count}`;
+  return { requests: count, bad: `${count} - sum(rate(${source.durationHistogram}_bucket{${m},${leMatcher(le)}}[${window}]))` };
 }
 
-/** Every window a function's alerts read, shortest first. */
+/** Every window the alerts read, shortest first. The shortest is the base the others average. */
 export function recordedWindows(windows: readonly BurnRateWindow[]): string[] {
   const seconds = new Set<number>();
   for (const w of windows) {
@@ -111,93 +133,41 @@ export function recordedWindows(windows: readonly BurnRateWindow[]): string[] {
   return [...seconds].sort((a, b) => a - b).map(promDurationSeconds);
 }
 
-/** The rule groups of one function: SLIs, SLO metadata, and alerts. */
+/**
+ * The rules of one function: what only it can say. Its SLI rates over the base (shortest)
+ * window, straight from its metrics, once per distinct SLI; one `slo:objective:ratio` series
+ * per objective, which enrols the objective in the fleet-wide rules of
+ * {@link sharedSloRuleGroups}; and the at-max-replicas alert on its HPA.
+ */
 export function functionRuleGroups(ctx: FunctionRuleContext): PromRuleGroup[] {
-  const windows = recordedWindows(ctx.windows);
-  const shortest = windows[0];
-  const period = `${ctx.periodDays}d`;
+  const base = recordedWindows(ctx.windows)[0];
   const id = `${ctx.namespace}/${ctx.name}`;
-  const sli: PromRule[] = [];
-  const meta: PromRule[] = [];
-  const alerts: PromRule[] = [];
-
-  sli.push({
+  const fn = { namespace: ctx.namespace, function: ctx.name };
+  const records: PromRule[] = [{
     record: SLO_RECORDS.requestRate,
     expr: `sum(rate(${ctx.source.requestsTotal}{${ctx.source.matchers(ctx)}}[5m]))`,
-    labels: { namespace: ctx.namespace, function: ctx.name },
-  });
+    labels: fn,
+  }];
+  const slis = new Set<string>();
   for (const o of ctx.objectives) {
-    const labels = { namespace: ctx.namespace, function: ctx.name, slo: o.name };
-    const sel = sloSelector(ctx, o.name);
-    for (const w of windows) {
-      sli.push({ record: SLO_RECORDS.errorRatio(w), expr: errorRatioExpr(ctx.source, ctx, o, w), labels: { ...labels, window: w } });
-    }
-    // Sloth's shape: the period's ratio is the mean of the shortest window's ratio, which
-    // is cheap (one recorded series) where a 30-day rate() over raw per-pod series is not.
-    meta.push(
-      {
-        record: SLO_RECORDS.errorRatio(period),
-        expr: `sum_over_time(${SLO_RECORDS.errorRatio(shortest)}${sel}[${period}]) / count_over_time(${SLO_RECORDS.errorRatio(shortest)}${sel}[${period}])`,
-        labels: { ...labels, window: period },
-      },
-      { record: SLO_RECORDS.objective, expr: `vector(${o.targetRatio})`, labels },
-      { record: SLO_RECORDS.errorBudget, expr: `vector(${o.errorBudgetRatio})`, labels },
-      { record: SLO_RECORDS.periodDays, expr: `vector(${ctx.periodDays})`, labels },
-      {
-        record: SLO_RECORDS.currentBurnRate,
-        expr: `max without (window) (${SLO_RECORDS.errorRatio(shortest)}${sel}) / on (namespace, function, slo) group_left ${SLO_RECORDS.errorBudget}${sel}`,
-        labels,
-      },
-      {
-        record: SLO_RECORDS.periodBurnRate,
-        expr: `max without (window) (${SLO_RECORDS.errorRatio(period)}${sel}) / on (namespace, function, slo) group_left ${SLO_RECORDS.errorBudget}${sel}`,
-        labels,
-      },
-      { record: SLO_RECORDS.budgetRemaining, expr: `1 - ${SLO_RECORDS.periodBurnRate}${sel}`, labels },
+    const sli = sliOf(o);
+    if (slis.has(sli)) continue;
+    slis.add(sli);
+    const rates = sliRateExprs(ctx.source, ctx, o, base);
+    records.push(
+      { record: SLO_RECORDS.sliRequests(base), expr: rates.requests, labels: { ...fn, sli } },
+      { record: SLO_RECORDS.sliBadRequests(base), expr: rates.bad, labels: { ...fn, sli } },
     );
-
-    if (isBurnRateObjective(o, ctx.windows)) {
-      for (const urgency of [AlertUrgency.PAGE, AlertUrgency.TICKET]) {
-        const rows = ctx.windows.filter((w) => w.urgency === urgency);
-        if (rows.length === 0) continue;
-        const expr = rows.map((w) => {
-          const threshold = `(${w.burnRate} * ${o.errorBudgetRatio})`;
-          const short = `max without (window) (${SLO_RECORDS.errorRatio(promDuration(w.shortWindow))}${sel} > ${threshold})`;
-          const long = `max without (window) (${SLO_RECORDS.errorRatio(promDuration(w.longWindow))}${sel} > ${threshold})`;
-          return `(${long} and ${short})`;
-        }).join(' or ');
-        const table = rows.map((w) => `${w.burnRate}x over ${promDuration(w.longWindow)} and ${promDuration(w.shortWindow)}`).join(', or ');
-        alerts.push({
-          alert: ALERT_NAMES.errorBudgetBurn,
-          expr,
-          labels: { severity: ctx.severities[urgency], urgency, slo: o.name },
-          annotations: ctx.annotate(
-            ALERT_NAMES.errorBudgetBurn,
-            `${id}: ${o.describe()} is burning its error budget too fast (${urgency})`,
-            `The error ratio of ${id} against ${o.describe()} is {{ $value | humanizePercentage }}: it spends the budget of ${roundRatio(o.errorBudgetRatio * 100)} % over ${period} faster than ${table}.`,
-          ),
-        });
-      }
-    } else {
-      // A burn-rate alert cannot fire when burnRate x budget >= 100 % (P50: 14.4 x 50 %).
-      // The objective is watched directly instead: the share of requests slower than the
-      // threshold exceeded the budget over the longest page window and still does now.
-      const pair = [...ctx.windows].sort((a, b) => a.longWindow.toSeconds() - b.longWindow.toSeconds())[0];
-      const long = promDuration(pair.longWindow);
-      const short = promDuration(pair.shortWindow);
-      alerts.push({
-        alert: ALERT_NAMES.latencyObjectiveBreached,
-        expr: `(max without (window) (${SLO_RECORDS.errorRatio(long)}${sel} > ${o.errorBudgetRatio}) and max without (window) (${SLO_RECORDS.errorRatio(short)}${sel} > ${o.errorBudgetRatio}))`,
-        labels: { severity: ctx.severities[AlertUrgency.TICKET], urgency: AlertUrgency.TICKET, slo: o.name },
-        annotations: ctx.annotate(
-          ALERT_NAMES.latencyObjectiveBreached,
-          `${id}: ${o.describe()} is not met`,
-          `{{ $value | humanizePercentage }} of the requests of ${id} took longer than ${o.thresholdMilliseconds} ms over ${long} and ${short} (allowed: ${roundRatio(o.errorBudgetRatio * 100)} %). A budget this large cannot drive a burn-rate alert, so the objective is checked directly.`,
-        ),
-      });
-    }
+  }
+  for (const o of ctx.objectives) {
+    records.push({
+      record: SLO_RECORDS.objective,
+      expr: `vector(${o.targetRatio})`,
+      labels: { ...fn, slo: o.name, sli: sliOf(o), dashboard_uid: ctx.dashboardUid },
+    });
   }
 
+  const alerts: PromRule[] = [];
   if (ctx.hpa !== undefined) {
     const hpaSel = `{namespace=${quote(ctx.namespace)},horizontalpodautoscaler=${quote(ctx.hpa.name)}}`;
     alerts.push({
@@ -214,11 +184,112 @@ export function functionRuleGroups(ctx: FunctionRuleContext): PromRuleGroup[] {
     });
   }
 
-  const base = `wasm-function.${ctx.namespace}.${ctx.name}`;
+  const group = `wasm-function.${ctx.namespace}.${ctx.name}`;
   return [
-    { name: `${base}.sli`, rules: sli },
-    { name: `${base}.slo-meta`, rules: meta },
-    { name: `${base}.alerts`, rules: alerts },
+    { name: `${group}.slo`, rules: records },
+    { name: `${group}.alerts`, rules: alerts },
+  ].filter((g) => g.rules.length > 0);
+}
+
+/** What the fleet-wide SLO rules depend on. */
+export interface SharedSloRuleContext {
+  /** Namespaces of the functions watched: every shared rule reads only their series. */
+  readonly functionNamespaces: readonly string[];
+  readonly windows: readonly BurnRateWindow[];
+  readonly periodDays: number;
+  readonly severities: Readonly<Record<AlertUrgency, string>>;
+  /** Whether some objective's budget is too large for a burn-rate alert (see {@link isBurnRateObjective}). */
+  readonly directObjectives: boolean;
+  /** Builds an alert's annotations; the dashboard link is a template over the alert's labels. */
+  readonly annotate: (alert: string, summary: string, description: string) => Record<string, string>;
+}
+
+/**
+ * The SLO rules every function shares: the error ratio of each objective over every window
+ * and the period, budgets and burn rates (Sloth's series), and the multi-window
+ * multi-burn-rate alerts of the SRE workbook, written once for the whole fleet instead of
+ * once per function. Each reads the per-function series of {@link functionRuleGroups}:
+ * an objective joins its function's SLI rates on (namespace, function, sli), so the result
+ * carries the objective's labels. Windows longer than the base average the base rates
+ * (numerator and denominator apart, so the ratio is that of the whole window), which keeps
+ * every long-window query on recorded series instead of raw per-pod histograms.
+ */
+export function sharedSloRuleGroups(ctx: SharedSloRuleContext): PromRuleGroup[] {
+  if (ctx.functionNamespaces.length === 0) return [];
+  const sel = `{namespace=~${quote(ctx.functionNamespaces.map(escapeRegex).join('|'))}}`;
+  const windows = recordedWindows(ctx.windows);
+  const base = windows[0];
+  const period = `${ctx.periodDays}d`;
+  const requests = `${SLO_RECORDS.sliRequests(base)}${sel}`;
+  const bad = `${SLO_RECORDS.sliBadRequests(base)}${sel}`;
+  const objective = `${SLO_RECORDS.objective}${sel}`;
+  const budget = `${SLO_RECORDS.errorBudget}${sel}`;
+  const ratio = (w: string): string => `max without (window) (${SLO_RECORDS.errorRatio(w)}${sel})`;
+
+  const records: PromRule[] = [
+    { record: SLO_RECORDS.errorBudget, expr: `1 - ${objective}` },
+    { record: SLO_RECORDS.periodDays, expr: `0 * ${objective} + ${ctx.periodDays}` },
+  ];
+  for (const w of [...windows, ...(windows.includes(period) ? [] : [period])]) {
+    const sli = w === base ? `${bad} / ${requests}` : `avg_over_time(${bad}[${w}]) / avg_over_time(${requests}[${w}])`;
+    records.push({
+      record: SLO_RECORDS.errorRatio(w),
+      // 0 * objective + SLI: the value of the SLI, the labels of the objective.
+      expr: `0 * ${objective} + on (namespace, function, sli) group_left () (${sli})`,
+      labels: { window: w },
+    });
+  }
+  records.push(
+    { record: SLO_RECORDS.currentBurnRate, expr: `${ratio(base)} / ${budget}` },
+    { record: SLO_RECORDS.periodBurnRate, expr: `${ratio(period)} / ${budget}` },
+    { record: SLO_RECORDS.budgetRemaining, expr: `1 - ${SLO_RECORDS.periodBurnRate}${sel}` },
+  );
+
+  // A burn-rate alert cannot fire when burnRate x budget >= 100 % (P50: 14.4 x 50 %):
+  // such objectives are left to the direct alert below.
+  const maxBurnRate = Math.max(...ctx.windows.map((w) => w.burnRate));
+  const burnRateCapable = `${budget} * ${maxBurnRate} < 1`;
+  const who = '{{ $labels.namespace }}/{{ $labels.function }}';
+  const alerts: PromRule[] = [];
+  for (const urgency of [AlertUrgency.PAGE, AlertUrgency.TICKET]) {
+    const rows = ctx.windows.filter((w) => w.urgency === urgency);
+    if (rows.length === 0) continue;
+    const fast = rows.map((w) => {
+      const threshold = `${w.burnRate} * ${budget}`;
+      return `(${ratio(promDuration(w.longWindow))} > ${threshold} and ${ratio(promDuration(w.shortWindow))} > ${threshold})`;
+    }).join(' or ');
+    const table = rows.map((w) => `${w.burnRate}x over ${promDuration(w.longWindow)} and ${promDuration(w.shortWindow)}`).join(', or ');
+    alerts.push({
+      alert: ALERT_NAMES.errorBudgetBurn,
+      expr: `(${fast}) and (${burnRateCapable})`,
+      labels: { severity: ctx.severities[urgency], urgency },
+      annotations: ctx.annotate(
+        ALERT_NAMES.errorBudgetBurn,
+        `${who}: SLO {{ $labels.slo }} is burning its error budget too fast (${urgency})`,
+        `The error ratio of ${who} against SLO {{ $labels.slo }} (SLI {{ $labels.sli }}) is {{ $value | humanizePercentage }}: it spends the error budget of ${period} faster than ${table}.`,
+      ),
+    });
+  }
+  if (ctx.directObjectives) {
+    // The objective is watched directly instead: the share of requests that failed the SLI
+    // exceeded the budget over the shortest page pair's long window and still does now.
+    const pair = [...ctx.windows].sort((a, b) => a.longWindow.toSeconds() - b.longWindow.toSeconds())[0];
+    const long = promDuration(pair.longWindow);
+    const short = promDuration(pair.shortWindow);
+    alerts.push({
+      alert: ALERT_NAMES.latencyObjectiveBreached,
+      expr: `(${ratio(long)} > ${budget} and ${ratio(short)} > ${budget}) unless (${burnRateCapable})`,
+      labels: { severity: ctx.severities[AlertUrgency.TICKET], urgency: AlertUrgency.TICKET },
+      annotations: ctx.annotate(
+        ALERT_NAMES.latencyObjectiveBreached,
+        `${who}: SLO {{ $labels.slo }} is not met`,
+        `{{ $value | humanizePercentage }} of the requests of ${who} failed SLI {{ $labels.sli }} over ${long} and ${short}, more than SLO {{ $labels.slo }} allows. A budget this large cannot drive a burn-rate alert, so the objective is checked directly.`,
+      ),
+    });
+  }
+  return [
+    { name: 'wasm-functions.slo', rules: records },
+    { name: 'wasm-functions.slo-alerts', rules: alerts },
   ].filter((g) => g.rules.length > 0);
 }
 

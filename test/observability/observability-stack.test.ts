@@ -32,6 +32,12 @@ function recordedNames(objects: readonly KubeObject[]): string[] {
     .filter((r): r is string => r !== undefined);
 }
 
+interface Rule { record?: string; alert?: string; expr: string; labels?: Record<string, string>; annotations?: Record<string, string> }
+
+function rulesOf(rule: KubeObject): Rule[] {
+  return (rule.spec as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
+}
+
 function dashboards(objects: readonly KubeObject[]): { name: string; json: string }[] {
   return objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1')
     .flatMap((o) => Object.entries(o.data as Record<string, string>).map(([k, json]) => ({ name: `${o.metadata.name}/${k}`, json })));
@@ -61,7 +67,7 @@ describe('ObservabilityStack', () => {
     const objects = objectsOf(monitoring);
     expect(objects.map((o) => o.kind).sort()).toEqual([
       'ConfigMap', 'ConfigMap', 'ConfigMap', 'ConfigMap', 'ConfigMap',
-      'PrometheusRule', 'PrometheusRule', 'PrometheusRule', 'ServiceMonitor', 'ServiceMonitor',
+      'PrometheusRule', 'PrometheusRule', 'PrometheusRule', 'PrometheusRule', 'ServiceMonitor', 'ServiceMonitor',
     ]);
     for (const o of objects) {
       expect(validator.knows(o.apiVersion, o.kind)).toBe(true);
@@ -97,7 +103,7 @@ describe('ObservabilityStack', () => {
       ...ruleExprs(objects),
       ...dashboards(objects).flatMap((d) => panelExprs(JSON.parse(d.json)).map(substituteGrafanaVariables)),
     ];
-    expect(exprs.length).toBeGreaterThan(100);
+    expect(exprs.length).toBeGreaterThan(60);
     for (const expr of exprs) {
       expect({ expr, error: promQlSyntaxError(expr) }).toEqual({ expr, error: undefined });
     }
@@ -108,54 +114,127 @@ describe('ObservabilityStack', () => {
     expect(promQlSyntaxError('sum by (le) (rate(x_bucket{le=~"50(\\\\.0)?"}[5m]))')).toBeUndefined();
   });
 
-  test('recording rules and burn-rate alerts follow the SRE workbook table', () => {
-    const { monitoring, stack, hello } = fixture();
+  test('each function records its SLI rates and objectives; the SLO series, burn rates and alerts are shared', () => {
+    const { monitoring, stack, hello, pay } = fixture();
     stack.addFunction(hello);
-    const rule = findOne(objectsOf(monitoring), 'PrometheusRule', 'functions-shop.hello.slo');
-    const rules = (rule.spec as { groups: { rules: { record?: string; alert?: string; expr: string; labels?: Record<string, string> }[] }[] }).groups.flatMap((g) => g.rules);
-    // One SLI per objective and window (5m 30m 1h 2h 6h 1d 3d) plus the 30-day mean.
-    for (const w of ['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d']) {
-      expect(rules.filter((r) => r.record === SLO_RECORDS.errorRatio(w))).toHaveLength(4);
-    }
-    const availability = rules.find((r) => r.record === 'slo:sli_error:ratio_rate5m' && r.labels?.slo === 'availability');
-    expect(availability?.expr).toBe('(sum(rate(wasm_function_requests_total{namespace="functions-shop",function="hello",code=~"5.."}[5m])) or vector(0)) / sum(rate(wasm_function_requests_total{namespace="functions-shop",function="hello"}[5m]))');
-    const p99 = rules.find((r) => r.record === 'slo:sli_error:ratio_rate1h' && r.labels?.slo === 'latency-p99');
-    expect(p99?.expr).toContain('wasm_function_request_duration_seconds_bucket{namespace="functions-shop",function="hello",le="0.02"}[1h]');
-
-    const burns = rules.filter((r) => r.alert === 'WasmFunctionErrorBudgetBurn');
-    // P99, P99.9 and availability: one page and one ticket alert each.
-    expect(burns.map((r) => `${r.labels?.slo}/${r.labels?.urgency}/${r.labels?.severity}`).sort()).toEqual([
-      'availability/page/critical', 'availability/ticket/warning',
-      'latency-p99-9/page/critical', 'latency-p99-9/ticket/warning',
-      'latency-p99/page/critical', 'latency-p99/ticket/warning',
+    stack.addFunction(pay, { objectives: [ServiceLevelObjective.availability(99.9)] });
+    const objects = objectsOf(monitoring);
+    const own = rulesOf(findOne(objects, 'PrometheusRule', 'functions-shop.hello.slo'));
+    // Per function: one pair of 5m rates per SLI (three thresholds and availability) and one
+    // objective series per objective, labelled with its SLI and dashboard; nothing per window.
+    expect(own.filter((r) => r.record === 'namespace_function_sli:requests:rate5m').map((r) => r.labels?.sli))
+      .toEqual(['latency-10ms', 'latency-20ms', 'latency-50ms', 'availability']);
+    expect(own.filter((r) => r.record === 'namespace_function_sli:bad_requests:rate5m')).toHaveLength(4);
+    expect(own.find((r) => r.record === 'namespace_function_sli:bad_requests:rate5m' && r.labels?.sli === 'availability')?.expr)
+      .toBe('sum(rate(wasm_function_requests_total{namespace="functions-shop",function="hello",code=~"5.."}[5m])) or vector(0)');
+    expect(own.find((r) => r.record === 'namespace_function_sli:bad_requests:rate5m' && r.labels?.sli === 'latency-20ms')?.expr)
+      .toBe('sum(rate(wasm_function_request_duration_seconds_count{namespace="functions-shop",function="hello"}[5m])) - sum(rate(wasm_function_request_duration_seconds_bucket{namespace="functions-shop",function="hello",le="0.02"}[5m]))');
+    expect(own.filter((r) => r.record === SLO_RECORDS.objective).map((r) => [r.expr, r.labels])).toEqual([
+      ['vector(0.5)', { namespace: 'functions-shop', function: 'hello', slo: 'latency-p50', sli: 'latency-10ms', dashboard_uid: 'wasmfn-functions-shop-hello' }],
+      ['vector(0.99)', { namespace: 'functions-shop', function: 'hello', slo: 'latency-p99', sli: 'latency-20ms', dashboard_uid: 'wasmfn-functions-shop-hello' }],
+      ['vector(0.999)', { namespace: 'functions-shop', function: 'hello', slo: 'latency-p99-9', sli: 'latency-50ms', dashboard_uid: 'wasmfn-functions-shop-hello' }],
+      ['vector(0.9999)', { namespace: 'functions-shop', function: 'hello', slo: 'availability', sli: 'availability', dashboard_uid: 'wasmfn-functions-shop-hello' }],
     ]);
-    const page = burns.find((r) => r.labels?.slo === 'availability' && r.labels?.urgency === 'page');
-    expect(page?.expr).toContain('slo:sli_error:ratio_rate1h{namespace="functions-shop",function="hello",slo="availability"} > (14.4 * 0.0001)');
-    expect(page?.expr).toContain('slo:sli_error:ratio_rate30m{namespace="functions-shop",function="hello",slo="availability"} > (6 * 0.0001)');
+    expect(own.some((r) => r.record?.startsWith('slo:sli_error') || r.alert === 'WasmFunctionErrorBudgetBurn')).toBe(false);
+
+    // Shared: one error ratio per window (5m 30m 1h 2h 6h 1d 3d) and the 30-day period,
+    // whatever the number of functions.
+    const shared = rulesOf(findOne(objects, 'PrometheusRule', 'wasm-functions.slo'));
+    const sel = '{namespace=~"functions-shop"}';
+    for (const w of ['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d']) {
+      expect(shared.filter((r) => r.record === SLO_RECORDS.errorRatio(w)).map((r) => r.labels)).toEqual([{ window: w }]);
+    }
+    expect(shared.find((r) => r.record === 'slo:sli_error:ratio_rate5m')?.expr)
+      .toBe(`0 * slo:objective:ratio${sel} + on (namespace, function, sli) group_left () (namespace_function_sli:bad_requests:rate5m${sel} / namespace_function_sli:requests:rate5m${sel})`);
+    expect(shared.find((r) => r.record === 'slo:sli_error:ratio_rate1h')?.expr)
+      .toContain(`(avg_over_time(namespace_function_sli:bad_requests:rate5m${sel}[1h]) / avg_over_time(namespace_function_sli:requests:rate5m${sel}[1h]))`);
+
+    // The burn-rate alerts of the SRE workbook table: one page and one ticket alert.
+    const burns = shared.filter((r) => r.alert === 'WasmFunctionErrorBudgetBurn');
+    expect(burns.map((r) => `${r.labels?.urgency}/${r.labels?.severity}`)).toEqual(['page/critical', 'ticket/warning']);
+    const ratio = (w: string) => `max without (window) (slo:sli_error:ratio_rate${w}${sel})`;
+    const budget = `slo:error_budget:ratio${sel}`;
+    expect(burns[0].expr).toBe(`((${ratio('1h')} > 14.4 * ${budget} and ${ratio('5m')} > 14.4 * ${budget}) or (${ratio('6h')} > 6 * ${budget} and ${ratio('30m')} > 6 * ${budget})) and (${budget} * 14.4 < 1)`);
+    expect(burns[1].expr).toContain(`(${ratio('1d')} > 3 * ${budget} and ${ratio('2h')} > 3 * ${budget}) or (${ratio('3d')} > 1 * ${budget} and ${ratio('6h')} > 1 * ${budget})`);
+  });
+
+  test('the shared rules join only series the functions record, on labels both sides carry', () => {
+    const { monitoring, stack, hello, pay } = fixture();
+    stack.addFunction(hello);
+    stack.addFunction(pay, { objectives: [ServiceLevelObjective.availability(99.9)] });
+    const objects = objectsOf(monitoring);
+    const own = ['functions-shop.hello.slo', 'functions-shop.pay.slo'].flatMap((n) => rulesOf(findOne(objects, 'PrometheusRule', n)));
+    const shared = rulesOf(findOne(objects, 'PrometheusRule', 'wasm-functions.slo'));
+    const recorded = new Set([...own, ...shared].map((r) => r.record).filter((r): r is string => r !== undefined));
+    // Every series a shared rule reads is recorded by some rule.
+    for (const r of shared) {
+      const missing = metricNamesIn(r.expr).filter((n) => !recorded.has(n));
+      expect({ rule: r.record ?? r.alert, missing }).toEqual({ rule: r.record ?? r.alert, missing: [] });
+    }
+    // The SLI rates carry exactly the join labels (one series per function and SLI, so
+    // group_left finds one match); every objective carries them too, and names an SLI its
+    // function records.
+    const join = ['function', 'namespace', 'sli'];
+    const rates = own.filter((r) => r.record?.startsWith('namespace_function_sli:'));
+    for (const r of rates) expect(Object.keys(r.labels ?? {}).sort()).toEqual(join);
+    const keys = rates.map((r) => `${r.record}|${r.labels?.namespace}|${r.labels?.function}|${r.labels?.sli}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const o of own.filter((r) => r.record === SLO_RECORDS.objective)) {
+      for (const name of ['namespace_function_sli:requests:rate5m', 'namespace_function_sli:bad_requests:rate5m']) {
+        expect(keys).toContain(`${name}|${o.labels?.namespace}|${o.labels?.function}|${o.labels?.sli}`);
+      }
+    }
+    // The join's `on` labels are exactly those.
+    for (const r of shared.filter((x) => x.expr.includes('group_left'))) {
+      expect(r.expr).toContain('on (namespace, function, sli) group_left ()');
+    }
   });
 
   test('P50 is alerted on directly, not by burn rate (14.4 x 50 % > 100 %)', () => {
     const { monitoring, stack, hello } = fixture();
     stack.addFunction(hello);
-    const rule = findOne(objectsOf(monitoring), 'PrometheusRule', 'functions-shop.hello.slo');
-    const alerts = (rule.spec as { groups: { rules: { alert?: string; expr: string; labels?: Record<string, string> }[] }[] }).groups.flatMap((g) => g.rules).filter((r) => r.alert);
-    expect(alerts.filter((a) => a.labels?.slo === 'latency-p50').map((a) => a.alert)).toEqual(['WasmFunctionLatencyObjectiveBreached']);
-    const p50 = alerts.find((a) => a.labels?.slo === 'latency-p50');
-    expect(p50?.expr).toContain('slo:sli_error:ratio_rate1h{namespace="functions-shop",function="hello",slo="latency-p50"} > 0.5');
-    expect(p50?.labels?.urgency).toBe(AlertUrgency.TICKET);
+    const shared = rulesOf(findOne(objectsOf(monitoring), 'PrometheusRule', 'wasm-functions.slo'));
+    const sel = '{namespace=~"functions-shop"}';
+    const direct = shared.filter((r) => r.alert === 'WasmFunctionLatencyObjectiveBreached');
+    expect(direct).toHaveLength(1);
+    // It reads the objectives a burn-rate alert cannot serve, and only those...
+    expect(direct[0].expr).toBe(`(max without (window) (slo:sli_error:ratio_rate1h${sel}) > slo:error_budget:ratio${sel} and max without (window) (slo:sli_error:ratio_rate5m${sel}) > slo:error_budget:ratio${sel}) unless (slo:error_budget:ratio${sel} * 14.4 < 1)`);
+    expect(direct[0].labels?.urgency).toBe(AlertUrgency.TICKET);
+    // ...which the burn-rate alerts leave out.
+    for (const burn of shared.filter((r) => r.alert === 'WasmFunctionErrorBudgetBurn')) {
+      expect(burn.expr.endsWith(`and (slo:error_budget:ratio${sel} * 14.4 < 1)`)).toBe(true);
+    }
+  });
+
+  test('without an objective too large for burn rates there is no direct alert', () => {
+    const { monitoring, stack, pay } = fixture();
+    stack.addFunction(pay, { objectives: [ServiceLevelObjective.availability(99.9), ServiceLevelObjective.latency({ percentile: 99, thresholdMilliseconds: 20 })] });
+    const shared = rulesOf(findOne(objectsOf(monitoring), 'PrometheusRule', 'wasm-functions.slo'));
+    expect(shared.map((r) => r.alert).filter(Boolean)).toEqual(['WasmFunctionErrorBudgetBurn', 'WasmFunctionErrorBudgetBurn']);
   });
 
   test('alert annotations link the runbook and the function dashboard', () => {
     const { monitoring, stack, hello } = fixture({ grafanaUrl: 'https://grafana.example.com/' });
+    hello.attachAutoscaler({ owner: hello, kind: 'ScaledObject', minReplicas: 2, maxReplicas: 300, hpaName: 'keda-hpa-hello' });
     stack.addFunction(hello);
-    const rule = findOne(objectsOf(monitoring), 'PrometheusRule', 'functions-shop.hello.slo');
-    const alerts = (rule.spec as { groups: { rules: { alert?: string; annotations?: Record<string, string> }[] }[] }).groups.flatMap((g) => g.rules).filter((r) => r.alert);
-    for (const a of alerts) {
+    const objects = objectsOf(monitoring);
+    // The shared alerts learn the function's dashboard from the labels of its objective series.
+    const shared = rulesOf(findOne(objects, 'PrometheusRule', 'wasm-functions.slo')).filter((r) => r.alert);
+    expect(shared.length).toBeGreaterThan(0);
+    for (const a of shared) {
       expect(a.annotations).toMatchObject({
         runbook_url: `https://runbooks.example.com/${a.alert}`,
-        dashboard_url: 'https://grafana.example.com/d/wasmfn-functions-shop-hello',
+        dashboard_url: 'https://grafana.example.com/d/{{ $labels.dashboard_uid }}',
       });
     }
+    const own = rulesOf(findOne(objects, 'PrometheusRule', 'functions-shop.hello.slo'));
+    expect(own.filter((r) => r.record === SLO_RECORDS.objective).every((r) => r.labels?.dashboard_uid === 'wasmfn-functions-shop-hello')).toBe(true);
+    const atMax = own.filter((r) => r.alert);
+    expect(atMax.map((a) => a.alert)).toEqual(['WasmFunctionAtMaxReplicas']);
+    expect(atMax[0].annotations).toMatchObject({
+      runbook_url: 'https://runbooks.example.com/WasmFunctionAtMaxReplicas',
+      dashboard_url: 'https://grafana.example.com/d/wasmfn-functions-shop-hello',
+    });
   });
 
   test('an autoscaled function gets an at-max-replicas alert on its HPA, read when synthesized', () => {
