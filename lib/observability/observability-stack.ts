@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { Chart, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -265,12 +266,20 @@ export class FunctionMonitoring extends Construct {
 
   /** The dashboard JSON. */
   public dashboardJson(): string {
-    return oncePerSynth(this.node.root, this.dashboardKey, () => this.computeDashboardJson());
+    return this.dashboard_().json;
   }
 
-  private computeDashboardJson(): string {
+  /** The dashboard and its JSON, built once per synthesis: rendering and validation both read them. */
+  private dashboard_(): { model: Dashboard; json: string } {
+    return oncePerSynth(this.node.root, this.dashboardKey, () => {
+      const model = this.computeDashboard();
+      return { model, json: JSON.stringify(model, undefined, 2) };
+    });
+  }
+
+  private computeDashboard(): Dashboard {
     const a = this.fn.autoscalerAttachments[0];
-    return JSON.stringify(functionDashboard({
+    return functionDashboard({
       uid: this.dashboardUid,
       name: this.fn.name,
       namespace: this.fn.namespace,
@@ -279,17 +288,17 @@ export class FunctionMonitoring extends Construct {
       autoscaler: a !== undefined ? { kind: a.kind, hpaName: a.hpaName, minReplicas: a.minReplicas, maxReplicas: a.maxReplicas } : undefined,
       fixedReplicas: this.fn.replicas,
       overviewUid: this.stack.overviewUid,
-    }), undefined, 2);
+    });
   }
 
   private validate(): string[] {
     const errors = checkObjectives('objectives', this.objectives, bucketsInMilliseconds(this.stack.sloSource), `"${this.stack.sloSource.source}"`);
     if (errors.length > 0) return errors;
-    const dashboard = this.dashboardJson();
+    const dashboard = this.dashboard_();
     return [
       ...checkExpressions(this.ruleGroups().flatMap((g) => g.rules.map((r) => r.expr)), `the ${this.stack.sloSource.source} RequestMetrics (matchers, errorMatcher, metric names)`),
-      ...checkExpressions(dashboardExpressions(JSON.parse(dashboard)).map(substituteGrafanaVariables), 'the dashboard'),
-      ...checkConfigMapSize('dashboard', dashboard),
+      ...checkExpressions(dashboardExpressions(dashboard.model).map(substituteGrafanaVariables), 'the dashboard'),
+      ...checkConfigMapSize('dashboard', dashboard.json),
     ];
   }
 }
