@@ -114,9 +114,10 @@ Each generated function has the full stack the library gives it (\`bench/fleet.t
 as \`platform/\` composes the reference platform): WasmFunction (Deployment, Service,
 ServiceAccount, ConfigMap, PodDisruptionBudget, NetworkPolicy), a KEDA request-rate
 autoscaler, an Envoy Gateway route with a rate limit (HTTPRoute, BackendTrafficPolicy) and
-monitoring (ServiceMonitor, PrometheusRule with SLO rules and burn-rate alerts, dashboard
-ConfigMap): 12 objects per function; plus one ClusterCapacity, PolicyBundle, OpaAuthorizer,
-FunctionGateway, ObservabilityStack and a GitOpsDelivery created last (an Application per chart).
+monitoring (ServiceMonitor, PrometheusRule with the function's SLI rates and objectives,
+dashboard ConfigMap): 12 objects per function; plus one ClusterCapacity, PolicyBundle,
+OpaAuthorizer, FunctionGateway, ObservabilityStack (with the shared SLO rules and burn-rate
+alerts) and a GitOpsDelivery created last (an Application per chart).
 
 **synth** = what \`renderApp\` does, in one synthesis session: validate (every
 \`node.addValidation\`, including the GitOps inventory, which renders every delivered object) +
