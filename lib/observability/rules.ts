@@ -30,9 +30,9 @@ export interface PromRuleGroup {
 }
 
 /**
- * Names of the recorded series. The `slo:*` names and labels are the shape Sloth generates,
- * so its dashboards also work; the `namespace_function_sli:*` rates are what each function
- * contributes to them.
+ * Names of the recorded series. The `slo:*` names are Sloth's (the labels are this
+ * library's: namespace, function, slo, sli, window); the `namespace_function_sli:*` rates
+ * are what each function contributes to them.
  */
 export const SLO_RECORDS = {
   errorRatio: (window: string) => `slo:sli_error:ratio_rate${window}`,
@@ -113,9 +113,10 @@ export function sliRateExprs(source: RequestMetrics, target: { name: string; nam
   if (o.kind === ObjectiveKind.AVAILABILITY) {
     return {
       requests: `sum(rate(${source.requestsTotal}{${m}}[${window}]))`,
-      // `or vector(0)`: with no failed request there is no error series at all, and the
-      // ratio would be absent instead of 0.
-      bad: `sum(rate(${source.requestsTotal}{${m},${source.errorMatcher}}[${window}])) or vector(0)`,
+      // With no failed request there is no error series at all: count 0 then, but only while
+      // there are requests, so that bad and requests are recorded at the same instants and
+      // the window ratios below compare like with like.
+      bad: `sum(rate(${source.requestsTotal}{${m},${source.errorMatcher}}[${window}])) or 0 * sum(rate(${source.requestsTotal}{${m}}[${window}]))`,
     };
   }
   const le = bucketFor(source, o.thresholdMilliseconds ?? NaN) ?? NaN;
@@ -230,17 +231,27 @@ export function sharedSloRuleGroups(ctx: SharedSloRuleContext): PromRuleGroup[] 
     { record: SLO_RECORDS.errorBudget, expr: `1 - ${objective}` },
     { record: SLO_RECORDS.periodDays, expr: `0 * ${objective} + ${ctx.periodDays}` },
   ];
+  // Windows of a day or more read up to a period of samples per series: evaluated every
+  // 30 s with the rest they would hold up the page windows' group. Their own group runs
+  // less often (still well inside Prometheus' 5-minute lookback, so they never go stale).
+  const slow: PromRule[] = [];
+  const secondsOf = new Map<string, number>([[period, ctx.periodDays * 86400]]);
+  for (const w of ctx.windows) {
+    for (const d of [w.shortWindow, w.longWindow]) secondsOf.set(promDuration(d), d.toSeconds());
+  }
   for (const w of [...windows, ...(windows.includes(period) ? [] : [period])]) {
-    const sli = w === base ? `${bad} / ${requests}` : `avg_over_time(${bad}[${w}]) / avg_over_time(${requests}[${w}])`;
-    records.push({
+    // sum_over_time, not avg_over_time: the ratio of the window's totals even where a
+    // series has gaps.
+    const sli = w === base ? `${bad} / ${requests}` : `sum_over_time(${bad}[${w}]) / sum_over_time(${requests}[${w}])`;
+    (secondsOf.get(w)! >= LONG_WINDOW_SECONDS ? slow : records).push({
       record: SLO_RECORDS.errorRatio(w),
       // 0 * objective + SLI: the value of the SLI, the labels of the objective.
       expr: `0 * ${objective} + on (namespace, function, sli) group_left () (${sli})`,
       labels: { window: w },
     });
   }
-  records.push(
-    { record: SLO_RECORDS.currentBurnRate, expr: `${ratio(base)} / ${budget}` },
+  records.push({ record: SLO_RECORDS.currentBurnRate, expr: `${ratio(base)} / ${budget}` });
+  slow.push(
     { record: SLO_RECORDS.periodBurnRate, expr: `${ratio(period)} / ${budget}` },
     { record: SLO_RECORDS.budgetRemaining, expr: `1 - ${SLO_RECORDS.periodBurnRate}${sel}` },
   );
@@ -289,9 +300,15 @@ export function sharedSloRuleGroups(ctx: SharedSloRuleContext): PromRuleGroup[] 
   }
   return [
     { name: 'wasm-functions.slo', rules: records },
+    { name: 'wasm-functions.slo-long-windows', interval: LONG_WINDOW_INTERVAL, rules: slow },
     { name: 'wasm-functions.slo-alerts', rules: alerts },
   ].filter((g) => g.rules.length > 0);
 }
+
+/** Windows from a day up are recorded by a group evaluated every {@link LONG_WINDOW_INTERVAL}. */
+const LONG_WINDOW_SECONDS = 86400;
+/** How often the long windows are evaluated: under Prometheus' default 5-minute lookback. */
+export const LONG_WINDOW_INTERVAL = '2m';
 
 /** What the platform alerts watch. */
 export interface PlatformAlertContext {

@@ -126,7 +126,7 @@ describe('ObservabilityStack', () => {
       .toEqual(['latency-10ms', 'latency-20ms', 'latency-50ms', 'availability']);
     expect(own.filter((r) => r.record === 'namespace_function_sli:bad_requests:rate5m')).toHaveLength(4);
     expect(own.find((r) => r.record === 'namespace_function_sli:bad_requests:rate5m' && r.labels?.sli === 'availability')?.expr)
-      .toBe('sum(rate(wasm_function_requests_total{namespace="functions-shop",function="hello",code=~"5.."}[5m])) or vector(0)');
+      .toBe('sum(rate(wasm_function_requests_total{namespace="functions-shop",function="hello",code=~"5.."}[5m])) or 0 * sum(rate(wasm_function_requests_total{namespace="functions-shop",function="hello"}[5m]))');
     expect(own.find((r) => r.record === 'namespace_function_sli:bad_requests:rate5m' && r.labels?.sli === 'latency-20ms')?.expr)
       .toBe('sum(rate(wasm_function_request_duration_seconds_count{namespace="functions-shop",function="hello"}[5m])) - sum(rate(wasm_function_request_duration_seconds_bucket{namespace="functions-shop",function="hello",le="0.02"}[5m]))');
     expect(own.filter((r) => r.record === SLO_RECORDS.objective).map((r) => [r.expr, r.labels])).toEqual([
@@ -147,7 +147,14 @@ describe('ObservabilityStack', () => {
     expect(shared.find((r) => r.record === 'slo:sli_error:ratio_rate5m')?.expr)
       .toBe(`0 * slo:objective:ratio${sel} + on (namespace, function, sli) group_left () (namespace_function_sli:bad_requests:rate5m${sel} / namespace_function_sli:requests:rate5m${sel})`);
     expect(shared.find((r) => r.record === 'slo:sli_error:ratio_rate1h')?.expr)
-      .toContain(`(avg_over_time(namespace_function_sli:bad_requests:rate5m${sel}[1h]) / avg_over_time(namespace_function_sli:requests:rate5m${sel}[1h]))`);
+      .toContain(`(sum_over_time(namespace_function_sli:bad_requests:rate5m${sel}[1h]) / sum_over_time(namespace_function_sli:requests:rate5m${sel}[1h]))`);
+    // Windows of a day and more, and what reads the period, are evaluated less often in a
+    // group of their own, so they cannot hold up the page windows.
+    const groups = (findOne(objects, 'PrometheusRule', 'wasm-functions.slo').spec as { groups: { name: string; interval?: string; rules: Rule[] }[] }).groups;
+    expect(groups.map((g) => [g.name, g.interval])).toEqual([
+      ['wasm-functions.slo', undefined], ['wasm-functions.slo-long-windows', '2m'], ['wasm-functions.slo-alerts', undefined],
+    ]);
+    expect(groups[1].rules.map((r) => r.labels?.window ?? r.record)).toEqual(['1d', '3d', '30d', 'slo:period_burn_rate:ratio', 'slo:period_error_budget_remaining:ratio']);
 
     // The burn-rate alerts of the SRE workbook table: one page and one ticket alert.
     const burns = shared.filter((r) => r.alert === 'WasmFunctionErrorBudgetBurn');
