@@ -56,7 +56,7 @@ histograms) and up to 8 alerts,
 about 30 KiB of YAML. The windows, burn rates and alerts are now rules shared by the fleet over
 recorded series, and a function records only its 5-minute SLI rates and objectives (13 rules,
 about 5 KiB): 57 MB of YAML became 34 MB at 1,000 functions, synth went from 2.25 s to about
-1.4 s and peak RSS under 400 MB, and Prometheus evaluates about 14,000 rules instead of 65,000.
+1.4-1.5 s and peak RSS under 400 MB, and Prometheus evaluates about 14,000 rules instead of 65,000.
 
 What remains is linear (see the growth) and mostly outside this library, each step already done
 exactly once per object. At 1,000 functions the output is 12 objects and about 34 KiB of YAML
