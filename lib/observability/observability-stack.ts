@@ -266,11 +266,11 @@ export class FunctionMonitoring extends Construct {
 
   /** The dashboard JSON. */
   public dashboardJson(): string {
-    return this.dashboard_().json;
+    return this.builtDashboard().json;
   }
 
   /** The dashboard and its JSON, built once per synthesis: rendering and validation both read them. */
-  private dashboard_(): { model: Dashboard; json: string } {
+  private builtDashboard(): { model: Dashboard; json: string } {
     return oncePerSynth(this.node.root, this.dashboardKey, () => {
       const model = this.computeDashboard();
       return { model, json: JSON.stringify(model, undefined, 2) };
@@ -294,7 +294,7 @@ export class FunctionMonitoring extends Construct {
   private validate(): string[] {
     const errors = checkObjectives('objectives', this.objectives, bucketsInMilliseconds(this.stack.sloSource), `"${this.stack.sloSource.source}"`);
     if (errors.length > 0) return errors;
-    const dashboard = this.dashboard_();
+    const dashboard = this.builtDashboard();
     return [
       ...checkExpressions(this.ruleGroups().flatMap((g) => g.rules.map((r) => r.expr)), `the ${this.stack.sloSource.source} RequestMetrics (matchers, errorMatcher, metric names)`),
       ...checkExpressions(dashboardExpressions(dashboard.model).map(substituteGrafanaVariables), 'the dashboard'),
@@ -340,6 +340,8 @@ export class ObservabilityStack extends Construct {
   public readonly overviewUid = 'wasm-functions-overview';
 
   private readonly monitored: FunctionMonitoring[] = [];
+  /** Key of the overview dashboard in a synthesis. */
+  private readonly overviewKey = {};
   private readonly runbookBaseUrl?: string;
   private readonly grafanaUrl: string;
   private readonly authorizer?: { namespace: string; deployment: string };
@@ -442,13 +444,21 @@ export class ObservabilityStack extends Construct {
 
   /** The overview dashboard JSON. */
   public overviewJson(): string {
-    return JSON.stringify(overviewDashboard({
-      uid: this.overviewUid,
-      functionNamespaces: this.functionNamespaces,
-      authorizer: this.authorizer,
-      gatekeeper: this.gatekeeper,
-      alertNames: Object.values(ALERT_NAMES),
-    }), undefined, 2);
+    return this.builtOverview().json;
+  }
+
+  /** The overview dashboard and its JSON, built once per synthesis: rendering and validation both read them. */
+  private builtOverview(): { model: Dashboard; json: string } {
+    return oncePerSynth(this.node.root, this.overviewKey, () => {
+      const model = overviewDashboard({
+        uid: this.overviewUid,
+        functionNamespaces: this.functionNamespaces,
+        authorizer: this.authorizer,
+        gatekeeper: this.gatekeeper,
+        alertNames: Object.values(ALERT_NAMES),
+      });
+      return { model, json: JSON.stringify(model, undefined, 2) };
+    });
   }
 
   /** @internal Labels on every object of the stack. */
@@ -521,6 +531,7 @@ export class ObservabilityStack extends Construct {
   }
 
   private validate(props: ObservabilityStackProps, logs: LogCollectionOptions | undefined): string[] {
+    const overview = this.builtOverview();
     const errors: (string | undefined)[] = [
       checkDns1123Label('namespace', this.namespace),
       checkIntegerInRange('scrapeIntervalSeconds', this.scrapeIntervalSeconds, 1, 3600),
@@ -532,8 +543,8 @@ export class ObservabilityStack extends Construct {
       ...checkLabels('dashboardLabels', this.dashboardLabels),
       ...checkExpressions(this.platformGroups().flatMap((g) => g.rules.map((r) => r.expr)), 'the platform alerts'),
       ...checkExpressions(this.sloGroups().flatMap((g) => g.rules.map((r) => r.expr)), 'the shared SLO rules'),
-      ...checkExpressions(dashboardExpressions(JSON.parse(this.overviewJson())).map(substituteGrafanaVariables), 'the overview dashboard'),
-      ...checkConfigMapSize('overview dashboard', this.overviewJson()),
+      ...checkExpressions(dashboardExpressions(overview.model).map(substituteGrafanaVariables), 'the overview dashboard'),
+      ...checkConfigMapSize('overview dashboard', overview.json),
     ];
     if (props.authorizer !== undefined) {
       errors.push(checkDns1123Label('authorizer.namespace', props.authorizer.namespace));

@@ -124,7 +124,7 @@ export function sliRateExprs(source: RequestMetrics, target: { name: string; nam
   return { requests: count, bad: `${count} - sum(rate(${source.durationHistogram}_bucket{${m},${leMatcher(le)}}[${window}]))` };
 }
 
-/** Every window the alerts read, shortest first. The shortest is the base the others average. */
+/** Every window the alerts read, shortest first. The shortest is the base window the others are summed from. */
 export function recordedWindows(windows: readonly BurnRateWindow[]): string[] {
   const seconds = new Set<number>();
   for (const w of windows) {
@@ -211,7 +211,7 @@ export interface SharedSloRuleContext {
  * multi-burn-rate alerts of the SRE workbook, written once for the whole fleet instead of
  * once per function. Each reads the per-function series of {@link functionRuleGroups}:
  * an objective joins its function's SLI rates on (namespace, function, sli), so the result
- * carries the objective's labels. Windows longer than the base average the base rates
+ * carries the objective's labels. Windows longer than the base sum the base rates
  * (numerator and denominator apart, so the ratio is that of the whole window), which keeps
  * every long-window query on recorded series instead of raw per-pod histograms.
  */
