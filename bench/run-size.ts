@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { collectProblems, defaultChartPath, renderApp, renderArtifacts, RenderedFile, resolveCharts, toYamlDocuments, withSynthSession, writeAtomically } from '../lib';
+import { collectProblems, defaultChartPath, renderApp, renderArtifacts, RenderedFile, resolveCharts, toYamlDocuments, withSynthSession, writeAtomically, YamlEmitter } from '../lib';
 import { buildFleet } from './fleet';
 
 const count = Number(process.argv[2]);
@@ -29,7 +29,8 @@ const phases = withSynthSession(app, () => {
   const resolveMs = ms(t);
 
   t = process.hrtime.bigint();
-  const files: RenderedFile[] = perChart.filter((c) => c.objects.length > 0).map(({ chart, objects }) => ({ path: defaultChartPath(chart), content: toYamlDocuments(objects) }));
+  const emitter = new YamlEmitter();
+  const files: RenderedFile[] = perChart.filter((c) => c.objects.length > 0).map(({ chart, objects }) => ({ path: defaultChartPath(chart), content: toYamlDocuments(objects, emitter) }));
   const yamlMs = ms(t);
 
   // Files that are not charts (the capacity report, the GitOps bootstrap files).

@@ -10,6 +10,7 @@ export * from './function/function-resources';
 export * from './function/wasm-function';
 export * from './synth/output-artifact';
 export * from './synth/synthesizer';
+export * from './synth/yaml-emitter';
 export { withSynthSession } from './synth/synth-session';
 export * from './core/authorizer';
 export * from './core/backend';

@@ -1,13 +1,12 @@
 import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import * as yaml from 'js-yaml';
 import { Application, ApplicationSpecIgnoreDifferences } from '../../imports/argocd-applications-argoproj.io';
 import { AppProject } from '../../imports/argocd-appprojects-argoproj.io';
 import { LABELS, MANAGED_BY } from '../core/labels';
 import { checkDns1123Subdomain } from '../core/names';
 import { OutputArtifact } from '../synth/output-artifact';
 import { constructsOf, inSynthSession, oncePerSynth, renderedJson } from '../synth/synth-session';
-import { defaultChartPath } from '../synth/synthesizer';
+import { defaultChartPath, toYamlDocuments } from '../synth/synthesizer';
 import { applicationHealthPatch } from './argocd-config';
 import { findDependencies, waveOrderViolations } from './dependencies';
 import { describeObject, field, KubeManifest, objectKey, stringField, waveOfManifest } from './manifest';
@@ -764,5 +763,5 @@ function sortKinds(kinds: readonly GroupKind[]): GroupKind[] {
 }
 
 function bootstrapYaml(comment: string, docs: readonly unknown[]): string {
-  return `# ${comment}\n${docs.map((d) => yaml.dump(d, { noRefs: true, lineWidth: -1 })).join('---\n')}`;
+  return `# ${comment}\n${toYamlDocuments(docs)}`;
 }

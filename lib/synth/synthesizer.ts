@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
-import * as yaml from 'js-yaml';
 import { IConstruct } from 'constructs';
 import { OutputArtifact } from './output-artifact';
+import { YamlEmitter } from './yaml-emitter';
 import { constructsOf, isValidated, markValidated, renderedJson, withSynthSession } from './synth-session';
 
 /** One file of synthesized output. */
@@ -64,9 +64,13 @@ export function collectProblems(root: IConstruct): string[] {
   });
 }
 
-/** YAML for a list of objects, one document each. Deterministic: the objects' own key order is kept. */
-export function toYamlDocuments(objects: readonly unknown[]): string {
-  return objects.map((o) => yaml.dump(o, { noRefs: true, lineWidth: -1 })).join('---\n');
+/**
+ * YAML for a list of objects, one document each, as js-yaml writes them. Deterministic: the
+ * objects' own key order is kept. Pass one `emitter` to every call of a synthesis so that
+ * scalar styles are decided once.
+ */
+export function toYamlDocuments(objects: readonly unknown[], emitter: YamlEmitter = new YamlEmitter()): string {
+  return emitter.dumpAll(objects);
 }
 
 /**
@@ -153,9 +157,10 @@ export function renderApp(app: App, options: RenderOptions = {}): RenderedFile[]
     }
     const chartPath = options.chartPath ?? defaultChartPath;
     const files: RenderedFile[] = [];
+    const emitter = new YamlEmitter();
     for (const { chart, objects } of resolveCharts(app)) {
       if (objects.length > 0) {
-        files.push({ path: chartPath(chart), content: toYamlDocuments(objects) });
+        files.push({ path: chartPath(chart), content: toYamlDocuments(objects, emitter) });
       }
     }
     files.push(...renderArtifacts(app));
