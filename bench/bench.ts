@@ -122,7 +122,7 @@ alerts) and a GitOpsDelivery created last (an Application per chart).
 
 **synth** = what \`renderApp\` does, in one synthesis session: validate (every
 \`node.addValidation\`, including the GitOps inventory, which renders every delivered object) +
-resolve (dependency order and every object's JSON not yet rendered) + yaml (js-yaml) +
+resolve (dependency order and every object's JSON not yet rendered) + yaml (\`YamlEmitter\`) +
 artifacts (capacity report, bootstrap files), plus the session's walks of the tree.
 **floor** = \`JSON.stringify\` of the same objects plus writing the bytes: what any
 synthesizer must at least do. **write** = the atomic write of \`dist/\`. **peak RSS** = of

@@ -18,7 +18,10 @@ export interface ProfileRow { readonly what: string; readonly ms: number }
  * YAML). `frame` matches one frame of the sample's stack.
  */
 const BUCKETS: { what: string; frame: (f: CallFrame) => boolean }[] = [
-  { what: 'js-yaml `dump` (YAML emission)', frame: (f) => f.url.includes('/js-yaml/') },
+  {
+    what: 'YAML emission (`YamlEmitter`, and js-yaml for the scalar styles it decides)',
+    frame: (f) => f.url.includes('/js-yaml/') || f.url.includes('/lib/synth/yaml-emitter.') || f.functionName === 'toYamlDocuments',
+  },
   {
     what: 'rendering objects: cdk8s `ApiObject.toJson()` (token resolution, key sorting, JSON patches), the generated `toJson_` converters and the Lazy producers they call (once per object)',
     frame: (f) => f.functionName === 'renderedJson' || (f.functionName === 'toJson' && f.url.endsWith('cdk8s/lib/api-object.js')),
