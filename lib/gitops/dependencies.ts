@@ -168,8 +168,20 @@ export function waveOrderViolations(
   waveOf: (o: KubeManifest) => number | undefined,
   applicationOf?: (o: KubeManifest) => { readonly name: string; readonly wave: number } | undefined,
 ): string[] {
+  return dependencyOrderViolations(findDependencies(objects), waveOf, applicationOf);
+}
+
+/**
+ * {@link waveOrderViolations} for dependencies already found with {@link findDependencies}:
+ * a caller that also orders by them (GitOpsDelivery's Application waves) finds them once.
+ */
+export function dependencyOrderViolations(
+  dependencies: readonly ObjectDependency[],
+  waveOf: (o: KubeManifest) => number | undefined,
+  applicationOf?: (o: KubeManifest) => { readonly name: string; readonly wave: number } | undefined,
+): string[] {
   const problems: string[] = [];
-  for (const dep of findDependencies(objects)) {
+  for (const dep of dependencies) {
     const fromApp = applicationOf?.(dep.from);
     const toApp = applicationOf?.(dep.to);
     if (fromApp && toApp && fromApp.name !== toApp.name) {
