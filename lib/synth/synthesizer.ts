@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { IConstruct } from 'constructs';
+import { dependencyOrder } from './dependency-order';
 import { OutputArtifact } from './output-artifact';
 import { constructsOf, isValidated, markValidated, renderedJson, withSynthSession } from './synth-session';
 
@@ -81,8 +82,9 @@ export function toYamlDocuments(objects: readonly unknown[]): string {
  */
 export function resolveCharts(app: App): { chart: Chart; objects: unknown[] }[] {
   return withSynthSession(app, () => {
-    // The chart order is the app's before dependencies are prepared, as it always was here.
-    const charts = app.charts;
+    // The chart order is the app's before dependencies are prepared, as it always was here
+    // (`app.charts`, ordered without building cdk8s's graph of the whole app).
+    const charts = dependencyOrder(app, constructsOf(app)).filter((c): c is Chart => c instanceof Chart);
     prepareDependencies(app);
     if (!isValidated(app)) {
       const problems = collectProblems(app);
@@ -91,7 +93,7 @@ export function resolveCharts(app: App): { chart: Chart; objects: unknown[] }[] 
     }
     return charts.map((chart) => ({
       chart,
-      objects: new DependencyGraph(chart.node).topology()
+      objects: dependencyOrder(chart, chart.node.findAll())
         .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
         .map((o) => renderedJson(o)),
     }));
