@@ -119,14 +119,16 @@ function referencesOf(o: KubeManifest, byConstraintKind: ReadonlyMap<string, Kub
  * objects not in `objects` (installed elsewhere) are not dependencies here.
  */
 export function findDependencies(objects: readonly KubeManifest[]): ObjectDependency[] {
+  // One pass over the objects, each list grown in place: this runs over every object of a
+  // platform of thousands, where copying a list per object was most of the index's cost.
   const index = new Map<string, KubeManifest[]>();
   const keyOf = (kind: string, ns: string | undefined, name: string | undefined) => `${kind}/${ns ?? ''}/${name ?? ''}`;
-  for (const o of objects) {
-    const k = keyOf(o.kind, o.metadata?.namespace, o.metadata?.name);
-    index.set(k, [...(index.get(k) ?? []), o]);
-  }
   const byConstraintKind = new Map<string, KubeManifest>();
   for (const o of objects) {
+    const k = keyOf(o.kind, o.metadata?.namespace, o.metadata?.name);
+    const same = index.get(k);
+    if (same) same.push(o);
+    else index.set(k, [o]);
     const kind = o.kind === 'ConstraintTemplate' ? stringField(o, 'spec', 'crd', 'spec', 'names', 'kind') : undefined;
     if (kind) byConstraintKind.set(kind, o);
   }
@@ -134,7 +136,9 @@ export function findDependencies(objects: readonly KubeManifest[]): ObjectDepend
   for (const from of objects) {
     for (const ref of referencesOf(from, byConstraintKind)) {
       if (!ref.name) continue;
-      for (const to of index.get(keyOf(ref.kind, ref.namespace, ref.name)) ?? []) {
+      const targets = index.get(keyOf(ref.kind, ref.namespace, ref.name));
+      if (targets === undefined) continue;
+      for (const to of targets) {
         if (to !== from && (ref.group === undefined || groupOf(to.apiVersion) === ref.group)) {
           out.push({ from, to, via: ref.via });
         }
@@ -168,8 +172,20 @@ export function waveOrderViolations(
   waveOf: (o: KubeManifest) => number | undefined,
   applicationOf?: (o: KubeManifest) => { readonly name: string; readonly wave: number } | undefined,
 ): string[] {
+  return dependencyOrderViolations(findDependencies(objects), waveOf, applicationOf);
+}
+
+/**
+ * {@link waveOrderViolations} for dependencies already found with {@link findDependencies}:
+ * a caller that also orders by them (GitOpsDelivery's Application waves) finds them once.
+ */
+export function dependencyOrderViolations(
+  dependencies: readonly ObjectDependency[],
+  waveOf: (o: KubeManifest) => number | undefined,
+  applicationOf?: (o: KubeManifest) => { readonly name: string; readonly wave: number } | undefined,
+): string[] {
   const problems: string[] = [];
-  for (const dep of findDependencies(objects)) {
+  for (const dep of dependencies) {
     const fromApp = applicationOf?.(dep.from);
     const toApp = applicationOf?.(dep.to);
     if (fromApp && toApp && fromApp.name !== toApp.name) {

@@ -8,7 +8,7 @@ import { OutputArtifact } from '../synth/output-artifact';
 import { constructsOf, inSynthSession, oncePerSynth, renderedJson } from '../synth/synth-session';
 import { defaultChartPath, toYamlDocuments } from '../synth/synthesizer';
 import { applicationHealthPatch } from './argocd-config';
-import { findDependencies, waveOrderViolations } from './dependencies';
+import { dependencyOrderViolations, findDependencies, ObjectDependency } from './dependencies';
 import { describeObject, field, KubeManifest, objectKey, stringField, waveOfManifest } from './manifest';
 import {
   GATEKEEPER_CONSTRAINTS_GROUP, groupKindName, groupOf, GroupKind, isBuiltInGroup, KindWave,
@@ -301,7 +301,8 @@ export class GitOpsDelivery extends Construct {
         `Apply once, by hand, after the argocd-cm patch: kubectl apply -f ${this.repoPath('bootstrap/root-application.yaml')}\n` +
         '# The AppProject is repeated here because the root Application needs it to exist; from\n' +
         `# then on the root Application manages it from ${this.repoPath(this.rootFolder)}/.`,
-        [this.project.toJson(), this.rootApplication],
+        // The project as its chart renders it: its spec reads the whole inventory.
+        [renderedJson(this.project), this.rootApplication],
       ),
     });
     new OutputArtifact(this, 'ApplicationHealth', {
@@ -434,6 +435,15 @@ export class GitOpsDelivery extends Construct {
   }
 
   /**
+   * The dependencies between the inventory's objects: the Application waves are ordered by
+   * them and the validation checks the object waves against them, and finding them walks
+   * every object of the platform.
+   */
+  private inventoryDependencies(): ObjectDependency[] {
+    return this.fromInventory('dependencies', (inventory) => findDependencies(inventory.map((d) => d.manifest)));
+  }
+
+  /**
    * The wave of every chart Application: that of its latest object, raised above every
    * Application it depends on (a route on a function's Service, an autoscaler on its
    * Deployment), since Argo CD starts a wave only once the one before is healthy. The
@@ -454,7 +464,7 @@ export class GitOpsDelivery extends Construct {
     }
     for (const app of this.applications) if (app.charts.length > 0 && !waves.has(app)) waves.set(app, SyncWave.FOUNDATION.value);
     const appOf = new Map(inventory.map((d) => [d.manifest, d.app]));
-    const edges = findDependencies(inventory.map((d) => d.manifest))
+    const edges = this.inventoryDependencies()
       .map((dep) => ({ from: appOf.get(dep.from)!, to: appOf.get(dep.to)! }))
       .filter((e) => e.from !== e.to);
     // Longest path by relaxation; still changing after one round per Application means a cycle.
@@ -688,7 +698,7 @@ export class GitOpsDelivery extends Construct {
     }
     const appOf = new Map<KubeManifest, { name: string; wave: number }>();
     for (const d of inventory) appOf.set(d.manifest, { name: d.app.name, wave: waves.get(d.app) ?? 0 });
-    problems.push(...waveOrderViolations(inventory.map((d) => d.manifest), waveOfManifest, cycles.length > 0 ? undefined : (m) => appOf.get(m)));
+    problems.push(...dependencyOrderViolations(this.inventoryDependencies(), waveOfManifest, cycles.length > 0 ? undefined : (m) => appOf.get(m)));
     return problems;
   }
 }

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { dependencyOrder } from './dependency-order';
 import { OutputArtifact } from './output-artifact';
 import { YamlEmitter } from './yaml-emitter';
 import { constructsOf, isValidated, markValidated, renderedJson, withSynthSession } from './synth-session';
@@ -85,8 +86,9 @@ export function toYamlDocuments(objects: readonly unknown[], emitter: YamlEmitte
  */
 export function resolveCharts(app: App): { chart: Chart; objects: unknown[] }[] {
   return withSynthSession(app, () => {
-    // The chart order is the app's before dependencies are prepared, as it always was here.
-    const charts = app.charts;
+    // The chart order is the app's before dependencies are prepared, as it always was here
+    // (`app.charts`, ordered without building cdk8s's graph of the whole app).
+    const charts = dependencyOrder(app, constructsOf(app)).filter((c): c is Chart => c instanceof Chart);
     prepareDependencies(app);
     if (!isValidated(app)) {
       const problems = collectProblems(app);
@@ -95,7 +97,7 @@ export function resolveCharts(app: App): { chart: Chart; objects: unknown[] }[] 
     }
     return charts.map((chart) => ({
       chart,
-      objects: new DependencyGraph(chart.node).topology()
+      objects: dependencyOrder(chart, chart.node.findAll())
         .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
         .map((o) => renderedJson(o)),
     }));
