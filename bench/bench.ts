@@ -41,33 +41,48 @@ function coldSynth(): number[] {
 }
 
 // Read with the tables above: why the targets that are not met are not (from the profile).
-const NOTES = `What was fixed (each at its cause; output byte-identical): every autoscaler walked the whole
-tree and rendered scaling objects to look for foreign scalers, and the GitOps delivery walked the
-tree on every inventory read and recomputed waves, dependencies, sync options and ignored
-differences for each Application: both grew with the square of the app (24.4 s at 1,000
-functions before). The first \`Chart.toJson()\` validated the whole app a second time, and the
-GitOps inventory rendered every object that the chart output then rendered again. A synthesis
-session (\`lib/synth/synth-session.ts\`) now walks the tree once, computes whole-app values once
-and renders each object once; PromQL checks parse each expression shape once.
+const NOTES = `What was fixed (each at its cause; output byte-identical unless said otherwise):
 
-Then the output itself was cut where it was waste, not substance: each function's
-PrometheusRule held 57 recording rules (an SLI for every objective and window, rated from raw
-histograms) and up to 8 alerts,
-about 30 KiB of YAML. The windows, burn rates and alerts are now rules shared by the fleet over
-recorded series, and a function records only its 5-minute SLI rates and objectives (13 rules,
-about 5 KiB): 57 MB of YAML became 34 MB at 1,000 functions, synth went from 2.25 s to about
-1.4-1.5 s and peak RSS under 400 MB, and Prometheus evaluates about 14,000 rules instead of 65,000.
+- Quadratic work (earlier): every autoscaler walked the whole tree and rendered scaling objects
+  to look for foreign scalers, and the GitOps delivery walked the tree on every inventory read
+  and recomputed waves, dependencies, sync options and ignored differences for each
+  Application (24.4 s at 1,000 functions). A synthesis session (\`lib/synth/synth-session.ts\`)
+  now walks the tree once, computes whole-app values once and renders each object once.
+- Output that was waste, not substance (earlier, a deliberate change of the YAML): each
+  function's PrometheusRule held 57 recording rules and up to 8 alerts (about 30 KiB); the
+  windows, burn rates and alerts are now shared by the fleet, and a function records only its
+  5-minute SLI rates and objectives (13 rules, about 5 KiB). 57 MB of YAML became 34 MB.
+- YAML emission: js-yaml tests every scalar against each implicit type of its schema and scans
+  it character by character, about half a million times at 1,000 functions, for a few
+  thousand distinct strings. \`YamlEmitter\` (\`lib/synth/yaml-emitter.ts\`) writes the same bytes,
+  asks js-yaml once per distinct string whose style is not obvious, and lays out mappings and
+  sequences with js-yaml's rules; the tests compare the two byte for byte. YAML went from about
+  0.9 s to about 0.48 s on this machine.
+- Ordering: \`app.charts\` and \`DependencyGraph\` built cdk8s's graph of the whole app and then
+  one per chart, each walking its subtree twice and checking for cycles on every edge, though
+  nearly no construct has a dependency. \`lib/synth/dependency-order.ts\` gives the same order
+  from the edges alone (a test compares it with cdk8s's on 300 random trees; cycles still go
+  to cdk8s). The GitOps delivery found the inventory's dependencies twice (waves, then the
+  wave-order check) and rendered the AppProject, with its inventory-wide spec, a second time
+  for the bootstrap file. Resolve went from about 260 ms to about 130 ms on this machine.
 
-What remains is linear (see the growth) and mostly outside this library, each step already done
-exactly once per object. At 1,000 functions the output is 12 objects and about 34 KiB of YAML
-per function (the dashboard about 19 KiB); the target was set for 8 objects per function.
-Rendering them with cdk8s (\`resolve\` runs three resolvers on every value, walks to the app
-root and copies the key path for each, then sorts keys and applies patches), the generated
-\`toJson_\` converters and the Lazy producers they call, and emitting them with js-yaml
-(per-character scalar style checks and implicit-type tests on every plain scalar) take about
-0.9 s together before any validation; the YAML must stay byte-identical and js-yaml is already
-the fastest emitter the issue measured for it. The floor shrank with the YAML (JSON.stringify of
-34 MB), which is why synth / floor did not fall below 10x even though synth fell by a third.
+Measured against the commit before this round (1b804e4), alternating runs on this machine
+(\`node -r @swc-node/register bench/run-size.ts 1000\` in a worktree of each): synth 2,762 /
+2,876 / 2,905 ms before, 2,156 / 2,180 / 2,202 ms after (-24 %). This machine is slower than
+the one of the previous table (1,488 ms before this round there): its \`JSON.stringify\` of the
+same objects, the floor, takes about 4.5 times as long, and the rest about twice as long,
+which is why synth / floor is far below 10x here while synth is above 1.0 s.
+
+What remains is linear (see the growth), done once per object, and most of it is cdk8s's
+rendering: \`ApiObject.toJson()\` resolves every value through a new resolution context, copies
+its key path and walks up to the app for the resolvers, then sorts and copies the object again
+(\`sanitizeValue\`), and the generated \`toJson_\` converters copy it a third time. That is about
+40 % of synth and much of the garbage collection. A resolve that skips the per-value context,
+key path and walk to the app when the app has only cdk8s's own resolvers renders the same JSON
+about 24 % faster (measured on these objects), but it can only be had by replacing cdk8s's
+\`resolve\` at run time, which this library does not do; it belongs in cdk8s. The rest of
+validation (GitOps waves and dependencies, Grafana dashboards and rule groups built once and
+reused by rendering, PromQL syntax checks, capacity) is work the output or its checks need.
 Peak RSS starts at about 170 MB before anything is constructed (Node.js, the transpiler,
 cdk8s-plus and the imported CRD types) and then holds the construct tree, every object's JSON
 (the GitOps inventory keeps it for its checks) and the YAML strings.
