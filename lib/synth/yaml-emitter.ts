@@ -1,7 +1,10 @@
 import * as yaml from 'js-yaml';
 
-/** The js-yaml options of every document this library writes. */
-export const YAML_DUMP_OPTIONS: yaml.DumpOptions = { noRefs: true, lineWidth: -1 };
+/**
+ * The js-yaml options of every document this library writes: no anchors, no line folding.
+ * (Typed without js-yaml's types, which a user of the package need not install.)
+ */
+export const YAML_DUMP_OPTIONS = { noRefs: true, lineWidth: -1 } as const;
 
 /**
  * Strings js-yaml writes as they are, without asking it: a letter, then letters, digits and
