@@ -71,7 +71,11 @@ Measured against the commit before this round (1b804e4), alternating runs on thi
 2,876 / 2,905 ms before, 2,156 / 2,180 / 2,202 ms after (-24 %). This machine is slower than
 the one of the previous table (1,488 ms before this round there): its \`JSON.stringify\` of the
 same objects, the floor, takes about 4.5 times as long, and the rest about twice as long,
-which is why synth / floor is far below 10x here while synth is above 1.0 s.
+which is why synth / floor is far below 10x here while synth is above 1.0 s. The same holds for
+the cold \`cdk8s synth\`: 832 ms there, 2.6-3.3 s here for the commit before this round as for
+this one; most of it is loading code (the cdk8s CLI about 0.9 s, @swc-node/register about 0.5 s
+because it loads TypeScript to read tsconfig.json, the library and its imports about 0.3 s)
+and about 0.2 s is the synthesis. Timings on this machine also vary by 10-20 % from run to run.
 
 What remains is linear (see the growth), done once per object, and most of it is cdk8s's
 rendering: \`ApiObject.toJson()\` resolves every value through a new resolution context, copies
