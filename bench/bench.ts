@@ -74,7 +74,8 @@ same objects, the floor, takes about 4.5 times as long, and the rest about twice
 which is why synth / floor is far below 10x here while synth is above 1.0 s. The same holds for
 the cold \`cdk8s synth\`: 832 ms there; here 2.6-3.3 s for the commit before this round and 2.2-2.5 s for
 this one; most of it is loading code (the cdk8s CLI about 0.9 s, @swc-node/register about 0.5 s
-because it loads TypeScript to read tsconfig.json, the library and its imports about 0.3 s)
+because it loads TypeScript to read tsconfig.json; sucrase and tsx, tried instead, start faster
+but transpile slower and the app took as long, the library and its imports about 0.3 s)
 and about 0.2 s is the synthesis. Timings on this machine also vary by 10-20 % from run to run.
 
 What remains is linear (see the growth), done once per object, and most of it is cdk8s's
