@@ -27,6 +27,9 @@ const QUOTED_WORDS: ReadonlySet<string> = new Set([
 /** Multi-line strings that js-yaml writes as a literal block without asking it: printable ASCII and newlines. */
 const LITERAL_AS_IS = /^[\n\x20-\x7E]*$/;
 
+const TO_STRING = Object.prototype.toString;
+const LINE_FEED = 10;
+
 /** A document the emitter leaves to js-yaml whole (a shape manifests do not have). */
 class NotJsonShaped extends Error {}
 
@@ -82,9 +85,10 @@ export class YamlEmitter {
         this.out.push(value ? 'true' : 'false');
         return;
       case 'object':
+        // js-yaml tells mappings and sequences by their toString tag, which Symbol.toStringTag can change.
         if (value === null) this.out.push('null');
-        else if (Array.isArray(value)) this.sequence(value, level, compact);
-        else if (Object.getPrototypeOf(value) === Object.prototype) this.mapping(value as Record<string, unknown>, level, compact);
+        else if (Array.isArray(value) && TO_STRING.call(value) === '[object Array]') this.sequence(value, level, compact);
+        else if (Object.getPrototypeOf(value) === Object.prototype && TO_STRING.call(value) === '[object Object]') this.mapping(value as Record<string, unknown>, level, compact);
         else throw new NotJsonShaped();
         return;
       default:
@@ -113,16 +117,20 @@ export class YamlEmitter {
 
   private mapping(members: Record<string, unknown>, level: number, compact: boolean): void {
     const newline = this.newline(level);
+    const keys = Object.keys(members);
     let written = 0;
-    for (const key in members) {
-      const value = members[key];
+    for (let i = 0; i < keys.length; i++) {
+      // Each value is read once, as js-yaml reads it.
+      const value = members[keys[i]];
       if (value === undefined) continue;
       if (!compact || written > 0) this.out.push(newline);
       written++;
-      this.out.push(this.key(key));
-      // A non-empty mapping or sequence starts on the next line, right after the colon.
-      this.out.push(startsOnNextLine(value) ? ':' : ': ');
+      this.out.push(this.key(keys[i]));
+      const separator = this.out.push('') - 1;
       this.node(value, level + 1, false);
+      // What follows the colon depends on what the value wrote, as in js-yaml: a space, unless
+      // the value (a non-empty mapping or sequence) starts on the next line.
+      this.out[separator] = this.out[separator + 1].charCodeAt(0) === LINE_FEED ? ':' : ': ';
     }
     if (written === 0) this.out.push('{}');
   }
@@ -181,13 +189,4 @@ export class YamlEmitter {
   private newline(level: number): string {
     return this.indents[level] ??= '\n' + '  '.repeat(level);
   }
-}
-
-function startsOnNextLine(value: unknown): boolean {
-  if (Array.isArray(value)) return value.length > 0;
-  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false;
-  for (const key in value) {
-    if ((value as Record<string, unknown>)[key] !== undefined) return true;
-  }
-  return false;
 }

@@ -139,6 +139,37 @@ describe('YamlEmitter', () => {
     expect(() => emitter.dump({ f: () => 1 })).toThrow(/unacceptable kind of an object to dump/);
   });
 
+  test('tells mappings and sequences apart as js-yaml does, by their toString tag', () => {
+    const emitter = new YamlEmitter();
+    const docs: unknown[] = [
+      { [Symbol.toStringTag]: 'Boolean' },
+      { [Symbol.toStringTag]: 'Number', a: 1 },
+      { [Symbol.toStringTag]: 'Array', a: 1 },
+      Object.assign([1, 2], { [Symbol.toStringTag]: 'Object' }),
+    ];
+    for (const doc of docs) expect(emitter.dump(doc)).toBe(jsYaml(doc));
+    for (const doc of [Math, { a: JSON }, { [Symbol.toStringTag]: 'X', a: 1 }]) {
+      expect(() => jsYaml(doc)).toThrow(/unacceptable kind of an object to dump/);
+      expect(() => emitter.dump(doc)).toThrow(/unacceptable kind of an object to dump/);
+    }
+  });
+
+  test('reads every value once and only own keys, as js-yaml does', () => {
+    const changing = (first: unknown, then: unknown) => {
+      let reads = 0;
+      return { a: { get x() { return ++reads === 1 ? first : then; } } };
+    };
+    expect(new YamlEmitter().dump(changing('first', 'second'))).toBe('a:\n  x: first\n');
+    expect(new YamlEmitter().dump(changing(undefined, 'v'))).toBe('a: {}\n');
+    const proto = Object.prototype as Record<string, unknown>;
+    try {
+      proto.inherited = 1;
+      expect(new YamlEmitter().dump({ a: 1 })).toBe(jsYaml({ a: 1 }));
+    } finally {
+      delete proto.inherited;
+    }
+  });
+
   test('matches js-yaml on 3,000 generated documents (seeded)', () => {
     const random = mulberry32(8);
     const emitter = new YamlEmitter();
