@@ -163,23 +163,12 @@ export function isOrderRespected(dep: ObjectDependency, fromWave: number, toWave
 }
 
 /**
- * Messages for every dependency the waves do not respect. `waveOf` returns an object's
- * wave; `applicationOf` (optional) the Application that owns it and that Application's
- * wave, since a dependency across Applications is ordered by the Applications' waves.
+ * Messages for every dependency (found by {@link findDependencies}) the waves do not respect.
+ * `waveOf` returns an object's wave; `applicationOf` (optional) the Application that owns it
+ * and that Application's wave, since a dependency across Applications is ordered by the
+ * Applications' waves.
  */
 export function waveOrderViolations(
-  objects: readonly KubeManifest[],
-  waveOf: (o: KubeManifest) => number | undefined,
-  applicationOf?: (o: KubeManifest) => { readonly name: string; readonly wave: number } | undefined,
-): string[] {
-  return dependencyOrderViolations(findDependencies(objects), waveOf, applicationOf);
-}
-
-/**
- * {@link waveOrderViolations} for dependencies already found with {@link findDependencies}:
- * a caller that also orders by them (GitOpsDelivery's Application waves) finds them once.
- */
-export function dependencyOrderViolations(
   dependencies: readonly ObjectDependency[],
   waveOf: (o: KubeManifest) => number | undefined,
   applicationOf?: (o: KubeManifest) => { readonly name: string; readonly wave: number } | undefined,

@@ -8,7 +8,7 @@ import { OutputArtifact } from '../synth/output-artifact';
 import { constructsOf, inSynthSession, oncePerSynth, renderedJson } from '../synth/synth-session';
 import { defaultChartPath, toYamlDocuments } from '../synth/synthesizer';
 import { applicationHealthPatch } from './argocd-config';
-import { dependencyOrderViolations, findDependencies, ObjectDependency } from './dependencies';
+import { findDependencies, ObjectDependency, waveOrderViolations } from './dependencies';
 import { describeObject, field, KubeManifest, objectKey, stringField, waveOfManifest } from './manifest';
 import {
   GATEKEEPER_CONSTRAINTS_GROUP, groupKindName, groupOf, GroupKind, isBuiltInGroup, KindWave,
@@ -698,7 +698,7 @@ export class GitOpsDelivery extends Construct {
     }
     const appOf = new Map<KubeManifest, { name: string; wave: number }>();
     for (const d of inventory) appOf.set(d.manifest, { name: d.app.name, wave: waves.get(d.app) ?? 0 });
-    problems.push(...dependencyOrderViolations(this.inventoryDependencies(), waveOfManifest, cycles.length > 0 ? undefined : (m) => appOf.get(m)));
+    problems.push(...waveOrderViolations(this.inventoryDependencies(), waveOfManifest, cycles.length > 0 ? undefined : (m) => appOf.get(m)));
     return problems;
   }
 }
