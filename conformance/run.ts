@@ -1,0 +1,65 @@
+// `npm run conformance`: the real engines (built by `npm run tools`) run on the synthesized
+// output. Each engine prints one summary line; the run fails if any check failed or any engine
+// could not run. `npm run conformance -- <engine> ...` runs only the engines named.
+import { mkdtempSync, rmSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ENGINES } from './engines/index';
+import { ConformanceContext, EngineResult, readVersions, summaryLine, toolPath } from './support/context';
+
+async function main(): Promise<number> {
+  const root = path.resolve(__dirname, '..');
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((w) => !ENGINES.some((e) => e.name === w));
+  if (unknown.length > 0) {
+    console.error(`conformance: unknown engine ${unknown.join(', ')}; the engines are ${ENGINES.map((e) => e.name).join(', ')}`);
+    return 2;
+  }
+  const work = mkdtempSync(path.join(os.tmpdir(), 'conformance-'));
+  const ctx: ConformanceContext = {
+    root,
+    dist: path.join(root, 'dist'),
+    work,
+    versions: readVersions(root),
+    tool: (name) => toolPath(root, name),
+    log: (message) => console.error(`  ${message}`),
+  };
+  const lines: string[] = [];
+  let failed = 0;
+  try {
+    for (const engine of ENGINES.filter((e) => wanted.length === 0 || wanted.includes(e.name))) {
+      const start = Date.now();
+      console.error(`conformance: ${engine.name} ...`);
+      let results: EngineResult[];
+      try {
+        results = await engine.run({ ...ctx, log: (m) => ctx.log(`[${engine.name}] ${m}`) });
+      } catch (e) {
+        // An engine that cannot run is a failure with its reason, never a skip.
+        const reason = e instanceof Error ? e.message : String(e);
+        results = [{ engine: engine.name, version: 'not run', checked: 0, failures: [`${engine.name} could not run: ${reason}`] }];
+      }
+      for (const result of results) {
+        for (const failure of result.failures) {
+          console.error(`FAIL ${result.engine}: ${failure}`);
+        }
+        failed += result.failures.length;
+        lines.push(summaryLine(result));
+      }
+      console.error(`conformance: ${engine.name} took ${((Date.now() - start) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  for (const line of lines) {
+    console.log(line);
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
