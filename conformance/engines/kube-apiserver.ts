@@ -11,7 +11,7 @@ import { referenceRules } from '../../platform/policy';
 import { CORPUS } from '../../test/policy/fixtures/corpus';
 import { kubeValidator } from '../../test/support/kube-schema';
 import { Engine, EngineResult } from '../support/context';
-import { KubeCluster } from '../support/kube-cluster';
+import { ApiResponse, KubeCluster } from '../support/kube-cluster';
 import { Manifest, ManifestEntry, objectRef, readManifests } from '../support/manifests';
 import { runCommand, waitFor } from '../support/process';
 
@@ -27,23 +27,41 @@ export const kubeApiserver: Engine = {
       ctx.log(`kube-apiserver ${version} and etcd ${ctx.versions.ETCD} serving on 127.0.0.1:${cluster.port}`);
       await installCrds(cluster, path.join(ctx.root, 'crds'), ctx.log);
 
+      // K3s's bundled wasmedge class, and a non-Wasm class a cluster may also have, so that a
+      // pod naming either reaches the admission rules instead of being refused by the
+      // RuntimeClass admission plugin for naming a class that does not exist.
+      const runtimeClasses = ['wasmedge', 'runc'].map((name) => ({
+        file: '(on the cluster before the platform)',
+        object: { apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name }, handler: name } as Manifest,
+      }));
+      const rcFailures = await applyGroup(cluster, runtimeClasses, ctx.work);
+      if (rcFailures.length > 0) {
+        throw new Error(rcFailures.join('; '));
+      }
+
       const entries = readManifests(ctx.dist);
       await installConstraintCrds(cluster, entries, ctx.tool('gatekeeper-crds'), ctx.work, ctx.log);
 
       // The reference rules as ValidatingAdmissionPolicies, enforced before anything of dist/ is
       // applied: every function of the reference platform must be admitted by them too.
       const vapObjects = referenceVapObjects();
-      const vapSetup = await applyGroup(cluster, vapObjects.map((object) => ({ file: '(PolicyBundle, VALIDATING_ADMISSION_POLICY)', object })), undefined, ctx.work);
-      const vapFailures = [...vapSetup];
-      if (vapSetup.length === 0) {
+      const vapEntries = vapObjects.map((object) => ({ file: '(PolicyBundle, VALIDATING_ADMISSION_POLICY)', object }));
+      const vapFailures = await applyGroup(cluster, vapEntries, ctx.work);
+      let corpus = { checked: 0, failures: [] as string[] };
+      if (vapFailures.length === 0) {
         vapFailures.push(...(await waitForPolicies(cluster, vapObjects, ctx.log)));
+        // The corpus meets a cluster holding the platform's namespaces and nothing else, as in
+        // the model's test; its cases are dry runs and leave nothing behind.
+        vapFailures.push(...(await applyGroup(cluster, entries.filter((e) => e.object.kind === 'Namespace'), ctx.work)));
+        corpus = await reviewCorpus(cluster, vapObjects, ctx.work, ctx.log);
+        // Back to the bindings as synthesized (Deny) before the platform is applied under them.
+        vapFailures.push(...(await applyGroup(cluster, vapEntries, ctx.work)));
+        await waitForDenial(cluster, 'the bindings to deny again');
       }
 
       const applied = await applyLikeArgoCd(cluster, entries, ctx.work, ctx.log);
       const opinion = await compareWithValidator(cluster, entries, ctx.log);
       const api: EngineResult = { engine: 'kube-apiserver', version, checked: entries.length + opinion.checked, failures: [...applied, ...opinion.failures] };
-
-      const corpus = vapFailures.length === 0 ? await reviewCorpus(cluster, vapObjects, ctx.log) : { checked: 0, failures: [] };
       const vap: EngineResult = {
         engine: 'vap',
         version,
@@ -116,15 +134,16 @@ interface Application {
  * first, unlabelled. Returns one line per object the server refused.
  */
 async function applyLikeArgoCd(cluster: KubeCluster, entries: readonly ManifestEntry[], work: string, log: (m: string) => void): Promise<string[]> {
-  const applications = entries.filter((e) => e.object.kind === 'Application' && !e.file.startsWith('bootstrap/'));
+  const applications = entries.filter((e) => e.object.kind === 'Application');
   const byFolder = new Map<string, Application>();
-  for (const { object } of applications) {
+  for (const { file, object } of applications) {
     const spec = object.spec as { source?: { path?: string }; destination: { namespace?: string }; syncPolicy?: { syncOptions?: string[]; managedNamespaceMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } } };
     const folder = (spec.source?.path ?? '').replace(/^dist\//, '');
     const create = spec.syncPolicy?.syncOptions?.includes('CreateNamespace=true') && spec.destination.namespace;
     byFolder.set(folder, {
       name: object.metadata.name,
-      wave: waveOf(object),
+      // The root Application, applied by hand from bootstrap/, syncs before any child.
+      wave: file.startsWith('bootstrap/') ? -Infinity : waveOf(object),
       namespace: spec.destination.namespace,
       createNamespace: create ? {
         name: spec.destination.namespace!,
@@ -151,16 +170,16 @@ async function applyLikeArgoCd(cluster: KubeCluster, entries: readonly ManifestE
   const created = new Set([...byFolder.values()].flatMap((a) => (a.createNamespace ? [a.createNamespace.name] : [])));
   const preinstalled = [...new Set(entries.map((e) => e.object.metadata.namespace).filter((n): n is string => !!n))]
     .filter((n) => !defined.has(n) && !created.has(n)).sort();
-  const failures = await applyGroup(cluster, preinstalled.map((name) => ({ file: '(installed before the platform)', object: namespace(name) })), undefined, work);
+  const failures = await applyGroup(cluster, preinstalled.map((name) => ({ file: '(installed before the platform)', object: namespace(name) })), work);
   log(`namespaces the platform expects to exist already: ${preinstalled.join(', ')}`);
 
-  failures.push(...(await applyGroup(cluster, sortForSync(bootstrap), undefined, work)));
-  const ordered = [...byFolder.values()].sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name));
+  failures.push(...(await applyGroup(cluster, sortForSync(bootstrap), work)));
+  const ordered = [...byFolder.values()].sort((a, b) => (a.wave === b.wave ? 0 : a.wave < b.wave ? -1 : 1) || a.name.localeCompare(b.name));
   for (const app of ordered) {
     if (app.createNamespace) {
       const { name, labels, annotations } = app.createNamespace;
       const ns = namespace(name, labels, annotations);
-      failures.push(...(await applyGroup(cluster, [{ file: `(CreateNamespace of Application ${app.name})`, object: ns }], undefined, work)));
+      failures.push(...(await applyGroup(cluster, [{ file: `(CreateNamespace of Application ${app.name})`, object: ns }], work)));
     }
     // One apply per sync wave, as Argo CD waits for a wave to be healthy before the next.
     const waves = new Map<number, ManifestEntry[]>();
@@ -169,7 +188,7 @@ async function applyLikeArgoCd(cluster: KubeCluster, entries: readonly ManifestE
       waves.set(w, [...(waves.get(w) ?? []), e]);
     }
     for (const group of waves.values()) {
-      failures.push(...(await applyGroup(cluster, group, app.namespace, work)));
+      failures.push(...(await applyGroup(cluster, group, work, { namespace: app.namespace })));
     }
   }
   log(`${entries.length} objects of dist/ applied in ${ordered.length} Applications (plus the bootstrap files)`);
@@ -199,35 +218,37 @@ function namespace(name: string, labels: Record<string, string> = {}, annotation
 let applyCount = 0;
 
 /**
- * `kubectl apply --server-side` of a group of objects with Argo CD's field manager and strict
- * field validation. When the group is refused, each object is applied alone so that every
- * failure names its file, its object and the server's message.
+ * `kubectl apply --server-side` of each object in turn (as Argo CD applies them, one by one),
+ * with Argo CD's field manager and strict field validation. Every refusal and every warning
+ * (a PodSecurity warning on a workload means its pods would be refused) is a failure naming
+ * the file, the object and the server's message.
  */
-async function applyGroup(cluster: KubeCluster, group: readonly ManifestEntry[], defaultNamespace: string | undefined, work: string): Promise<string[]> {
-  if (group.length === 0) {
-    return [];
-  }
-  const apply = (objects: readonly ManifestEntry[]) => {
-    const file = path.join(work, `apply-${applyCount++}.yaml`);
-    writeFileSync(file, objects.map((e) => yaml.dump(e.object, { noRefs: true, lineWidth: -1 })).join('---\n'));
-    const ns = defaultNamespace ? ['--namespace', defaultNamespace] : [];
-    return cluster.kubectl(['apply', '--server-side', `--field-manager=${ARGO_CD_FIELD_MANAGER}`, '--validate=strict', ...ns, '-f', file], undefined, 120_000);
-  };
-  const all = await apply(group);
-  if (all.code === 0) {
-    return [];
-  }
+async function applyGroup(cluster: KubeCluster, group: readonly ManifestEntry[], work: string, options: ApplyOptions = {}): Promise<string[]> {
   const failures: string[] = [];
   for (const entry of group) {
-    const one = await apply([entry]);
-    if (one.code !== 0) {
-      failures.push(`${entry.file}: ${objectRef(entry.object)} was refused: ${oneLine(one.stderr || one.stdout)}`);
+    const file = path.join(work, `apply-${applyCount++}.yaml`);
+    writeFileSync(file, yaml.dump(entry.object, { noRefs: true, lineWidth: -1 }));
+    // Like Argo CD, the destination namespace only for objects that name none.
+    const ns = options.namespace && !entry.object.metadata.namespace ? ['--namespace', options.namespace] : [];
+    const r = await cluster.kubectl(['apply', '--server-side', `--field-manager=${ARGO_CD_FIELD_MANAGER}`, '--validate=strict', ...ns, '-f', file], undefined, 120_000);
+    if (r.code !== 0) {
+      failures.push(`${entry.file}: ${objectRef(entry.object)} was refused: ${oneLine(r.stderr || r.stdout)}`);
+    }
+    for (const warning of warningsOf(r.stderr)) {
+      failures.push(`${entry.file}: ${objectRef(entry.object)}: the server warned: ${warning}`);
     }
   }
-  if (failures.length === 0) {
-    failures.push(`${group[0].file}: the group was refused, but each object alone was accepted: ${oneLine(all.stderr)}`);
-  }
   return failures;
+}
+
+interface ApplyOptions {
+  /** The namespace of objects that name none (the Application's destination). @default - kubectl's default */
+  readonly namespace?: string;
+}
+
+/** The `Warning:` lines kubectl printed. */
+function warningsOf(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => l.startsWith('Warning: ')).map((l) => l.slice('Warning: '.length).trim());
 }
 
 /** A change that makes an object schema-invalid, for comparing the server with the project's validator. */
@@ -372,7 +393,7 @@ class Discovery {
  * where the server reports each failed validation, the set of rules and messages must be
  * exactly the expected set (with Deny the server names only the first).
  */
-async function reviewCorpus(cluster: KubeCluster, vapObjects: readonly Manifest[], log: (m: string) => void): Promise<{ checked: number; failures: string[] }> {
+async function reviewCorpus(cluster: KubeCluster, vapObjects: readonly Manifest[], work: string, log: (m: string) => void): Promise<{ checked: number; failures: string[] }> {
   const discovery = new Discovery(cluster);
   const failures: string[] = [];
   const namespaces = [...new Set(CORPUS.map((c) => c.object.metadata.namespace).filter((n): n is string => !!n))];
@@ -383,21 +404,23 @@ async function reviewCorpus(cluster: KubeCluster, vapObjects: readonly Manifest[
     }
   }
   const policyName = (rule: string): string => `wasm-platform-${rule}`;
-  const create = async (object: Manifest) => cluster.request('POST', `${await discovery.collection(object)}?dryRun=All&fieldValidation=Strict`, object);
+  const create = (object: Manifest) => dryRunCreate(cluster, discovery, object);
 
-  // The policies are enforced as soon as the server's informers have seen them; wait for the
-  // first bad case to be denied before trusting an admission.
-  const sentinel = CORPUS.find((c) => c.denials.length > 0);
-  if (sentinel) {
-    await waitFor('the ValidatingAdmissionPolicies to be enforced', async () => (await create(sentinel.object as Manifest)).status >= 400, 60_000);
-  }
+  await waitForDenial(cluster, 'the ValidatingAdmissionPolicies to be enforced');
 
   for (const c of CORPUS) {
     const object = c.object as Manifest;
-    const r = await create(object);
+    // Bindings reach the server's admission through informers, one by one: a verdict that
+    // could be a binding not seen yet is asked again for a few seconds before it counts.
+    const r = await settled(() => create(object), (x) => (c.denials.length === 0 ? x.status < 300 : x.status >= 400));
     if (c.denials.length === 0) {
       if (r.status >= 300) {
         failures.push(`corpus ${c.name}: ${objectRef(object)} must be admitted, the server refused it: ${messageOf(r.body)}`);
+      }
+      // A warning on an admitted object is a refusal later: PodSecurity warns on a workload
+      // whose pods the namespace's enforced level would refuse.
+      for (const w of r.warnings) {
+        failures.push(`corpus ${c.name}: ${objectRef(object)} is admitted with a warning: ${oneLine(w)}`);
       }
       continue;
     }
@@ -409,21 +432,24 @@ async function reviewCorpus(cluster: KubeCluster, vapObjects: readonly Manifest[
   }
 
   // The same corpus with every binding in Warn mode: every failed validation comes back as a warning.
-  for (const binding of vapObjects.filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding')) {
-    const r = await cluster.request('PATCH', `/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/${binding.metadata.name}?fieldManager=conformance`, { spec: { validationActions: ['Warn'] } }, 'application/merge-patch+json');
-    if (r.status !== 200) {
-      throw new Error(`could not switch binding ${binding.metadata.name} to Warn: ${messageOf(r.body)}`);
-    }
+  // Applied by the same field manager as the bindings themselves, so that re-applying them as
+  // synthesized afterwards owns validationActions again without a conflict.
+  const warnBindings = vapObjects.filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding').map((b) => {
+    const c = copy(b) as Manifest & { spec: { validationActions: string[] } };
+    c.spec.validationActions = ['Warn'];
+    return { file: '(bindings switched to Warn)', object: c as Manifest };
+  });
+  const switched = await applyGroup(cluster, warnBindings, work);
+  if (switched.length > 0) {
+    throw new Error(`could not switch the bindings to Warn: ${switched.join('; ')}`);
   }
-  if (sentinel) {
-    await waitFor('the bindings to warn instead of deny', async () => {
-      const r = await create(sentinel.object as Manifest);
-      return r.status < 300 && r.warnings.length > 0;
-    }, 60_000);
-  }
+  await waitFor('the bindings to warn instead of deny', async () => {
+    const r = await dryRunCreate(cluster, discovery, SENTINEL.object as Manifest);
+    return r.status < 300 && r.warnings.some((w) => w.startsWith('Validation failed for ValidatingAdmissionPolicy'));
+  }, 60_000);
   for (const c of CORPUS) {
     const object = c.object as Manifest;
-    const r = await create(object);
+    const r = await settled(() => create(object), (x) => x.status < 300);
     const re = /^Validation failed for ValidatingAdmissionPolicy '([^']+)' with binding '[^']+': ([\s\S]*)$/;
     const got = r.warnings.flatMap((w) => {
       const m = re.exec(w);
@@ -438,6 +464,31 @@ async function reviewCorpus(cluster: KubeCluster, vapObjects: readonly Manifest[
   }
   log(`${CORPUS.length} corpus cases reviewed by the server's ValidatingAdmissionPolicy admission, with Deny and with Warn bindings`);
   return { checked: CORPUS.length * 2, failures };
+}
+
+/** Asks again (for up to 10 s) until `ok` holds, and returns the last answer either way. */
+async function settled(ask: () => Promise<ApiResponse>, ok: (r: ApiResponse) => boolean): Promise<ApiResponse> {
+  const deadline = Date.now() + 10_000;
+  let r = await ask();
+  while (!ok(r) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    r = await ask();
+  }
+  return r;
+}
+
+/** A dry-run create with strict field validation: admission runs, nothing is stored. */
+async function dryRunCreate(cluster: KubeCluster, discovery: Discovery, object: Manifest): Promise<ApiResponse> {
+  return cluster.request('POST', `${await discovery.collection(object)}?dryRun=All&fieldValidation=Strict`, object);
+}
+
+/** The first corpus case that must be denied: a probe of whether the policies are enforced. */
+const SENTINEL = CORPUS.find((c) => c.denials.length > 0)!;
+
+/** The policies are enforced once the server's informers have seen them: wait for the probe to be denied. */
+async function waitForDenial(cluster: KubeCluster, what: string): Promise<void> {
+  const discovery = new Discovery(cluster);
+  await waitFor(what, async () => (await dryRunCreate(cluster, discovery, SENTINEL.object as Manifest)).status >= 400, 60_000);
 }
 
 function messageOf(body: string): string {

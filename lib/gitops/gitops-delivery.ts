@@ -155,7 +155,10 @@ export interface DeliveredApplication {
 
 const CLIENT_SIDE_APPLY_LIMIT_BYTES = 262_144;
 const REPO_URL = /^(?:(?:https?|ssh|git):\/\/[^\s/@]+(?:@[^\s/]+)?(?::\d+)?\/\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+)$/;
-const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+// Argo CD's foreground cascade-delete finalizer under its domain-qualified name (the same
+// behaviour as the bare `resources-finalizer.argocd.argoproj.io`, which kube-apiserver 1.30
+// warns about on every write: "prefer a domain-qualified finalizer name").
+const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreground';
 const PART_OF = 'gitops';
 
 interface Delivered {

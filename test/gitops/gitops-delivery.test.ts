@@ -98,7 +98,7 @@ describe('GitOpsDelivery', () => {
       expect(d.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
       expect(d.spec.syncPolicy.retry).toEqual({ limit: 10, backoff: { duration: '5s', factor: 2, maxDuration: '3m' } });
       expect(d.spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
-      expect(d.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
+      expect(d.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io/foreground']);
     }
     const options = (name: string) => out.app(name).spec.syncPolicy.syncOptions;
     expect(options('policy')).toContain('SkipDryRunOnMissingResource=true');
