@@ -324,7 +324,7 @@ async function compareWithValidator(cluster: KubeCluster, entries: readonly Mani
       if (serverRefused !== violations.length > 0) {
         const ours = violations.length > 0 ? `refuses it (${violations.map((v) => `${v.path}: ${v.message}`).join('; ')})` : 'accepts it';
         const theirs = serverRefused ? `refuses it (${r.status}: ${messageOf(r.body)})` : 'accepts it';
-        failures.push(`${entry.file}: ${objectRef(o)} with ${what}: the project's validator ${ours}, kube-apiserver ${theirs}`);
+        failures.push(`${entry.file}: ${objectRef(o)} (${what}): the project's validator ${ours}, kube-apiserver ${theirs}`);
       }
     }
   }
