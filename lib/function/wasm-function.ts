@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { ServiceBackend } from '../core/backend';
@@ -101,7 +101,21 @@ export interface WasmFunctionProps {
    * @default "10%"
    */
   readonly maxUnavailable?: number | string;
+  /**
+   * How long a terminating pod keeps serving before it is sent SIGTERM: a
+   * `lifecycle.preStop.sleep` that covers the time the gateway's proxies need to drop the
+   * pod from their endpoints (a FROM-scratch image has no shell for an `exec` pause). Without
+   * it every scale-in and rollout races the endpoint update and the proxies send requests to
+   * a pod that is already gone. Whole seconds, shorter than the pod's 10 s grace period;
+   * `Duration.seconds(0)` turns it off. Needs the `PodLifecycleSleepAction` feature (beta and
+   * on by default from Kubernetes 1.30).
+   * @default Duration.seconds(5)
+   */
+  readonly drain?: Duration;
 }
+
+/** The pods' `terminationGracePeriodSeconds`: the drain and the module's own shutdown fit inside it. */
+const TERMINATION_GRACE_SECONDS = 10;
 
 /** An autoscaler's claim on a function; see {@link WasmFunction.attachAutoscaler}. */
 export interface FunctionAutoscalerAttachment {
@@ -243,6 +257,7 @@ export class WasmFunction extends Construct {
     const partOf = props.partOf ?? DEFAULT_PART_OF;
     const ingressFromNamespaces = props.ingressFromNamespaces ?? ['gateway', 'monitoring'];
     const maxUnavailable = props.maxUnavailable ?? '10%';
+    const drain = props.drain ?? Duration.seconds(5);
 
     this.selectorLabels = { [LABELS.name]: this.name, [LABELS.instance]: this.name };
     this.labels = {
@@ -258,6 +273,7 @@ export class WasmFunction extends Construct {
     this.node.addValidation({
       validate: () => [
         ...this.checkProps(props, allowMutableTag, env, healthPath, ingressFromNamespaces),
+        ...checkDrain(drain),
         ...this.checkReplicas(),
         ...this.checkDuplicates(),
         ...this.checkForeignScalers(),
@@ -289,7 +305,8 @@ export class WasmFunction extends Construct {
       failureThreshold: 3,
     });
 
-    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+    const drainMs = drain.toMilliseconds();
+    this.deployment = new FunctionDeployment(this, 'Deployment', drainMs > 0 && drainMs % 1000 === 0 ? drainMs / 1000 : undefined, {
       metadata,
       spec: {
         // Lazy: an autoscaler attached after construction removes the field.
@@ -311,8 +328,9 @@ export class WasmFunction extends Construct {
             automountServiceAccountToken: false,
             // Thousands of Services would otherwise become thousands of env vars in every pod.
             enableServiceLinks: false,
-            // A Wasm module holds no connections worth draining for long.
-            terminationGracePeriodSeconds: 10,
+            // A Wasm module holds no connections worth draining for long: the grace period
+            // covers the preStop drain (see drain) and a short shutdown.
+            terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
             // The shim runs the module inside the pod sandbox, so the usual Linux hardening
             // still applies and costs nothing: a FROM-scratch image has no user entry, so
             // runAsNonRoot needs an explicit numeric UID, and the module needs no writable
@@ -565,4 +583,41 @@ function checkMaxUnavailable(value: number | string | undefined): string | undef
     return `maxUnavailable "${value}" must be a pod count or a percentage from 1% to 100% (for example "10%")`;
   }
   return undefined;
+}
+
+/**
+ * The function's Deployment, with the preStop sleep the 1.28 bindings cannot express (the
+ * `sleep` handler came in 1.29): `KubeDeployment.toJson()` maps its output through the 1.28
+ * types, which drops unknown fields even when added by a JSON patch, so it is added after.
+ */
+class FunctionDeployment extends k8s.KubeDeployment {
+  constructor(scope: Construct, id: string, private readonly preStopSleepSeconds: number | undefined, props: k8s.KubeDeploymentProps) {
+    super(scope, id, props);
+  }
+
+  public toJson(): Record<string, unknown> {
+    const json = super.toJson() as { spec?: { template?: { spec?: { containers?: Record<string, unknown>[] } } } } & Record<string, unknown>;
+    const container = json.spec?.template?.spec?.containers?.[0];
+    if (this.preStopSleepSeconds !== undefined && container && container.lifecycle === undefined) {
+      const keys = Object.keys(container);
+      // The position cdk8s's sorted rendering gives it, so the output reads like the rest.
+      const at = keys.findIndex((k) => k > 'lifecycle');
+      const entries = Object.entries(container);
+      entries.splice(at < 0 ? entries.length : at, 0, ['lifecycle', { preStop: { sleep: { seconds: this.preStopSleepSeconds } } }]);
+      json.spec!.template!.spec!.containers![0] = Object.fromEntries(entries);
+    }
+    return json;
+  }
+}
+
+/** The drain must be whole seconds and leave the module time to stop inside the grace period. */
+function checkDrain(drain: Duration): string[] {
+  const ms = drain.toMilliseconds();
+  if (ms % 1000 !== 0 || ms < 0) {
+    return [`drain (${ms} ms) must be whole seconds: preStop sleep takes seconds; use Duration.seconds(0-${TERMINATION_GRACE_SECONDS - 1})`];
+  }
+  if (ms >= TERMINATION_GRACE_SECONDS * 1000) {
+    return [`drain (${ms / 1000}s) must be shorter than the pods' terminationGracePeriodSeconds (${TERMINATION_GRACE_SECONDS}), or they are killed before the drain ends: use Duration.seconds(0-${TERMINATION_GRACE_SECONDS - 1})`];
+  }
+  return [];
 }

@@ -1,4 +1,4 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { renderApp, SynthValidationError, WasmFunction, WasmFunctionProps, WasmRuntime } from '../../lib';
@@ -294,8 +294,27 @@ describe('WasmFunction input validation', () => {
     ['bad env name', { env: { '1BAD': 'x' } }, /env key "1BAD" is not a valid environment variable name/],
     ['replicas out of range', { replicas: 9000 }, /replicas \(9000\) must be an integer from 0 to 5000/],
     ['bad maxUnavailable', { maxUnavailable: '0%' }, /maxUnavailable "0%" must be a pod count or a percentage from 1% to 100%/],
+    ['drain as long as the grace period', { drain: Duration.seconds(10) },
+      /drain \(10s\) must be shorter than the pods' terminationGracePeriodSeconds \(10\), or they are killed before the drain ends: use Duration.seconds\(0-9\)/],
+    ['drain in milliseconds', { drain: Duration.millis(1500) }, /drain \(1500 ms\) must be whole seconds: preStop sleep takes seconds; use Duration.seconds\(0-9\)/],
   ])('%s', (_case, props, message) => {
     expect(problems(props)).toMatch(message);
+  });
+
+  test('pods drain for 5 s before SIGTERM, inside the grace period', () => {
+    // GIVEN a function with the default drain
+    const objects = objectsOf(functionChart().chart);
+    // THEN the container pauses in preStop (a sleep: a FROM-scratch image has no shell) and
+    // the grace period leaves the module time to stop after it
+    expect(podSpec(objects, 'containers.0.lifecycle')).toEqual({ preStop: { sleep: { seconds: 5 } } });
+    expect(podSpec(objects, 'terminationGracePeriodSeconds')).toBe(10);
+    const deployment = findOne(objects, 'Deployment');
+    expect(formatViolations(deployment, kubeValidator().validate(deployment))).toBe('');
+  });
+
+  test('a drain of 0 s leaves no preStop hook', () => {
+    const objects = objectsOf(functionChart({ drain: Duration.seconds(0) }).chart);
+    expect(podSpec(objects, 'containers.0.lifecycle')).toBeUndefined();
   });
 
   test('a mutable tag is accepted when explicitly allowed', () => {
