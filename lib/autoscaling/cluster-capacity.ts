@@ -54,6 +54,12 @@ export interface ClusterDescription {
    * @default - nothing reserved
    */
   readonly otherWorkloads?: ReservedCapacity;
+  /**
+   * The nodes carry `topology.kubernetes.io/zone`, so functions may spread over zones
+   * (`WasmFunction` `spreadOverZones`). K3s sets no zone label unless its operator does.
+   * @default false
+   */
+  readonly zonesLabelled?: boolean;
 }
 
 /** The whole platform's demand at maxReplicas against the cluster. */
@@ -238,8 +244,11 @@ export class ClusterCapacity extends Construct {
         const own = checkClusterDescription(this.cluster);
         if (own.length > 0) return own;
         const others = constructsOf(this.node.root).filter((c) => c instanceof ClusterCapacity && c !== this);
+        const zoneSpread = this.cluster.zonesLabelled ? [] : WasmFunction.all(this.node.root).filter((fn) => fn.spreadsOverZones)
+          .map((fn) => `function ${fn.namespace}/${fn.name} (${fn.node.path}) sets spreadOverZones, but cluster.zonesLabelled is not true: on nodes without topology.kubernetes.io/zone the scheduler ignores its spread constraints altogether; label the zones and set zonesLabelled, or drop spreadOverZones`);
         return [
           ...others.map((o) => `another ClusterCapacity exists at ${o.node.path}: describe the cluster once per app`),
+          ...zoneSpread,
           ...this.compute().problems,
         ];
       },
@@ -309,6 +318,9 @@ export function renderCapacityReport(r: ClusterCapacityResult): string {
   lines.push(`${c.nodes} nodes${r.cluster.spareNodes ? ` (${r.cluster.spareNodes} held spare, ${r.usableNodes} counted)` : ''}, `
     + `${c.allocatableCpuPerNode} CPU and ${c.allocatableMemoryPerNode} memory allocatable per node, `
     + `max ${r.maxPodsPerNode} pods per node${r.daemonSetPodsPerNode ? ` of which ${r.daemonSetPodsPerNode} DaemonSet pods` : ''}.`, '');
+  lines.push(c.zonesLabelled
+    ? 'Topology spread: every function over nodes (`kubernetes.io/hostname`); the nodes carry zones, so functions that set `spreadOverZones` spread over `topology.kubernetes.io/zone` too.'
+    : 'Topology spread: over nodes only (`kubernetes.io/hostname`): the cluster description does not say the nodes carry `topology.kubernetes.io/zone` (K3s sets none), so no function spreads over zones.', '');
   lines.push(table(['resource', 'requested at maxReplicas', 'capacity', 'use', 'nodes needed'], [
     ['pods', `${r.pods}`, `${r.podSlots}`, percent(r.pods, r.podSlots), `${r.requiredNodesForPods}`],
     ['CPU (cores)', fmt(r.cpuCoresRequested), fmt(r.cpuCores), percent(r.cpuCoresRequested, r.cpuCores), `${r.requiredNodesForCpu}`],

@@ -112,6 +112,15 @@ export interface WasmFunctionProps {
    * @default Duration.seconds(5)
    */
   readonly drain?: Duration;
+  /**
+   * Also spread the pods over zones (`topology.kubernetes.io/zone`), not only over nodes.
+   * Only for clusters whose nodes carry that label: K3s sets none, and the scheduler then
+   * treats every node as outside the zone constraint and ignores the hostname spread too,
+   * so pods may pack onto a few nodes. A `ClusterCapacity` whose cluster does not say
+   * `zonesLabelled` refuses it.
+   * @default false
+   */
+  readonly spreadOverZones?: boolean;
 }
 
 /** The pods' `terminationGracePeriodSeconds`: the drain and the module's own shutdown fit inside it. */
@@ -237,6 +246,8 @@ export class WasmFunction extends Construct {
   public readonly service: k8s.KubeService;
 
   private readonly fixedReplicas?: number;
+  /** Whether the pods are also spread over zones (see {@link WasmFunctionProps.spreadOverZones}). */
+  public readonly spreadsOverZones: boolean;
   private backendOverride?: ServiceBackend;
   private readonly autoscalers: FunctionAutoscalerAttachment[] = [];
 
@@ -258,6 +269,7 @@ export class WasmFunction extends Construct {
     const ingressFromNamespaces = props.ingressFromNamespaces ?? ['gateway', 'monitoring'];
     const maxUnavailable = props.maxUnavailable ?? '10%';
     const drain = props.drain ?? Duration.seconds(5);
+    this.spreadsOverZones = props.spreadOverZones ?? false;
 
     this.selectorLabels = { [LABELS.name]: this.name, [LABELS.instance]: this.name };
     this.labels = {
@@ -352,13 +364,15 @@ export class WasmFunction extends Construct {
                 labelSelector: { matchLabels: { ...this.selectorLabels } },
                 matchLabelKeys: ['pod-template-hash'],
               },
-              {
+              // Only where nodes carry a zone: a constraint on a missing key makes the
+              // scheduler skip the node for every constraint, so both would do nothing.
+              ...(this.spreadsOverZones ? [{
                 maxSkew: 1,
                 topologyKey: 'topology.kubernetes.io/zone',
                 whenUnsatisfiable: 'ScheduleAnyway',
                 labelSelector: { matchLabels: { ...this.selectorLabels } },
                 matchLabelKeys: ['pod-template-hash'],
-              },
+              }] : []),
             ],
             containers: [{
               name: 'function',

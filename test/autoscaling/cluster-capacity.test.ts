@@ -97,6 +97,27 @@ describe('ClusterCapacity', () => {
     expect(checkClusterDescription({ ...SEED_CLUSTER, nodes: 3, spareNodes: 3 })).toEqual(['cluster.spareNodes (3) must be an integer from 0 to 2']);
   });
 
+  test('a function may spread over zones only on a cluster whose nodes carry them', () => {
+    // GIVEN a function that asks for a zone spread
+    const { app, chart, fn } = functionChart({ spreadOverZones: true });
+    HorizontalFunctionAutoscaler.seed(chart, 'Scaling', fn);
+    // WHEN the cluster description does not say the zones are labelled (K3s sets none)
+    new ClusterCapacity(app, 'ClusterCapacity', { cluster: { ...SEED_CLUSTER, nodes: 46 } });
+    // THEN it is refused with both fixes
+    expect(problemsOf(app)).toEqual([
+      '[ClusterCapacity] function functions-orders/checkout (Orders/Checkout) sets spreadOverZones, but cluster.zonesLabelled is not true: on nodes without topology.kubernetes.io/zone the scheduler ignores its spread constraints altogether; label the zones and set zonesLabelled, or drop spreadOverZones',
+    ]);
+  });
+
+  test('the report says how pods are spread', () => {
+    const render = (zonesLabelled: boolean) => {
+      const { app } = seedApp({ ...SEED_CLUSTER, nodes: 46, zonesLabelled });
+      return renderApp(app).find((f) => f.path === 'reports/capacity.md')!.content;
+    };
+    expect(render(false)).toContain('Topology spread: over nodes only (`kubernetes.io/hostname`): the cluster description does not say the nodes carry `topology.kubernetes.io/zone` (K3s sets none), so no function spreads over zones.');
+    expect(render(true)).toContain('functions that set `spreadOverZones` spread over `topology.kubernetes.io/zone` too.');
+  });
+
   test('one cluster description per app', () => {
     const { app } = seedApp({ ...SEED_CLUSTER, nodes: 46 });
     new ClusterCapacity(app, 'Again', { cluster: { ...SEED_CLUSTER, nodes: 46 } });

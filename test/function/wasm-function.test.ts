@@ -312,6 +312,16 @@ describe('WasmFunction input validation', () => {
     expect(formatViolations(deployment, kubeValidator().validate(deployment))).toBe('');
   });
 
+  test('pods spread over nodes only, unless zones are asked for', () => {
+    // GIVEN the default (K3s nodes carry no zone label) and a function on a zoned cluster
+    const keys = (props: Partial<WasmFunctionProps>) => (podSpec(objectsOf(functionChart(props).chart), 'topologySpreadConstraints') as { topologyKey: string }[])
+      .map((c) => c.topologyKey);
+    // THEN a zone constraint appears only when asked for: on nodes without the key the
+    // scheduler would ignore the hostname spread too
+    expect(keys({})).toEqual(['kubernetes.io/hostname']);
+    expect(keys({ spreadOverZones: true })).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
+  });
+
   test('a drain of 0 s leaves no preStop hook', () => {
     const objects = objectsOf(functionChart({ drain: Duration.seconds(0) }).chart);
     expect(podSpec(objects, 'containers.0.lifecycle')).toBeUndefined();
