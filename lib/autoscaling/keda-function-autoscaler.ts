@@ -220,6 +220,9 @@ export class KedaFunctionAutoscaler extends FunctionAutoscaler {
         return {
           type: 'cron',
           name: `flash-sale-${w.name}`,
+          // KEDA 2.15 refuses a ScaledObject with a fallback unless every trigger names
+          // AverageValue (CheckFallbackValid: an empty metricType fails too).
+          metricType: 'AverageValue',
           metadata: { timezone: w.timezone, start: cron.start, end: cron.end, desiredReplicas: String(w.replicas) },
         };
       }),
@@ -257,6 +260,13 @@ export class KedaFunctionAutoscaler extends FunctionAutoscaler {
       const resource = this.triggers.filter((t) => t.isResource).map((t) => t.type);
       if (resource.length > 0) {
         errors.push(`fallback is set, but KEDA supports a fallback only for AverageValue metrics and triggers include ${resource.join(' and ')}: remove the fallback or scale on request rate`);
+      }
+    }
+    // As KEDA's own CheckFallbackValid: every trigger must be AverageValue, or the
+    // ScaledObject is refused (webhook) and never reconciled (controller).
+    for (const t of this.renderTriggers()) {
+      if (t.type !== 'cpu' && t.type !== 'memory' && t.metricType !== 'AverageValue') {
+        errors.push(`fallback is set, but trigger ${t.name ?? t.type} has metricType ${t.metricType ?? '<none>'}: KEDA accepts a fallback only when every trigger's metricType is AverageValue; set it, or remove the fallback`);
       }
     }
     const f = this.fallback;

@@ -135,10 +135,34 @@ describe('KedaFunctionAutoscaler', () => {
     expect(so).toMatchSnapshot();
     expect(so.spec.triggers.map((t) => t.type)).toEqual(['prometheus', 'cron', 'cron']);
     expect(so.spec.triggers.slice(1)).toEqual([
-      { type: 'cron', name: 'flash-sale-friday-evening', metadata: { timezone: 'Europe/Berlin', start: '45 19 * * 5', end: '0 22 * * 5', desiredReplicas: '250' } },
-      { type: 'cron', name: 'flash-sale-black-friday', metadata: { timezone: 'Europe/Berlin', start: '30 23 27 11 *', end: '0 2 29 11 *', desiredReplicas: '400' } },
+      { type: 'cron', name: 'flash-sale-friday-evening', metricType: 'AverageValue', metadata: { timezone: 'Europe/Berlin', start: '45 19 * * 5', end: '0 22 * * 5', desiredReplicas: '250' } },
+      { type: 'cron', name: 'flash-sale-black-friday', metricType: 'AverageValue', metadata: { timezone: 'Europe/Berlin', start: '30 23 27 11 *', end: '0 2 29 11 *', desiredReplicas: '400' } },
     ]);
+    // KEDA 2.15's CheckFallbackValid refuses a ScaledObject with a fallback unless every
+    // trigger is AverageValue: a cron trigger without metricType made it refuse the whole object.
+    expect(so.spec.fallback).toBeDefined();
+    expect(so.spec.triggers.every((t) => t.metricType === 'AverageValue')).toBe(true);
     expect(schemaReport(objects)).toBe('');
+  });
+
+  test('a fallback with a trigger that is not AverageValue is refused, as KEDA refuses it', () => {
+    // GIVEN a trigger of the user's own that names no metricType
+    class BareTrigger extends KedaTrigger {
+      public readonly type = 'prometheus' as const;
+      public readonly measuredOutsideFunction = false;
+      public render() {
+        return { type: 'prometheus', name: 'bare', metadata: { serverAddress: 'http://p:9090', query: 'vector(1)', threshold: '1' } };
+      }
+      public validate(): string[] { return []; }
+      public metricsLagSeconds(): number { return 30; }
+      public describe(): string { return 'bare'; }
+      public targetUtilization(): number | undefined { return undefined; }
+    }
+    const { app, chart, fn } = functionChart();
+    // WHEN it is used with the default fallback
+    new KedaFunctionAutoscaler(chart, 'Scaling', { target: fn, maxReplicas: 100, triggers: [new BareTrigger()] });
+    // THEN
+    expect(problemsOf(app)).toContain('[Orders/Scaling] fallback is set, but trigger bare has metricType <none>: KEDA accepts a fallback only when every trigger\'s metricType is AverageValue; set it, or remove the fallback');
   });
 
   test('cpu and memory triggers: Utilization, and no fallback by default (KEDA supports none for them)', () => {
