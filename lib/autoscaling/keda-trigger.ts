@@ -133,6 +133,9 @@ function prometheusTrigger(name: string, query: string, threshold: number, conte
       serverAddress: context.prometheus.address,
       query,
       threshold: String(threshold),
+      // KEDA's default (true) reads an empty result as 0: a lost scrape target would hold the
+      // function at its floor during a sale, and the fallback would never apply.
+      ignoreNullValues: 'false',
       ...(context.prometheusAuthentication ? { authModes: 'bearer' } : {}),
     },
     ...(context.prometheusAuthentication ? { authenticationRef: { name: context.prometheusAuthentication, kind: 'TriggerAuthentication' } } : {}),

@@ -2,6 +2,8 @@ import { k8s } from 'cdk8s-plus-28';
 
 /** The argocd-cm key that gives Argo CD a health check for `argoproj.io/Application`. */
 export const APPLICATION_HEALTH_KEY = 'resource.customizations.health.argoproj.io_Application';
+/** The argocd-cm key that selects how Argo CD tracks the objects it manages. */
+export const RESOURCE_TRACKING_KEY = 'application.resourceTrackingMethod';
 
 /**
  * The Application health check Argo CD removed from its defaults in 1.8. Without it a
@@ -26,14 +28,21 @@ export const APPLICATION_HEALTH_LUA = [
 ].join('\n');
 
 /**
- * A merge patch for the `argocd-cm` ConfigMap that restores the Application health check.
+ * A merge patch for the `argocd-cm` ConfigMap that restores the Application health check and
+ * tracks resources by annotation.
  * Apply it once per Argo CD installation, before the root application:
  * `kubectl -n argocd patch configmap argocd-cm --type merge --patch-file <file>`.
- * It carries only its one key, so it never overwrites the rest of argocd-cm.
+ * It carries only these two keys, so it never overwrites the rest of argocd-cm.
  */
 export function applicationHealthPatch(argoCdNamespace: string): Record<string, unknown> {
   return k8s.KubeConfigMap.manifest({
     metadata: { name: 'argocd-cm', namespace: argoCdNamespace },
-    data: { [APPLICATION_HEALTH_KEY]: APPLICATION_HEALTH_LUA },
+    data: {
+      // Argo CD's recommended tracking: before 3.0 the default tracks by the label
+      // app.kubernetes.io/instance and overwrites it on every object it applies, which
+      // breaks any selector across objects that reads it (a ServiceMonitor's, a user's).
+      [RESOURCE_TRACKING_KEY]: 'annotation',
+      [APPLICATION_HEALTH_KEY]: APPLICATION_HEALTH_LUA,
+    },
   });
 }

@@ -314,7 +314,8 @@ export class GitOpsDelivery extends Construct {
         `Apply once per Argo CD installation, before the root Application:\n` +
         `#   kubectl -n ${this.argoCdNamespace} patch configmap argocd-cm --type merge --patch-file ${this.repoPath('bootstrap/argocd-cm-application-health.yaml')}\n` +
         '# Without it a child Application is healthy as soon as it exists, and the sync waves of the\n' +
-        '# Applications do not hold.',
+        '# Applications do not hold; and Argo CD (before 3.0) tracks objects by rewriting their\n' +
+        '# app.kubernetes.io/instance label instead of by annotation.',
         [applicationHealthPatch(this.argoCdNamespace)],
       ),
     });

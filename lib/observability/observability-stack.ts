@@ -209,7 +209,11 @@ export class FunctionMonitoring extends Construct {
       metadata: { name: base, namespace: stack.namespace, labels: { ...labels, ...stack.prometheusSelectorLabels } },
       spec: {
         namespaceSelector: { matchNames: [fn.namespace] },
-        selector: { matchLabels: { ...fn.selectorLabels } },
+        // Never app.kubernetes.io/instance: Argo CD before 3.0 tracks resources by that label
+        // and rewrites it on every object it applies (not in pod templates) with the
+        // Application's name, so a selector on it would match no Service and nothing would
+        // be scraped. Function names are unique per namespace.
+        selector: { matchLabels: { [LABELS.name]: fn.name, [LABELS.component]: 'function' } },
         endpoints: [{
           // The Service port named http forwards to the container port where the function
           // SDK also serves /metrics; Prometheus scrapes every endpoint (pod) behind it.

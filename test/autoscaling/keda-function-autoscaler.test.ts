@@ -45,6 +45,8 @@ describe('KedaFunctionAutoscaler', () => {
           serverAddress: 'http://prometheus-operated.monitoring.svc:9090',
           query: 'sum(rate(wasm_function_requests_total{namespace="functions-orders",function="checkout"}[60s]))',
           threshold: '100',
+          // A lost metric is an error (then the fallback), not a 0 that holds the floor.
+          ignoreNullValues: 'false',
         },
       }],
     });
@@ -91,6 +93,7 @@ describe('KedaFunctionAutoscaler', () => {
           serverAddress: 'https://thanos-query.monitoring.svc:9091',
           query: 'sum(rate(envoy_cluster_upstream_rq_total{envoy_cluster_name="httproute/functions-orders/checkout/rule/0"}[120s]))',
           threshold: '150',
+          ignoreNullValues: 'false',
           authModes: 'bearer',
         },
         authenticationRef: { name: 'checkout-prometheus', kind: 'TriggerAuthentication' },
@@ -101,6 +104,7 @@ describe('KedaFunctionAutoscaler', () => {
           serverAddress: 'https://thanos-query.monitoring.svc:9091',
           query: 'sum(envoy_cluster_upstream_rq_active{envoy_cluster_name="httproute/functions-orders/checkout/rule/0"})',
           threshold: '20',
+          ignoreNullValues: 'false',
           authModes: 'bearer',
         },
         authenticationRef: { name: 'checkout-prometheus', kind: 'TriggerAuthentication' },

@@ -2,7 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import {
-  APPLICATION_HEALTH_KEY, describeObject, findDependencies, isOrderRespected, KubeManifest, OutputArtifact,
+  APPLICATION_HEALTH_KEY, RESOURCE_TRACKING_KEY, describeObject, findDependencies, isOrderRespected, KubeManifest, OutputArtifact,
   renderApp, SyncWave, waveOfManifest,
 } from '../../lib';
 import { formatViolations, kubeValidator } from '../support/kube-schema';
@@ -150,10 +150,12 @@ describe('GitOpsDelivery', () => {
     ]);
   });
 
-  test('the argocd-cm patch restores the Application health check', () => {
+  test('the argocd-cm patch restores the Application health check and tracks by annotation', () => {
     const [patch] = render(withDelivery(fixtureCharts())).docs('bootstrap/argocd-cm-application-health.yaml');
     expect(patch.metadata).toEqual({ name: 'argocd-cm', namespace: 'argocd' });
-    expect(Object.keys(patch.data)).toEqual([APPLICATION_HEALTH_KEY]);
+    expect(Object.keys(patch.data).sort()).toEqual([RESOURCE_TRACKING_KEY, APPLICATION_HEALTH_KEY].sort());
+    // Argo CD's label tracking (its default before 3.0) rewrites app.kubernetes.io/instance.
+    expect(patch.data[RESOURCE_TRACKING_KEY]).toBe('annotation');
     expect(patch.data[APPLICATION_HEALTH_KEY]).toMatch(/hs.status = obj.status.health.status/);
   });
 

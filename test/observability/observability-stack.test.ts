@@ -83,14 +83,19 @@ describe('ObservabilityStack', () => {
       metadata: { name: 'functions-shop.hello', namespace: 'monitoring', labels: { release: 'prom' } },
       spec: {
         namespaceSelector: { matchNames: ['functions-shop'] },
-        selector: { matchLabels: hello.selectorLabels },
+        selector: { matchLabels: { 'app.kubernetes.io/name': 'hello', 'app.kubernetes.io/component': 'function' } },
         endpoints: [{ port: 'http', path: '/metrics', interval: '15s', relabelings: [{ targetLabel: 'function' }] }],
       },
     });
     // The Service the monitor selects has the port name and labels it relies on.
     const svc = hello.service.toJson();
     expect(svc.spec.ports[0].name).toBe('http');
-    expect(svc.metadata.labels).toMatchObject(hello.selectorLabels);
+    const selected = (sm.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
+    expect(svc.metadata.labels).toMatchObject(selected);
+    // Argo CD before 3.0 (label tracking) rewrites app.kubernetes.io/instance on the Service
+    // with the Application's name: the selector must still match.
+    const underArgoCd = { ...svc.metadata.labels, 'app.kubernetes.io/instance': 'catalog-functions' };
+    expect(underArgoCd).toMatchObject(selected);
   });
 
   test('every generated PromQL expression parses with the official grammar', () => {
