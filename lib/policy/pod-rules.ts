@@ -3,6 +3,7 @@ import { checkDns1123Subdomain } from '../core/names';
 import { checkQuantity, parseQuantity } from '../core/quantity';
 import { DEFAULT_FUNCTION_RESOURCES } from '../function/function-resources';
 import { WasmFunction } from '../function/wasm-function';
+import { regoLiteral } from './rego-literal';
 import {
   AdmissionRule, AdmissionRuleOptions, AdmissionScopes, CEL_POD_VARIABLES, CelSource, JsonObject, ParamRef,
   POD_KINDS, REGO_POD_HELPERS, regoModule, RuleKind,
@@ -503,7 +504,7 @@ export class HostNamespacesRule extends AdmissionRule {
   public rego(): string {
     return regoModule(this.templateName, `
 violation[{"msg": msg}] {
-  field := ${JSON.stringify(HOST_NAMESPACE_FIELDS)}[_]
+  field := ${regoLiteral(HOST_NAMESPACE_FIELDS)}[_]
   pod_spec[field] == true
   msg := sprintf("%v is true: sharing the host's PID, IPC or network namespace is not allowed", [field])
 }`, [REGO_POD_HELPERS]);
