@@ -1,4 +1,7 @@
 import { Engine } from '../support/context';
+import { OPA_ENGINE } from './opa';
 
 /** Every engine of `npm run conformance`, in the order they run. */
-export const ENGINES: readonly Engine[] = [];
+export const ENGINES: readonly Engine[] = [
+  OPA_ENGINE,
+];
