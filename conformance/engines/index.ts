@@ -1,7 +1,9 @@
 import { Engine } from '../support/context';
+import { GATOR_ENGINE } from './gator';
 import { OPA_ENGINE } from './opa';
 
 /** Every engine of `npm run conformance`, in the order they run. */
 export const ENGINES: readonly Engine[] = [
   OPA_ENGINE,
+  GATOR_ENGINE,
 ];
