@@ -8,9 +8,10 @@ import * as path from 'path';
 import { ConformanceContext, Engine, EngineResult } from '../support/context';
 import { readManifests } from '../support/manifests';
 import { runCommand } from '../support/process';
+import { RequestAuthorizationPolicy, RequestIdentity, RequestQuota } from '../../lib';
 import { servedChecks } from './opa-served';
 import { regoModules, tabIndented } from './rego-modules';
-import { generateTestKeys, opaTestData } from './test-keys';
+import { generateTestKeys, opaTestData, TestKeys } from './test-keys';
 
 /** The version a built OPA reports (`Version: 0.60.0` becomes `v0.60.0`). */
 export async function reportedVersion(binary: string): Promise<string> {
@@ -25,6 +26,18 @@ interface OpaTestResult {
   name: string;
   fail?: boolean;
   error?: { message: string };
+}
+
+/** RequestAuthorizationPolicy's other identities and quota clause, with path prefixes and several rules. */
+function policyVariants(keys: TestKeys): [string, RequestAuthorizationPolicy][] {
+  const rules = [
+    { methods: ['GET', 'POST'], paths: ['/api/price', '/api/cart/*'], roles: ['user', 'admin'] },
+    { methods: ['DELETE'], paths: ['/api/admin/*'], roles: ['admin'] },
+  ];
+  return [
+    ['trusted-header-and-quota', new RequestAuthorizationPolicy({ packageName: 'shop.authz', rules, identity: RequestIdentity.trustedHeader('x-user-role'), quota: RequestQuota.remainingHeader('x-quota-remaining') })],
+    ['shipped-jwks', new RequestAuthorizationPolicy({ packageName: 'shipped', rules, identity: RequestIdentity.jwt({ issuer: 'https://issuer.example.com/', roleClaim: 'groups-role', jwks: keys.jwks }) })],
+  ];
 }
 
 async function run(ctx: ConformanceContext): Promise<EngineResult[]> {
@@ -71,8 +84,9 @@ async function run(ctx: ConformanceContext): Promise<EngineResult[]> {
   if (!shipped || readFileSync(path.join(suite, 'serverless.rego'), 'utf8') !== shipped.source) {
     failures.push('policies/opa/serverless.rego is not the policy.rego of the opa-policy ConfigMap in dist/: refresh with UPDATE_POLICY_SUITES=1 npx jest test/policy/policy-suites.test.ts');
   }
+  const keys = generateTestKeys();
   const keysFile = path.join(dir, 'test-keys.json');
-  writeFileSync(keysFile, opaTestData(generateTestKeys()));
+  writeFileSync(keysFile, opaTestData(keys));
   for (const file of ['serverless.rego', 'serverless_test.rego']) {
     const c = await runCommand(opa, ['check', '--strict', path.join(suite, file)]);
     checked += 1;
@@ -93,7 +107,35 @@ async function run(ctx: ConformanceContext): Promise<EngineResult[]> {
     checked += 1;
     if (r.fail || r.error) failures.push(`opa test ${r.package}.${r.name}: ${r.error?.message ?? 'failed'}`);
   }
-  ctx.log(`opa check/fmt on ${modules.length} modules, opa test ${results.length} tests`);
+  // The identity and quota variants the reference platform does not use, generated and tested the same way.
+  let variantTests = 0;
+  for (const [name, policy] of policyVariants(keys)) {
+    const variantDir = path.join(dir, `variant-${name}`);
+    mkdirSync(variantDir, { recursive: true });
+    writeFileSync(path.join(variantDir, 'policy.rego'), policy.rego());
+    writeFileSync(path.join(variantDir, 'policy_test.rego'), policy.regoTests());
+    for (const file of ['policy.rego', 'policy_test.rego']) {
+      const c = await runCommand(opa, ['check', '--strict', path.join(variantDir, file)]);
+      const fmt = await runCommand(opa, ['fmt', '--fail', '--list', path.join(variantDir, file)]);
+      checked += 2;
+      if (c.code !== 0) failures.push(`opa check --strict of the ${name} variant's ${file}: ${c.stderr.trim()}`);
+      if (fmt.code !== 0) failures.push(`opa fmt would change the ${name} variant's ${file}`);
+    }
+    const t = await runCommand(opa, ['test', '--format=json', variantDir, keysFile]);
+    let variant: OpaTestResult[] = [];
+    try {
+      variant = JSON.parse(t.stdout) as OpaTestResult[];
+    } catch {
+      failures.push(`opa test of the ${name} variant printed no results: ${t.stderr.trim() || t.stdout.trim()}`);
+    }
+    if (variant.length === 0) failures.push(`opa test of the ${name} variant ran no test`);
+    for (const r of variant) {
+      checked += 1;
+      variantTests += 1;
+      if (r.fail || r.error) failures.push(`opa test (${name} variant) ${r.package}.${r.name}: ${r.error?.message ?? 'failed'}`);
+    }
+  }
+  ctx.log(`opa check/fmt on ${modules.length} modules, opa test ${results.length} tests, ${variantTests} tests of the other identity and quota variants`);
 
   const served = await servedChecks(ctx, manifests);
   ctx.log(`opa-envoy (${await reportedVersion(ctx.tool('opa-envoy'))}): ${served.checked} served checks`);
