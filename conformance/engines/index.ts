@@ -1,5 +1,11 @@
 import { Engine } from '../support/context';
+import { GATOR_ENGINE } from './gator';
 import { kubeApiserver } from './kube-apiserver';
+import { OPA_ENGINE } from './opa';
 
 /** Every engine of `npm run conformance`, in the order they run. */
-export const ENGINES: readonly Engine[] = [kubeApiserver];
+export const ENGINES: readonly Engine[] = [
+  kubeApiserver,
+  OPA_ENGINE,
+  GATOR_ENGINE,
+];

@@ -39,6 +39,9 @@ export function runCommand(command: string, args: readonly string[], options: Co
       const stderr = Buffer.concat(err).toString('utf8');
       resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: signal ? `${stderr}\n(killed by ${signal})` : stderr });
     });
+    // A command that exits without reading its input closes the pipe first: EPIPE on stdin is
+    // not the command's failure (its exit code says that), and unhandled it would crash the run.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }

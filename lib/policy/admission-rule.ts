@@ -251,7 +251,21 @@ export const CEL_POD_VARIABLES: readonly CelVariable[] = [
   },
 ];
 
-/** Rego helpers `pod_spec` and `containers[c]`, the same selection as {@link CEL_POD_VARIABLES}. */
+/**
+ * Every container a pod runs, ephemeral ones too (`kubectl debug` adds them through the
+ * pods/ephemeralcontainers subresource, which Gatekeeper reviews as a Pod): for the image and
+ * privilege rules, as gatekeeper-library's tests expect. Not for the resource rules, since
+ * the API forbids resources on ephemeral containers.
+ */
+export const CEL_ALL_CONTAINERS: CelVariable = {
+  name: 'allContainers',
+  expression: 'variables.containers + (has(variables.podSpec.ephemeralContainers) ? variables.podSpec.ephemeralContainers : [])',
+};
+
+/** The Rego of {@link CEL_ALL_CONTAINERS}, in the same order. */
+export const REGO_ALL_CONTAINERS = 'all_containers := array.concat(containers, object.get(pod_spec, "ephemeralContainers", []))';
+
+/** Rego helpers `pod_spec` and `containers`, the same selection as {@link CEL_POD_VARIABLES}. */
 export const REGO_POD_HELPERS = `pod_spec = spec {
   input.review.object.kind == "Pod"
   spec := input.review.object.spec
@@ -268,13 +282,28 @@ pod_spec = spec {
   spec := input.review.object.spec.template.spec
 }
 
-containers[c] {
-  c := pod_spec.containers[_]
-}
+# In CEL's order (containers, then initContainers): the first problem is the one reported.
+containers := array.concat(object.get(pod_spec, "containers", []), object.get(pod_spec, "initContainers", []))`;
 
-containers[c] {
-  c := pod_spec.initContainers[_]
-}`;
+/**
+ * Rego that reports what one CEL validation reports: the first problem only. `name` collects
+ * the messages `body` binds to `msg`, in the order the CEL walks the same lists (Rego array
+ * comprehensions keep it), and one violation carries the first. Written the plain Rego way,
+ * one violation per problem, Gatekeeper would answer with more violations under Rego than
+ * under CEL for the same manifest (gator found it on a Service missing two labels).
+ */
+export function regoFirstProblem(name: string, body: string): string {
+  const lines = body.trim().split('\n').map((l) => `  ${l.trim()}`);
+  return [
+    'violation[{"msg": msg}] {',
+    `  msg := ${name}[0]`,
+    '}',
+    '',
+    `${name} := [msg |`,
+    ...lines,
+    ']',
+  ].join('\n');
+}
 
 /** A Rego module: package line, the rule body, then helpers. */
 export function regoModule(pkg: string, body: string, helpers: string[] = []): string {

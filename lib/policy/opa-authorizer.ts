@@ -9,6 +9,7 @@ import { LABELS, MANAGED_BY } from '../core/labels';
 import { checkDns1123Label, checkIntegerInRange, checkPort, checkServiceName } from '../core/names';
 import { checkQuantity } from '../core/quantity';
 import { RequestAuthorizationPolicy } from './request-authorization-policy';
+import { regoLiteral } from './rego-literal';
 
 /** OPA with the Envoy ext_authz plugin, the version the seed names. */
 export const OPA_ENVOY_IMAGE = 'openpolicyagent/opa:0.60.0-envoy';
@@ -386,7 +387,7 @@ function systemAuthzRego(decisionPath: string): string {
     '',
     'allow if {',
     '\tinput.method == "POST"',
-    `\tinput.path == ${JSON.stringify(segments)}`,
+    `\tinput.path == ${regoLiteral(segments)}`,
     '}',
     '',
     'allow if {',

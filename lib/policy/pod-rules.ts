@@ -3,9 +3,10 @@ import { checkDns1123Subdomain } from '../core/names';
 import { checkQuantity, parseQuantity } from '../core/quantity';
 import { DEFAULT_FUNCTION_RESOURCES } from '../function/function-resources';
 import { WasmFunction } from '../function/wasm-function';
+import { regoLiteral } from './rego-literal';
 import {
-  AdmissionRule, AdmissionRuleOptions, AdmissionScopes, CEL_POD_VARIABLES, CelSource, JsonObject, ParamRef,
-  POD_KINDS, REGO_POD_HELPERS, regoModule, RuleKind,
+  AdmissionRule, AdmissionRuleOptions, AdmissionScopes, CEL_ALL_CONTAINERS, CEL_POD_VARIABLES, CelSource, JsonObject, ParamRef,
+  POD_KINDS, REGO_ALL_CONTAINERS, REGO_POD_HELPERS, regoFirstProblem, regoModule, RuleKind,
 } from './admission-rule';
 
 /** A rule that can tell at synth whether one of the app's functions would be denied. */
@@ -138,13 +139,12 @@ export class RequiredResourcesRule extends AdmissionRule {
   }
 
   public rego(): string {
-    const body = ['requests', 'limits'].map((section) => `
-violation[{"msg": msg}] {
-  c := containers[_]
-  field := input.parameters.${section}[_]
-  not c.resources.${section}[field]
-  msg := sprintf("container <%v> does not declare resources.${section}.%v; required: %v", [c.name, field, required])
-}`).join('\n');
+    const body = regoFirstProblem('missing', `
+c := containers[_]
+section := ["requests", "limits"][_]
+field := input.parameters[section][_]
+not c.resources[section][field]
+msg := sprintf("container <%v> does not declare resources.%v.%v; required: %v", [c.name, section, field, required])`);
     return regoModule(this.templateName, `${body}
 
 required = sprintf("requests %v; limits %v", [concat(", ", input.parameters.requests), concat(", ", input.parameters.limits)])`, [REGO_POD_HELPERS]);
@@ -230,16 +230,17 @@ export class ContainerLimitsRule extends AdmissionRule implements FunctionCheck 
 
   public rego(): string {
     return regoModule(this.templateName, `
-violation[{"msg": msg}] {
-  c := containers[_]
-  resource := resources[_]
+${regoFirstProblem('problems', `
+c := containers[_]
+resource := resources[_]
+msg := limit_problem(c, resource)`)}
+
+limit_problem(c, resource) = msg {
   not c.resources.limits[resource]
   msg := sprintf("container <%v> does not declare resources.limits.%v; ceiling: %v", [c.name, resource, input.parameters[resource]])
 }
 
-violation[{"msg": msg}] {
-  c := containers[_]
-  resource := resources[_]
+limit_problem(c, resource) = msg {
   value := c.resources.limits[resource]
   quantity(value) > quantity(input.parameters[resource])
   msg := sprintf("container <%v> has resources.limits.%v <%v> above the ceiling <%v>", [c.name, resource, value, input.parameters[resource]])
@@ -329,24 +330,23 @@ export class AllowedReposRule extends AdmissionRule implements FunctionCheck {
 
   public rego(): string {
     return regoModule(this.templateName, `
-violation[{"msg": msg}] {
-  c := containers[_]
-  not allowed(c.image)
-  msg := sprintf("container <%v> has image <%v>, which is not from an allowed registry: use one of %v", [c.name, c.image, concat(", ", input.parameters.repos)])
-}
+${regoFirstProblem('problems', `
+c := all_containers[_]
+not allowed(c.image)
+msg := sprintf("container <%v> has image <%v>, which is not from an allowed registry: use one of %v", [c.name, c.image, concat(", ", input.parameters.repos)])`)}
 
 allowed(image) {
   startswith(image, input.parameters.repos[_])
-}`, [REGO_POD_HELPERS]);
+}`, [REGO_POD_HELPERS, REGO_ALL_CONTAINERS]);
   }
 
   public cel(p: ParamRef): CelSource {
     const ok = `${p('repos')}.exists(r, c.image.startsWith(r))`;
     return {
-      variables: [...CEL_POD_VARIABLES],
+      variables: [...CEL_POD_VARIABLES, CEL_ALL_CONTAINERS],
       validations: [{
-        expression: `variables.containers.all(c, ${ok})`,
-        messageExpression: `variables.containers.filter(c, !(${ok})).map(c, "container <" + c.name + "> has image <" + c.image + ">, which is not from an allowed registry: use one of " + ${p('repos')}.join(", "))[0]`,
+        expression: `variables.allContainers.all(c, ${ok})`,
+        messageExpression: `variables.allContainers.filter(c, !(${ok})).map(c, "container <" + c.name + "> has image <" + c.image + ">, which is not from an allowed registry: use one of " + ${p('repos')}.join(", "))[0]`,
       }],
     };
   }
@@ -383,20 +383,19 @@ export class ImageDigestsRule extends AdmissionRule implements FunctionCheck {
 
   public rego(): string {
     return regoModule(this.templateName, `
-violation[{"msg": msg}] {
-  c := containers[_]
-  not regex.match("@sha256:[a-f0-9]{64}$", c.image)
-  msg := sprintf("container <%v> has image <%v>, which is not pinned by digest: use <repository>@sha256:<64 hex digits>", [c.name, c.image])
-}`, [REGO_POD_HELPERS]);
+${regoFirstProblem('problems', `
+c := all_containers[_]
+not regex.match("@sha256:[a-f0-9]{64}$", c.image)
+msg := sprintf("container <%v> has image <%v>, which is not pinned by digest: use <repository>@sha256:<64 hex digits>", [c.name, c.image])`)}`, [REGO_POD_HELPERS, REGO_ALL_CONTAINERS]);
   }
 
   public cel(_p: ParamRef): CelSource {
     const ok = "c.image.matches('@sha256:[a-f0-9]{64}$')";
     return {
-      variables: [...CEL_POD_VARIABLES],
+      variables: [...CEL_POD_VARIABLES, CEL_ALL_CONTAINERS],
       validations: [{
-        expression: `variables.containers.all(c, ${ok})`,
-        messageExpression: `variables.containers.filter(c, !(${ok})).map(c, "container <" + c.name + "> has image <" + c.image + ">, which is not pinned by digest: use <repository>@sha256:<64 hex digits>")[0]`,
+        expression: `variables.allContainers.all(c, ${ok})`,
+        messageExpression: `variables.allContainers.filter(c, !(${ok})).map(c, "container <" + c.name + "> has image <" + c.image + ">, which is not pinned by digest: use <repository>@sha256:<64 hex digits>")[0]`,
       }],
     };
   }
@@ -424,20 +423,19 @@ export class PrivilegedContainerRule extends AdmissionRule {
 
   public rego(): string {
     return regoModule(this.templateName, `
-violation[{"msg": msg}] {
-  c := containers[_]
-  c.securityContext.privileged
-  msg := sprintf("container <%v> sets securityContext.privileged to true: privileged containers are not allowed", [c.name])
-}`, [REGO_POD_HELPERS]);
+${regoFirstProblem('problems', `
+c := all_containers[_]
+c.securityContext.privileged
+msg := sprintf("container <%v> sets securityContext.privileged to true: privileged containers are not allowed", [c.name])`)}`, [REGO_POD_HELPERS, REGO_ALL_CONTAINERS]);
   }
 
   public cel(_p: ParamRef): CelSource {
     const privileged = 'has(c.securityContext) && has(c.securityContext.privileged) && c.securityContext.privileged';
     return {
-      variables: [...CEL_POD_VARIABLES],
+      variables: [...CEL_POD_VARIABLES, CEL_ALL_CONTAINERS],
       validations: [{
-        expression: `!variables.containers.exists(c, ${privileged})`,
-        messageExpression: `variables.containers.filter(c, ${privileged}).map(c, "container <" + c.name + "> sets securityContext.privileged to true: privileged containers are not allowed")[0]`,
+        expression: `!variables.allContainers.exists(c, ${privileged})`,
+        messageExpression: `variables.allContainers.filter(c, ${privileged}).map(c, "container <" + c.name + "> sets securityContext.privileged to true: privileged containers are not allowed")[0]`,
       }],
     };
   }
@@ -462,20 +460,19 @@ export class PrivilegeEscalationRule extends AdmissionRule {
 
   public rego(): string {
     return regoModule(this.templateName, `
-violation[{"msg": msg}] {
-  c := containers[_]
-  not c.securityContext.allowPrivilegeEscalation == false
-  msg := sprintf("container <%v> does not set securityContext.allowPrivilegeEscalation to false: privilege escalation is not allowed", [c.name])
-}`, [REGO_POD_HELPERS]);
+${regoFirstProblem('problems', `
+c := all_containers[_]
+not c.securityContext.allowPrivilegeEscalation == false
+msg := sprintf("container <%v> does not set securityContext.allowPrivilegeEscalation to false: privilege escalation is not allowed", [c.name])`)}`, [REGO_POD_HELPERS, REGO_ALL_CONTAINERS]);
   }
 
   public cel(_p: ParamRef): CelSource {
     const ok = 'has(c.securityContext) && has(c.securityContext.allowPrivilegeEscalation) && c.securityContext.allowPrivilegeEscalation == false';
     return {
-      variables: [...CEL_POD_VARIABLES],
+      variables: [...CEL_POD_VARIABLES, CEL_ALL_CONTAINERS],
       validations: [{
-        expression: `variables.containers.all(c, ${ok})`,
-        messageExpression: `variables.containers.filter(c, !(${ok})).map(c, "container <" + c.name + "> does not set securityContext.allowPrivilegeEscalation to false: privilege escalation is not allowed")[0]`,
+        expression: `variables.allContainers.all(c, ${ok})`,
+        messageExpression: `variables.allContainers.filter(c, !(${ok})).map(c, "container <" + c.name + "> does not set securityContext.allowPrivilegeEscalation to false: privilege escalation is not allowed")[0]`,
       }],
     };
   }
@@ -502,11 +499,10 @@ export class HostNamespacesRule extends AdmissionRule {
 
   public rego(): string {
     return regoModule(this.templateName, `
-violation[{"msg": msg}] {
-  field := ${JSON.stringify(HOST_NAMESPACE_FIELDS)}[_]
-  pod_spec[field] == true
-  msg := sprintf("%v is true: sharing the host's PID, IPC or network namespace is not allowed", [field])
-}`, [REGO_POD_HELPERS]);
+${regoFirstProblem('problems', `
+field := ${regoLiteral(HOST_NAMESPACE_FIELDS)}[_]
+pod_spec[field] == true
+msg := sprintf("%v is true: sharing the host's PID, IPC or network namespace is not allowed", [field])`)}`, [REGO_POD_HELPERS]);
   }
 
   public cel(_p: ParamRef): CelSource {
@@ -559,12 +555,11 @@ export class HostPathVolumesRule extends AdmissionRule {
 
   public rego(): string {
     return regoModule(this.templateName, `
-violation[{"msg": msg}] {
-  volume := pod_spec.volumes[_]
-  path := volume.hostPath.path
-  not allowed(path)
-  msg := sprintf("volume <%v> mounts host path <%v>: hostPath volumes are not allowed; allowed path prefixes: %v", [volume.name, path, allowed_text])
-}
+${regoFirstProblem('problems', `
+volume := pod_spec.volumes[_]
+path := volume.hostPath.path
+not allowed(path)
+msg := sprintf("volume <%v> mounts host path <%v>: hostPath volumes are not allowed; allowed path prefixes: %v", [volume.name, path, allowed_text])`)}
 
 allowed(path) {
   startswith(path, input.parameters.allowedPathPrefixes[_])
@@ -660,20 +655,18 @@ export class RequiredLabelsRule extends AdmissionRule {
 
   public rego(): string {
     return regoModule(this.templateName, `
-violation[{"msg": msg}] {
-  entry := input.parameters.labels[_]
-  not input.review.object.metadata.labels[entry.key]
-  msg := sprintf("missing required label <%v>; required: %v", [entry.key, required])
-}
+${regoFirstProblem('missing', `
+entry := input.parameters.labels[_]
+not input.review.object.metadata.labels[entry.key]
+msg := sprintf("missing required label <%v>; required: %v", [entry.key, required])`)}
 
-violation[{"msg": msg}] {
-  entry := input.parameters.labels[_]
-  value := input.review.object.metadata.labels[entry.key]
-  pattern := object.get(entry, "allowedRegex", "")
-  pattern != ""
-  not regex.match(pattern, value)
-  msg := sprintf("label <%v> has value <%v>, which does not match <%v>", [entry.key, value, pattern])
-}
+${regoFirstProblem('mismatched', `
+entry := input.parameters.labels[_]
+value := input.review.object.metadata.labels[entry.key]
+pattern := object.get(entry, "allowedRegex", "")
+pattern != ""
+not regex.match(pattern, value)
+msg := sprintf("label <%v> has value <%v>, which does not match <%v>", [entry.key, value, pattern])`)}
 
 required = concat(", ", [k | k := input.parameters.labels[_].key])`);
   }

@@ -1,4 +1,5 @@
 import { checkHttpPath } from '../core/names';
+import { regoLiteral, regoRef } from './rego-literal';
 
 /** HTTP methods a rule may allow. */
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -233,7 +234,7 @@ export class RequestAuthorizationPolicy {
       '',
       'default allow := false',
       '',
-      `rules := ${JSON.stringify(rules)}`,
+      `rules := ${regoLiteral(rules)}`,
       '',
       'http_request := input.attributes.request.http',
       '',
@@ -266,13 +267,13 @@ export class RequestAuthorizationPolicy {
     if (this.identity.source === 'header') {
       return [
         `# The role header is set by the gateway from a JWT it verified; it must overwrite client copies.`,
-        `role := http_request.headers[${JSON.stringify(this.identity.header)}]`,
+        `role := ${regoRef('http_request.headers', this.identity.header!)}`,
       ];
     }
     const jwt = this.identity.jwtProps!;
     const constraints: Record<string, string> = { cert: '__JWKS__', iss: jwt.issuer };
     if (jwt.audience !== undefined) constraints.aud = jwt.audience;
-    const constraintText = JSON.stringify(constraints).replace('"__JWKS__"', 'jwks');
+    const constraintText = regoLiteral(constraints).replace('"__JWKS__"', 'jwks');
     const jwks = jwt.jwksUrl !== undefined
       ? [
         '# Fetched once per cache period, not per request.',
@@ -297,7 +298,7 @@ export class RequestAuthorizationPolicy {
       '\tvalid',
       '}',
       '',
-      `role := claims[${JSON.stringify(jwt.roleClaim ?? 'role')}]`,
+      `role := ${regoRef('claims', jwt.roleClaim ?? 'role')}`,
     ];
   }
 
@@ -310,34 +311,45 @@ export class RequestAuthorizationPolicy {
     }
     return [
       'quota_ok if {',
-      `\tto_number(http_request.headers[${JSON.stringify(this.quota.header)}]) > 0`,
+      `\tto_number(${regoRef('http_request.headers', this.quota.header)}) > 0`,
       '}',
     ];
   }
 
   /**
    * `opa test` unit tests for {@link rego}: for each rule, an allowed request and one
-   * denial per clause (method, path, role, identity, quota). `io.jwt.decode_verify` and
-   * `http.send` are replaced with `with`, so the tests run offline.
+   * denial per clause (method, path, role, identity, quota). With a JWT identity the tokens
+   * are real: signed in the test by `io.jwt.encode_sign` with the private keys of
+   * `data.test_keys` (`signing`, whose public half is the JWKS `data.test_keys.jwks`, and
+   * `forger`, which the JWKS does not hold), and checked by the policy's own
+   * `io.jwt.decode_verify`. Only the network is replaced: `http.send` returns that JWKS.
+   * The keys are not in the module; `npm run conformance` generates a fresh pair each run
+   * and passes them as a data file.
    */
   public regoTests(): string {
     const pkg = `data.${this.packageName}`;
-    const jwt = this.identity.source === 'jwt';
-    const headersFor = (role: string): Record<string, string> => ({
-      ...(jwt ? { authorization: 'Bearer test-token' } : { [this.identity.header!]: role }),
+    const jwtProps = this.identity.source === 'jwt' ? this.identity.jwtProps! : undefined;
+    const roleClaim = jwtProps?.roleClaim ?? 'role';
+    // With a JWT identity, each header set names the token by its claims, minted in the test.
+    type Headers = Record<string, string>;
+    const headerText = (headers: Headers, token?: string): string => {
+      const entries = Object.entries(headers).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`);
+      if (token !== undefined) entries.unshift(`"authorization": ${token}`);
+      return `{${entries.join(', ')}}`;
+    };
+    const baseHeaders = (role: string): Headers => ({
+      ...(jwtProps ? {} : { [this.identity.header!]: role }),
       ...(this.quota.header ? { [this.quota.header]: '10' } : {}),
     });
-    const mocks = (role: string, valid = true): string => jwt
-      ? `\n\t\twith io.jwt.decode_verify as [${valid}, {}, {${JSON.stringify(this.identity.jwtProps!.roleClaim ?? 'role')}: ${JSON.stringify(role)}}]`
-        + (this.identity.jwtProps!.jwksUrl ? '\n\t\twith http.send as {"status_code": 200, "raw_body": "{\\"keys\\": []}"}' : '')
-      : '';
-    const request = (method: string, path: string, headers: Record<string, string>): string =>
-      `{"attributes": {"request": {"http": {"method": ${JSON.stringify(method)}, "path": ${JSON.stringify(path)}, "headers": ${JSON.stringify(headers)}}}}}`;
+    const bearer = (claims: Record<string, unknown>, key = 'signing'): string =>
+      key === 'signing' ? `bearer(${regoLiteral(claims)})` : `bearer_signed_by(${regoLiteral(claims)}, data.test_keys.${key})`;
+    const network = (jwtProps?.jwksUrl ? '\n\t\twith http.send as jwks_response' : '')
+      + (jwtProps?.jwks !== undefined ? `\n\t\twith ${pkg}.jwks as data.test_keys.jwks` : '');
     const tests: string[] = [];
-    const add = (name: string, expectAllow: boolean, method: string, path: string, headers: Record<string, string>, mock: string): void => {
+    const add = (name: string, expectAllow: boolean, method: string, path: string, headers: Headers, token?: string, mocks = network): void => {
       tests.push([
         `test_${name} if {`,
-        `\t${expectAllow ? '' : 'not '}${pkg}.allow with input as ${request(method, path, headers)}${mock}`,
+        `	${expectAllow ? '' : 'not '}${pkg}.allow with input as request(${JSON.stringify(method)}, ${JSON.stringify(path)}, ${headerText(headers, token)})${jwtProps ? mocks : ''}`,
         '}',
       ].join('\n'));
     };
@@ -346,29 +358,74 @@ export class RequestAuthorizationPolicy {
       const path = rule.paths[0].endsWith('/*') ? `${rule.paths[0].slice(0, -1)}item` : rule.paths[0];
       const role = rule.roles[0];
       const otherMethod = HTTP_METHODS.find((m) => !rule.methods.includes(m)) ?? 'TRACE';
-      add(`rule_${i}_allows_${method.toLowerCase()}`, true, method, path, headersFor(role), mocks(role));
-      add(`rule_${i}_ignores_the_query_string`, true, method, `${path}?trace=1`, headersFor(role), mocks(role));
-      add(`rule_${i}_denies_another_method`, false, otherMethod, path, headersFor(role), mocks(role));
-      add(`rule_${i}_denies_another_path`, false, method, '/api/not-allowed-by-any-rule', headersFor(role), mocks(role));
-      add(`rule_${i}_denies_another_role`, false, method, path, headersFor('not-a-role'), mocks('not-a-role'));
-      if (jwt) {
-        add(`rule_${i}_denies_an_invalid_token`, false, method, path, headersFor(role), mocks(role, false));
-        const { authorization: _omitted, ...noToken } = headersFor(role);
-        add(`rule_${i}_denies_a_request_without_a_token`, false, method, path, noToken, mocks(role));
+      const token = (claims: Record<string, unknown> = {}): string | undefined => (jwtProps ? bearer({ [roleClaim]: role, ...claims }) : undefined);
+      add(`rule_${i}_allows_${method.toLowerCase()}`, true, method, path, baseHeaders(role), token());
+      add(`rule_${i}_ignores_the_query_string`, true, method, `${path}?trace=1`, baseHeaders(role), token());
+      add(`rule_${i}_denies_another_method`, false, otherMethod, path, baseHeaders(role), token());
+      add(`rule_${i}_denies_another_path`, false, method, '/api/not-allowed-by-any-rule', baseHeaders(role), token());
+      add(`rule_${i}_denies_another_role`, false, method, path, baseHeaders('not-a-role'), jwtProps ? bearer({ [roleClaim]: 'not-a-role' }) : undefined);
+      if (jwtProps) {
+        add(`rule_${i}_denies_a_forged_token`, false, method, path, baseHeaders(role), bearer({ [roleClaim]: role }, 'forger'));
+        add(`rule_${i}_denies_an_expired_token`, false, method, path, baseHeaders(role), bearer({ [roleClaim]: role, exp: '__NOW_MINUS_60__', nbf: '__NOW_MINUS_600__' }));
+        add(`rule_${i}_denies_a_token_not_yet_valid`, false, method, path, baseHeaders(role), bearer({ [roleClaim]: role, nbf: '__NOW_PLUS_600__' }));
+        add(`rule_${i}_denies_another_issuer`, false, method, path, baseHeaders(role), bearer({ [roleClaim]: role, iss: 'https://issuer.invalid/' }));
+        if (jwtProps.audience !== undefined) {
+          add(`rule_${i}_denies_another_audience`, false, method, path, baseHeaders(role), bearer({ [roleClaim]: role, aud: 'another-audience' }));
+        }
+        add(`rule_${i}_denies_a_request_without_a_token`, false, method, path, baseHeaders(role));
+        add(`rule_${i}_denies_a_token_without_the_bearer_scheme`, false, method, path, baseHeaders(role), `token_without_scheme(${regoLiteral({ [roleClaim]: role })})`);
+        if (jwtProps.jwksUrl) {
+          add(`rule_${i}_denies_when_the_jwks_cannot_be_fetched`, false, method, path, baseHeaders(role), token(), '\n\t\twith http.send as {"status_code": 503, "raw_body": ""}');
+        }
       }
       if (this.quota.header) {
-        add(`rule_${i}_denies_without_remaining_quota`, false, method, path, { ...headersFor(role), [this.quota.header]: '0' }, mocks(role));
+        add(`rule_${i}_denies_without_remaining_quota`, false, method, path, { ...baseHeaders(role), [this.quota.header]: '0' }, token());
       }
     });
-    add('denies_an_empty_request', false, 'GET', '/', {}, jwt ? mocks('none', false) : '');
-    return [
-      '# Generated from a RequestAuthorizationPolicy: run with `opa test .` (OPA 0.60).',
+    add('denies_an_empty_request', false, 'GET', '/', {});
+    const helpers = [
+      'request(method, path, headers) := {"attributes": {"request": {"http": {"method": method, "path": path, "headers": headers}}}}',
+    ];
+    if (jwtProps) {
+      const claims: Record<string, unknown> = { iss: jwtProps.issuer, ...(jwtProps.audience !== undefined ? { aud: jwtProps.audience } : {}) };
+      helpers.push(
+        '',
+        '# Seconds since the epoch, for the tokens\' exp and nbf.',
+        'now := floor(time.now_ns() / 1000000000)',
+        '',
+        '# A token with the policy\'s issuer and audience, valid for ten minutes, plus `claims`.',
+        'signed(claims, key) := io.jwt.encode_sign(',
+        '\t{"alg": "RS256", "typ": "JWT", "kid": data.test_keys.signing.kid},',
+        `\tobject.union(${regoLiteral(claims).replace(/}$/, ', "iat": now, "nbf": now - 60, "exp": now + 600}')}, claims),`,
+        '\tkey,',
+        ')',
+        '',
+        'bearer(claims) := bearer_signed_by(claims, data.test_keys.signing)',
+        '',
+        'bearer_signed_by(claims, key) := concat(" ", ["Bearer", signed(claims, key)])',
+        '',
+        'token_without_scheme(claims) := signed(claims, data.test_keys.signing)',
+      );
+      if (jwtProps.jwksUrl) {
+        helpers.push('', '# The only thing replaced: the network. The issuer\'s JWKS is the test keys\' public half.', 'jwks_response := {"status_code": 200, "raw_body": data.test_keys.jwks}');
+      }
+    }
+    const text = [
+      jwtProps
+        ? '# Generated from a RequestAuthorizationPolicy: run with `opa test . test-keys.json` (OPA 0.60),\n# where test-keys.json holds {"test_keys": {"signing": <private JWK with a kid>, "forger": <another>,\n# "jwks": <JSON string of the JWKS with signing\'s public half>}} (npm run conformance writes one).'
+        : '# Generated from a RequestAuthorizationPolicy: run with `opa test .` (OPA 0.60).',
       `package ${this.packageName}_test`,
       '',
       'import future.keywords.if',
       '',
+      ...helpers,
+      '',
       tests.join('\n\n'),
       '',
     ].join('\n');
+    return text
+      .replace(/"__NOW_MINUS_60__"/g, 'now - 60')
+      .replace(/"__NOW_MINUS_600__"/g, 'now - 600')
+      .replace(/"__NOW_PLUS_600__"/g, 'now + 600');
   }
 }

@@ -7,7 +7,7 @@ import future.keywords.in
 
 default allow := false
 
-rules := [{"methods":["POST"],"paths":["/api/function"],"pathPrefixes":[],"roles":["user"]}]
+rules := [{"methods": ["POST"], "paths": ["/api/function"], "pathPrefixes": [], "roles": ["user"]}]
 
 http_request := input.attributes.request.http
 
@@ -43,11 +43,11 @@ jwks := response.raw_body if {
 
 # Signature, iss, aud, exp and nbf are checked; an invalid token yields no claims.
 claims := payload if {
-	[valid, _, payload] := io.jwt.decode_verify(bearer_token, {"cert":jwks,"iss":"https://auth.shop.example.com/","aud":"api.shop.example.com"})
+	[valid, _, payload] := io.jwt.decode_verify(bearer_token, {"cert": jwks, "iss": "https://auth.shop.example.com/", "aud": "api.shop.example.com"})
 	valid
 }
 
-role := claims["role"]
+role := claims.role
 
 # The seed's rate_limit.remaining > 0: enforced by the gateway's own rate limit (429), not here.
 quota_ok := true

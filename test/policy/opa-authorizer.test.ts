@@ -34,12 +34,12 @@ describe('RequestAuthorizationPolicy', () => {
     expect(rego).toMatchSnapshot();
     expect(rego).toContain('package serverless\n');
     expect(rego).toContain('default allow := false');
-    expect(rego).toContain('rules := [{"methods":["POST"],"paths":["/api/function"],"pathPrefixes":[],"roles":["user"]}]');
+    expect(rego).toContain('rules := [{"methods": ["POST"], "paths": ["/api/function"], "pathPrefixes": [], "roles": ["user"]}]');
     // The real input: Envoy's CheckRequest, not the seed's input.method / input.user.role.
     expect(rego).toContain('http_request := input.attributes.request.http');
     expect(rego).not.toMatch(/input\.(method|path|user|rate_limit)\b/);
     // The role comes from a verified token, the quota from the gateway's own limiter.
-    expect(rego).toContain('io.jwt.decode_verify(bearer_token, {"cert":jwks,"iss":"https://auth.shop.example.com/","aud":"api.shop.example.com"})');
+    expect(rego).toContain('io.jwt.decode_verify(bearer_token, {"cert": jwks, "iss": "https://auth.shop.example.com/", "aud": "api.shop.example.com"})');
     expect(rego).toContain('quota_ok := true');
   });
 
@@ -51,7 +51,7 @@ describe('RequestAuthorizationPolicy', () => {
       quota: RequestQuota.remainingHeader('x-quota-remaining'),
     });
     expect(rego.decisionPath).toBe('shop/authz/allow');
-    expect(rego.rego()).toContain('rules := [{"methods":["GET","POST"],"paths":["/api/price"],"pathPrefixes":["/api/cart/"],"roles":["user","admin"]}]');
+    expect(rego.rego()).toContain('rules := [{"methods": ["GET", "POST"], "paths": ["/api/price"], "pathPrefixes": ["/api/cart/"], "roles": ["user", "admin"]}]');
     expect(rego.rego()).toContain('role := http_request.headers["x-user-role"]');
     expect(rego.rego()).toContain('to_number(http_request.headers["x-quota-remaining"]) > 0');
   });
@@ -59,8 +59,13 @@ describe('RequestAuthorizationPolicy', () => {
   test('opa test cases cover each clause of each rule', () => {
     const tests = RequestAuthorizationPolicy.seed(JWT).regoTests();
     expect(tests).toMatchSnapshot();
-    expect(tests.match(/^test_/gm)).toHaveLength(8);
-    expect(tests).toContain('with io.jwt.decode_verify as [false, {}, {"role": "user"}]');
+    // Allowed twice; denied by method, path, role, a forged, expired, not yet valid, foreign-issuer
+    // and foreign-audience token, no token, no Bearer scheme, an unreachable JWKS; an empty request.
+    expect(tests.match(/^test_/gm)).toHaveLength(14);
+    // Real tokens: signed in the test, verified by the policy; only the network is replaced.
+    expect(tests).toContain('io.jwt.encode_sign(');
+    expect(tests).not.toContain('with io.jwt.decode_verify');
+    expect(tests).toContain('with http.send as jwks_response');
   });
 
   test('bad policies are reported with the field, the value and what is allowed', () => {
@@ -112,7 +117,7 @@ describe('OpaAuthorizer', () => {
     // The REST API answers the decision and health only: no PUT of policies or data.
     const authz = dataOf(objects, 'opa-policy')['system-authz.rego'];
     expect(authz).toContain('package system.authz');
-    expect(authz).toContain('input.path == ["v1","data","serverless","allow"]');
+    expect(authz).toContain('input.path == ["v1", "data", "serverless", "allow"]');
     expect(authz).not.toMatch(/PUT|PATCH|DELETE/);
     // Bearer tokens never reach the decision log.
     expect(dataOf(objects, 'opa-policy')['system-log.rego']).toContain('mask contains "/input/attributes/request/http/headers/authorization"');

@@ -143,7 +143,7 @@ describe('PolicyBundle with ValidatingAdmissionPolicy', () => {
       },
     });
     expect((policy.spec as { validations: { expression: string }[] }).validations[0].expression)
-      .toBe('variables.containers.all(c, ["registry.shop.example.com/functions/"].exists(r, c.image.startsWith(r)))');
+      .toBe('variables.allContainers.all(c, ["registry.shop.example.com/functions/"].exists(r, c.image.startsWith(r)))');
     expect(JSON.stringify(policy.spec)).not.toContain('variables.params');
   });
 

@@ -60,7 +60,7 @@ export function renderPolicySuites(): RenderedFile[] {
         const denials = c.denials.filter((d) => d.rule === constraint.metadata.name);
         const prefix = denials.length === 0 ? 'example_allowed' : 'example_disallowed';
         files.push({ path: `${dir}/${prefix}_${c.name}.yaml`, content: yamlOf(c.object) });
-        caseLines.push(`  - name: ${c.name}`, `    object: samples/${constraint.metadata.name}/${prefix}_${c.name}.yaml`, '    assertions:');
+        caseLines.push(`  - name: ${c.name}`, `    object: ${name}/samples/${constraint.metadata.name}/${prefix}_${c.name}.yaml`, '    assertions:');
         if (denials.length === 0) {
           caseLines.push('    - violations: no');
         } else {
