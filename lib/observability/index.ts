@@ -5,3 +5,4 @@ export * from './rules';
 export * from './dashboards';
 export * from './alloy-config';
 export * from './observability-stack';
+export * from './rule-tests';

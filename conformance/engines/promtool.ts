@@ -1,0 +1,75 @@
+// promtool of the pinned Prometheus release on the rules of dist/: `check rules` on the groups
+// of every PrometheusRule, and `test rules` on the unit tests the library builds from the
+// objectives (functionRuleTests) for the reference platform's functions.
+import { App } from 'cdk8s';
+import { mkdirSync, writeFileSync } from 'fs';
+import * as yaml from 'js-yaml';
+import * as path from 'path';
+import { functionRuleTests, ObjectiveKind } from '../../lib';
+import { buildReferencePlatform } from '../../platform';
+import { Engine, EngineResult } from '../support/context';
+import { readManifests } from '../support/manifests';
+import { runCommand } from '../support/process';
+
+/** The Prometheus release of the pinned module: module v0.54.1 is Prometheus 2.54.1. */
+export function prometheusRelease(moduleVersion: string): string {
+  return moduleVersion.replace(/^v0\./, 'v2.');
+}
+
+export const promtoolEngine: Engine = {
+  name: 'promtool',
+  async run(ctx) {
+    const promtool = ctx.tool('promtool');
+    const dir = path.join(ctx.work, 'promtool');
+    mkdirSync(dir, { recursive: true });
+    const failures: string[] = [];
+    let checked = 0;
+
+    // Every PrometheusRule of dist/ as a plain rule file.
+    const ruleFiles: string[] = [];
+    for (const { file, object } of readManifests(ctx.dist)) {
+      if (object.kind !== 'PrometheusRule') continue;
+      const name = `${object.metadata.namespace ?? 'cluster'}.${object.metadata.name}.rules.yaml`;
+      const spec = object.spec as { groups?: unknown[] } | undefined;
+      writeFileSync(path.join(dir, name), yaml.dump({ groups: spec?.groups ?? [] }, { lineWidth: -1, noRefs: true }));
+      ruleFiles.push(name);
+      checked++;
+      const r = await runCommand(promtool, ['check', 'rules', name], { cwd: dir });
+      if (r.code !== 0) failures.push(`check rules ${file} ${object.metadata.name}: ${(r.stdout + r.stderr).trim()}`);
+    }
+    if (ruleFiles.length === 0) failures.push('no PrometheusRule in dist/');
+    ctx.log(`checked ${ruleFiles.length} rule files`);
+
+    // The unit tests, built in-process from the same platform that dist/ was synthesized from;
+    // one function of each distinct set of objectives.
+    const app = new App({ outdir: path.join(ctx.work, 'promtool-synth') });
+    const platform = buildReferencePlatform(app);
+    const stack = platform.observability.stack;
+    const seen = new Set<string>();
+    for (const fn of stack.functions) {
+      const key = fn.objectives.map((o) => `${o.name}:${o.targetPercent}:${o.thresholdMilliseconds ?? ''}`).join(',') + `|${fn.fn.autoscalerAttachments.length > 0}`;
+      if (seen.has(key) || !fn.objectives.some((o) => o.kind === ObjectiveKind.AVAILABILITY)) continue;
+      seen.add(key);
+      const file = functionRuleTests(stack, fn, { ruleFiles });
+      const name = `${fn.fn.namespace}.${fn.fn.name}.test.yaml`;
+      // promtool reads test cases strictly: the scenario name goes into a comment.
+      const body = file.tests.map(({ name: scenario, ...test }) => ({ scenario, test }));
+      const text = [
+        yaml.dump({ rule_files: file.rule_files, evaluation_interval: file.evaluation_interval }, { lineWidth: -1 }),
+        'tests:',
+        ...body.map(({ scenario, test }) => `  # ${scenario}\n` + yaml.dump([test], { lineWidth: -1, noRefs: true }).replace(/^/gm, '  ').trimEnd()),
+      ].join('\n') + '\n';
+      writeFileSync(path.join(dir, name), text);
+      const cases = file.tests.reduce((n, t) => n + t.alert_rule_test.length, 0);
+      checked += cases;
+      ctx.log(`${name}: ${file.tests.length} scenarios, ${cases} alert checks`);
+      const start = Date.now();
+      const r = await runCommand(promtool, ['test', 'rules', name], { cwd: dir, timeoutMs: 900_000 });
+      ctx.log(`${name}: promtool test rules took ${((Date.now() - start) / 1000).toFixed(1)} s`);
+      if (r.code !== 0) failures.push(`test rules ${name}: ${(r.stdout + r.stderr).trim().split('\n').slice(0, 60).join('\n')}`);
+    }
+    if (seen.size === 0) failures.push('no function with an availability objective to build rule tests for');
+    const result: EngineResult = { engine: 'promtool', version: prometheusRelease(ctx.versions.PROMETHEUS), checked, failures };
+    return [result];
+  },
+};

@@ -1,0 +1,94 @@
+import { Chart } from 'cdk8s';
+import { ALERT_NAMES, functionRuleTests, ObservabilityStack, parseMatchers, PromtoolTestCase, ServiceLevelObjective, WasmFunction } from '../../lib';
+import { testApp } from '../support/synth';
+
+const IMAGE = 'registry.example.com/fn/hello@sha256:ee53e6483a0ea1a04acd565404cdd4036828bdbddae632d47f551fe8b0f90316';
+
+/** GIVEN a stack watching one function with the seed's objectives and one with availability only. */
+function fixture() {
+  const app = testApp();
+  const fns = new Chart(app, 'Functions', { namespace: 'functions-shop' });
+  const hello = new WasmFunction(fns, 'Hello', { name: 'hello', image: IMAGE });
+  const pay = new WasmFunction(fns, 'Pay', { name: 'pay', image: IMAGE });
+  const stack = new ObservabilityStack(new Chart(app, 'Monitoring', { namespace: 'monitoring' }), 'Stack', { runbookBaseUrl: 'https://runbooks.example.com' });
+  return { stack, hello: stack.addFunction(hello), pay: stack.addFunction(pay, { objectives: [ServiceLevelObjective.availability(99.9)] }) };
+}
+
+/** The alerts expected at each check time of a scenario, by name. */
+function firing(test: PromtoolTestCase, alertname: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const t of test.alert_rule_test.filter((a) => a.alertname === alertname)) {
+    out[t.eval_time] = t.exp_alerts.map((a) => `${a.exp_labels.slo}/${a.exp_labels.urgency}`);
+  }
+  return out;
+}
+
+describe('functionRuleTests', () => {
+  test('one scenario per burn rate and per latency degradation, over the rule files given', () => {
+    const { stack, hello } = fixture();
+    const file = functionRuleTests(stack, hello, { ruleFiles: ['a.yaml', 'b.yaml'] });
+    expect(file.rule_files).toEqual(['a.yaml', 'b.yaml']);
+    expect(file.tests.map((t) => t.name)).toEqual([
+      'functions-shop/hello: errors at 0.5x the availability budget',
+      'functions-shop/hello: errors at 1x the availability budget',
+      'functions-shop/hello: errors at 6x the availability budget',
+      'functions-shop/hello: errors at 14.4x the availability budget',
+      'functions-shop/hello: errors at 20x the availability budget',
+      'functions-shop/hello: 20 % of requests slower than 20 ms',
+      'functions-shop/hello: 60 % of requests slower than 20 ms',
+    ]);
+  });
+
+  test('at 0.5x and 1x the budget nothing ever fires; at 20x the page fires after the 1h window and the ticket later', () => {
+    const { stack, hello } = fixture();
+    const [half, one, , , twenty] = functionRuleTests(stack, hello, { ruleFiles: [] }).tests;
+    for (const quiet of [half, one]) {
+      const seen = firing(quiet, ALERT_NAMES.errorBudgetBurn);
+      expect(Object.keys(seen).length).toBeGreaterThan(5);
+      expect(Object.values(seen).flat()).toEqual([]);
+    }
+    // The baseline is 3 days (4320 m) of good traffic; 20x burns the 1h window past 14.4x after 43 minutes.
+    const seen = firing(twenty, ALERT_NAMES.errorBudgetBurn);
+    expect(seen['4350m']).toEqual([]);
+    expect(seen['4410m']).toEqual(['availability/page']);
+    expect(seen['5820m']).toEqual(['availability/page', 'availability/ticket']);
+  });
+
+  test('a latency degradation at 20 ms pages for P99 and breaches P50 directly only above 50 %', () => {
+    const { stack, hello } = fixture();
+    const tests = functionRuleTests(stack, hello, { ruleFiles: [] }).tests;
+    const slow20 = tests[5];
+    const slow60 = tests[6];
+    expect(Object.values(firing(slow20, ALERT_NAMES.errorBudgetBurn)).flat()).toContain('latency-p99/page');
+    expect(Object.values(firing(slow20, ALERT_NAMES.errorBudgetBurn)).flat()).not.toContain('latency-p50/page');
+    expect(Object.values(firing(slow20, ALERT_NAMES.latencyObjectiveBreached)).flat()).toEqual([]);
+    expect(Object.values(firing(slow60, ALERT_NAMES.latencyObjectiveBreached)).flat()).toContain('latency-p50/ticket');
+  });
+
+  test('expected alerts carry the full labels and expanded annotations', () => {
+    const { stack, hello } = fixture();
+    const twenty = functionRuleTests(stack, hello, { ruleFiles: [] }).tests[4];
+    const alert = twenty.alert_rule_test.find((a) => a.eval_time === '4410m' && a.alertname === ALERT_NAMES.errorBudgetBurn)!.exp_alerts[0];
+    expect(alert.exp_labels).toEqual({
+      alertname: 'WasmFunctionErrorBudgetBurn', namespace: 'functions-shop', function: 'hello', slo: 'availability',
+      sli: 'availability', dashboard_uid: hello.dashboardUid, severity: 'critical', urgency: 'page',
+    });
+    expect(alert.exp_annotations.summary).toBe('functions-shop/hello: SLO availability is burning its error budget too fast (page)');
+    expect(alert.exp_annotations.description).toMatch(/^The error ratio of functions-shop\/hello against SLO availability \(SLI availability\) is 0\.2%:/);
+    expect(alert.exp_annotations.runbook_url).toBe('https://runbooks.example.com/WasmFunctionErrorBudgetBurn');
+    expect(alert.exp_annotations.dashboard_url).toContain(`/d/${hello.dashboardUid}`);
+  });
+
+  test('follows the function\'s own objectives', () => {
+    const { stack, pay } = fixture();
+    const tests = functionRuleTests(stack, pay, { ruleFiles: [] }).tests;
+    // 99.9 %: 20x is a 2 % error ratio, and no latency objective means no latency scenario.
+    expect(tests.map((t) => t.name)).toHaveLength(5);
+    expect(tests[4].input_series.find((s) => s.series.includes('code="500"'))!.values).toBe('0+0x4320 20000+20000x1510');
+  });
+
+  test('series labels come from equality matchers; regex matchers need seriesLabels', () => {
+    expect(parseMatchers('namespace="a",function="b"')).toEqual({ namespace: 'a', function: 'b' });
+    expect(() => parseMatchers('service=~"a-b-[0-9]+"')).toThrow(/not an equality matcher/);
+  });
+});
