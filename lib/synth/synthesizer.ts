@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { oneLine } from '../core/names';
 import { dependencyOrder } from './dependency-order';
 import { OutputArtifact } from './output-artifact';
 import { YamlEmitter } from './yaml-emitter';
@@ -58,7 +59,9 @@ export function collectProblems(root: IConstruct): string[] {
     const problems: string[] = [];
     for (const c of constructsOf(root)) {
       for (const message of c.node.validate()) {
-        problems.push(`[${c.node.path}] ${message}`);
+        // One problem, one line: a newline a message carries (from a user's value) is
+        // escaped, so it cannot print a line that looks like another problem.
+        problems.push(`[${c.node.path}] ${message.replace(/\r?\n|\r/g, (m) => oneLine(m))}`);
       }
     }
     if (problems.length === 0) markValidated(root);
@@ -188,11 +191,6 @@ const MANIFEST_HEADER = '# Written by @ecommerce-platform/wasm-functions: every 
 /** The content of {@link OUTPUT_MANIFEST} for `files`. */
 export function outputManifest(files: readonly RenderedFile[]): string {
   return [MANIFEST_HEADER, ...files.map((f) => f.path).sort()].join('\n') + '\n';
-}
-
-/** A value as one line of a message: a newline in a user's value cannot start a fake problem line. */
-export function oneLine(value: string): string {
-  return JSON.stringify(value).slice(1, -1);
 }
 
 function isInside(child: string, parent: string): boolean {
