@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { renderApp } from '../lib';
 import { buildShop } from '../examples/quickstart';
+import { buildTour } from '../examples/tour';
 import { testApp } from './support/synth';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -21,6 +22,25 @@ describe('README', () => {
     expect(files[1].content).toContain('runtimeClassName: wasmedge');
     expect(files[1].content).toContain('kind: ScaledObject');
     expect(files[1].content).not.toMatch(/^  replicas:/m);
+  });
+
+  test('every other TypeScript block is in examples/tour.ts exactly as shown (at most indented into its function)', () => {
+    const tour = fs.readFileSync(path.join(ROOT, 'examples', 'tour.ts'), 'utf8');
+    const example = fs.readFileSync(path.join(ROOT, 'examples', 'quickstart.ts'), 'utf8');
+    const blocks = [...README.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).filter((b) => b !== example);
+    expect(blocks.length).toBeGreaterThanOrEqual(5);
+    const missing = blocks.filter((b) => !['', '  '].some((indent) => tour.includes(b.split('\n').map((l) => (l ? indent + l : l)).join('\n'))));
+    expect(missing).toEqual([]);
+  });
+
+  test('the README examples combine into one app that synthesizes without a problem', () => {
+    const app = testApp();
+    buildTour(app);
+    const files = renderApp(app);
+    const all = files.map((f) => f.content).join('\n');
+    expect(all).toContain('kind: HTTPScaledObject');
+    expect(all).toContain('keda-add-ons-http-interceptor-proxy');
+    expect(all).toContain('kind: Application');
   });
 
   test('names the two set-up commands', () => {

@@ -40,7 +40,12 @@ const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
 /** Tag every generated dashboard carries, for the overview's links. */
 export const DASHBOARD_TAG = 'wasm-functions';
 
-/** What a function's dashboard shows. */
+/**
+ * What a function's dashboard shows.
+ * @internal the dashboards are built by ObservabilityStack; their model type comes from a
+ * subpath of the Grafana SDK that `moduleResolution: node` (cdk8s's app template) cannot
+ * resolve, so it stays out of the published `.d.ts` (`stripInternal`).
+ */
 export interface FunctionDashboardContext {
   readonly uid: string;
   readonly name: string;
@@ -99,7 +104,7 @@ function quantiles(objectives: readonly ServiceLevelObjective[]): number[] {
   return [...new Set(all)].sort((a, b) => a - b);
 }
 
-/** One function's dashboard: traffic, latency against objectives, errors, budget, replicas. */
+/** One function's dashboard: traffic, latency against objectives, errors, budget, replicas. @internal */
 export function functionDashboard(ctx: FunctionDashboardContext): Dashboard {
   const s = ctx.source;
   const m = s.matchers(ctx);
@@ -171,7 +176,7 @@ export function functionDashboard(ctx: FunctionDashboardContext): Dashboard {
   return b.build();
 }
 
-/** What the overview dashboard shows. */
+/** What the overview dashboard shows. @internal */
 export interface OverviewDashboardContext {
   readonly uid: string;
   readonly functionNamespaces: readonly string[];
@@ -180,7 +185,7 @@ export interface OverviewDashboardContext {
   readonly alertNames: readonly string[];
 }
 
-/** The platform overview: every function's traffic and budget, capacity, and the platform's dependencies. */
+/** The platform overview: every function's traffic and budget, capacity, and the platform's dependencies. @internal */
 export function overviewDashboard(ctx: OverviewDashboardContext): Dashboard {
   const ns = `namespace=~${quote(ctx.functionNamespaces.map(escapeRegex).join('|') || '.+')}`;
   const b = dashboardBase('Wasm functions overview', ctx.uid, ['overview'],
@@ -230,7 +235,7 @@ export function overviewDashboard(ctx: OverviewDashboardContext): Dashboard {
   return b.build();
 }
 
-/** Every PromQL expression in a dashboard's panels. */
+/** Every PromQL expression in a dashboard's panels. @internal */
 export function dashboardExpressions(dashboard: Dashboard): string[] {
   const out: string[] = [];
   for (const panel of dashboard.panels ?? []) {

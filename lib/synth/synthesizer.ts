@@ -1,7 +1,9 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { oneLine } from '../core/names';
 import { dependencyOrder } from './dependency-order';
 import { OutputArtifact } from './output-artifact';
 import { YamlEmitter } from './yaml-emitter';
@@ -57,7 +59,9 @@ export function collectProblems(root: IConstruct): string[] {
     const problems: string[] = [];
     for (const c of constructsOf(root)) {
       for (const message of c.node.validate()) {
-        problems.push(`[${c.node.path}] ${message}`);
+        // One problem, one line: a newline a message carries (from a user's value) is
+        // escaped, so it cannot print a line that looks like another problem.
+        problems.push(`[${c.node.path}] ${message.replace(/\r?\n|\r/g, (m) => oneLine(m))}`);
       }
     }
     if (problems.length === 0) markValidated(root);
@@ -175,11 +179,72 @@ export function renderApp(app: App, options: RenderOptions = {}): RenderedFile[]
   });
 }
 
-/** Writes `files` into a fresh folder `dir` (which must not exist). */
+/**
+ * The file the synthesizer writes into every folder it publishes: the list of what it
+ * wrote. A folder is replaced only when everything in it is on that list, so a user's own
+ * files are never deleted (an `outdir` of `.` or of a folder holding other work is refused).
+ */
+export const OUTPUT_MANIFEST = '.synth-manifest';
+
+const MANIFEST_HEADER = '# Written by @ecommerce-platform/wasm-functions: every file below is replaced by the next synth. Do not add files to this folder.';
+
+/** The content of {@link OUTPUT_MANIFEST} for `files`. */
+export function outputManifest(files: readonly RenderedFile[]): string {
+  return [MANIFEST_HEADER, ...files.map((f) => f.path).sort()].join('\n') + '\n';
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * Why the synthesizer may not replace `dir` (described as `field`), or nothing when it may:
+ * it must not be the working folder, one of its parents, a repository or project root, a
+ * file, or a folder holding anything the synthesizer did not write there itself.
+ */
+export function outdirProblems(dir: string, field = 'outdir'): string[] {
+  const target = path.resolve(dir);
+  const shown = `${field} "${oneLine(dir)}"`;
+  const fix = 'choose a folder of its own, new or written only by this synthesizer (for example "dist")';
+  const cwd = process.cwd();
+  if (isInside(cwd, target)) {
+    return [`${shown} is the working folder${target === cwd ? '' : ' or one of its parents'} (${oneLine(cwd)}): synth replaces the whole folder, so ${fix}`];
+  }
+  if (target === path.resolve(os.homedir())) return [`${shown} is the home folder: ${fix}`];
+  if (!fs.existsSync(target)) return [];
+  if (!fs.statSync(target).isDirectory()) return [`${shown} is a file, not a folder: ${fix}`];
+  for (const root of ['.git', 'package.json']) {
+    if (fs.existsSync(path.join(target, root))) {
+      return [`${shown} holds ${root}: it is a repository or project root, and synth replaces the whole folder, so ${fix}`];
+    }
+  }
+  const entries = fs.readdirSync(target, { recursive: true, withFileTypes: true });
+  if (entries.length === 0) return [];
+  const manifestPath = path.join(target, OUTPUT_MANIFEST);
+  const written = fs.existsSync(manifestPath)
+    ? fs.readFileSync(manifestPath, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'))
+    : [];
+  const ours = new Set<string>([OUTPUT_MANIFEST, ...written]);
+  for (const file of written) {
+    for (let d = path.posix.dirname(file); d !== '.'; d = path.posix.dirname(d)) ours.add(d);
+  }
+  const foreign = entries
+    .map((e) => path.relative(target, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+    .filter((rel) => !ours.has(rel))
+    .sort();
+  if (foreign.length === 0) return [];
+  const listed = foreign.slice(0, 3).map((f) => `"${oneLine(f)}"`).join(', ') + (foreign.length > 3 ? ` and ${foreign.length - 3} more` : '');
+  return [fs.existsSync(manifestPath)
+    ? `${shown} holds ${listed}, which this synthesizer did not write (not in its ${OUTPUT_MANIFEST}): synth would delete them, so move them out or ${fix}`
+    : `${shown} holds ${listed} and no ${OUTPUT_MANIFEST}, so this synthesizer did not write it: synth would delete its content, so ${fix} (delete an old output folder yourself once)`];
+}
+
+/** Writes `files` and their {@link OUTPUT_MANIFEST} into the empty folder `dir`. */
 function writeTree(files: readonly RenderedFile[], dir: string): void {
   fs.mkdirSync(dir, { recursive: true });
   const made = new Set<string>([dir]);
-  for (const file of files) {
+  for (const file of [...files, { path: OUTPUT_MANIFEST, content: outputManifest(files) }]) {
     const target = path.join(dir, ...file.path.split('/'));
     const parent = path.dirname(target);
     if (!made.has(parent)) {
@@ -191,34 +256,34 @@ function writeTree(files: readonly RenderedFile[], dir: string): void {
 }
 
 /**
- * Replaces `outdir` with exactly `files`, atomically from a reader's point of view: the
- * files are written to a sibling folder first and swapped in by rename only when all of
- * them are on disk. If anything fails, `outdir` is left as it was.
+ * Replaces `outdir` with exactly `files` (and the {@link OUTPUT_MANIFEST} listing them),
+ * atomically from a reader's point of view: the files are written to a fresh sibling folder
+ * first and swapped in by rename only when all of them are on disk. If anything fails,
+ * `outdir` is left as it was. Refuses (throws {@link SynthValidationError}) a folder that
+ * {@link outdirProblems} names a problem for, before anything is written.
  */
-export function writeAtomically(files: readonly RenderedFile[], outdir: string): void {
+export function writeAtomically(files: readonly RenderedFile[], outdir: string, field = 'outdir'): void {
+  const problems = outdirProblems(outdir, field);
+  if (problems.length > 0) throw new SynthValidationError(problems);
   const target = path.resolve(outdir);
-  const staging = `${target}.tmp-${process.pid}`;
-  const previous = `${target}.old-${process.pid}`;
-  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  // Fresh names from mkdtemp: nothing of the user's can be there, so only what this
+  // function created is ever removed.
+  const swap = fs.mkdtempSync(`${target}.synth-`);
+  const staging = path.join(swap, 'new');
+  const previous = path.join(swap, 'old');
   try {
     writeTree(files, staging);
-  } catch (e) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    throw e;
-  }
-  const hadPrevious = fs.existsSync(target);
-  if (hadPrevious) {
-    fs.renameSync(target, previous);
-  }
-  try {
-    fs.renameSync(staging, target);
-  } catch (e) {
-    if (hadPrevious) fs.renameSync(previous, target);
-    fs.rmSync(staging, { recursive: true, force: true });
-    throw e;
-  }
-  if (hadPrevious) {
-    fs.rmSync(previous, { recursive: true, force: true });
+    const hadPrevious = fs.existsSync(target);
+    if (hadPrevious) fs.renameSync(target, previous);
+    try {
+      fs.renameSync(staging, target);
+    } catch (e) {
+      if (hadPrevious) fs.renameSync(previous, target);
+      throw e;
+    }
+  } finally {
+    fs.rmSync(swap, { recursive: true, force: true });
   }
 }
 
@@ -228,26 +293,52 @@ export interface SynthesizeOptions extends RenderOptions {
   readonly outdir: string;
   /**
    * A second folder that receives a copy, for the `cdk8s synth` CLI: it deletes its
-   * `output` folder before running the app and expects manifests there afterwards.
-   * @default - no copy
+   * `output` folder before running the app and expects manifests there afterwards. It must
+   * not be `outdir` (nor inside it, nor hold it): see {@link synthesizeApp}.
+   * @default - the CLI's output folder (`CDK8S_OUTDIR`) when run by `cdk8s synth`, else no copy
    */
   readonly stagingDir?: string;
 }
 
+/**
+ * Why `cdk8s synth` would destroy `outdir`: the CLI deletes its own `output` folder before
+ * it runs the app, so an app that publishes into that folder loses it on every failed synth.
+ */
+function cliOutputProblems(outdir: string, cliOutdir: string | undefined): string[] {
+  if (!cliOutdir) return [];
+  const a = path.resolve(outdir);
+  const b = path.resolve(cliOutdir);
+  if (!isInside(a, b) && !isInside(b, a)) return [];
+  return [`outdir "${oneLine(outdir)}" is (or overlaps) the output folder of \`cdk8s synth\` ("${oneLine(cliOutdir)}"), which the CLI deletes before it runs the app: `
+    + `a failed synth would leave no manifests. Set \`output: .cdk8s.out\` in cdk8s.yaml (a staging folder the CLI may delete) and keep outdir "${oneLine(outdir)}"; `
+    + `the CLI has already deleted "${oneLine(cliOutdir)}" on this run, so restore it from git (\`git checkout -- ${oneLine(cliOutdir)}\`) or with a synth after the fix`];
+}
+
 /** Validates, renders and publishes the app. On any error nothing in `outdir` changes. */
 export function synthesizeApp(app: App, options: SynthesizeOptions): RenderedFile[] {
+  const cliOutdir = process.env.CDK8S_OUTDIR;
+  const stagingDir = options.stagingDir ?? cliOutdir;
+  const setup = [
+    ...cliOutputProblems(options.outdir, cliOutdir),
+    ...(stagingDir !== undefined && stagingDir !== cliOutdir ? cliOutputProblems(options.outdir, stagingDir) : []),
+  ];
+  if (setup.length > 0) throw new SynthValidationError(setup.slice(0, 1));
+  const folders = [...outdirProblems(options.outdir), ...(stagingDir !== undefined ? outdirProblems(stagingDir, 'stagingDir') : [])];
+  if (folders.length > 0) throw new SynthValidationError(folders);
   const files = renderApp(app, options);
-  if (options.stagingDir && path.resolve(options.stagingDir) !== path.resolve(options.outdir)) {
-    fs.rmSync(options.stagingDir, { recursive: true, force: true });
-    writeTree(files, options.stagingDir);
-  }
+  if (stagingDir !== undefined) writeAtomically(files, stagingDir, 'stagingDir');
   writeAtomically(files, options.outdir);
   return files;
 }
 
 /**
  * Entry point for a `main.ts`: synthesizes and, on failure, prints the problems to stderr
- * and sets a non-zero exit code instead of throwing a stack trace at the user.
+ * and fails the process instead of throwing a stack trace at the user.
+ *
+ * Under `cdk8s synth` (which prints a stack trace of its own for any app that exits
+ * non-zero), a failure exits 0 without creating the CLI's output folder, which the CLI had
+ * deleted: the CLI then fails with exit code 1 and the one line "app expected to create" the
+ * folder, after the problem list, instead of a stack trace.
  */
 export function synthesizeMain(app: App, options: SynthesizeOptions): boolean {
   try {
@@ -255,7 +346,15 @@ export function synthesizeMain(app: App, options: SynthesizeOptions): boolean {
     return true;
   } catch (e) {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 1;
+    const cliOutdir = process.env.CDK8S_OUTDIR;
+    let cliWillFail = false;
+    if (cliOutdir !== undefined) {
+      // `cdk8s synth --stdout` hands the app an empty temporary folder; an empty folder
+      // holds nothing to lose.
+      try { fs.rmdirSync(cliOutdir); } catch { /* absent already, or not empty */ }
+      cliWillFail = !fs.existsSync(cliOutdir);
+    }
+    process.exitCode = cliWillFail ? 0 : 1;
     return false;
   }
 }

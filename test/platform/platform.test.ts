@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { renderApp, RenderedFile } from '../../lib';
+import { OUTPUT_MANIFEST, outputManifest, renderApp, RenderedFile } from '../../lib';
 import { buildReferencePlatform } from '../../platform';
 import { validateConstraints } from '../policy/support/constraint-schema';
 import { formatViolations, kubeValidator } from '../support/kube-schema';
@@ -91,7 +91,8 @@ describe('reference platform', () => {
 
   test('the committed dist/ is exactly what synth writes (run `npm run synth` and commit dist/ if this fails)', () => {
     const committed = readTree(DIST);
-    expect([...committed.keys()].sort()).toEqual(files.map((f) => f.path).sort());
+    expect([...committed.keys()].sort()).toEqual([...files.map((f) => f.path), OUTPUT_MANIFEST].sort());
+    expect(committed.get(OUTPUT_MANIFEST)).toBe(outputManifest(files));
     for (const file of files) {
       expect({ path: file.path, content: committed.get(file.path) }).toEqual({ path: file.path, content: file.content });
     }
@@ -111,13 +112,37 @@ describe('cdk8s synth from the CLI', () => {
       ['synth', '--no-check-upgrade', '-o', path.join(work, 'staging'), '-a', 'node -r @swc-node/register test/platform/fixtures/failing-app.ts'],
       { cwd: ROOT, env: { ...process.env, PLATFORM_OUTDIR: outdir }, encoding: 'utf8' },
     );
-    // THEN it fails, says why, and the output folder is exactly as it was
-    expect(result.status).not.toBe(0);
+    // THEN it fails, says why (the problem list and the CLI's one line, no stack trace),
+    // and the output folder is exactly as it was
+    expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/\[CatalogFunctions\/Broken\] name "Broken_Function" is not a DNS-1123 label/);
     expect(result.stderr).toMatch(/\[CatalogFunctions\/Broken\] image "registry.example.com\/broken:latest" uses the mutable tag latest/);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^Synthesis failed with \d+ problems?; nothing was written:$/);
+    expect(lines.slice(1, -1).every((l) => l.startsWith('  - ['))).toBe(true);
+    expect(lines[lines.length - 1]).toBe(`ERROR: synthesis failed, app expected to create "${path.join(work, 'staging')}"`);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
     expect(readTree(outdir)).toEqual(before);
     // No staging or swap folder is left beside it.
     expect(fs.readdirSync(work)).toEqual(['dist']);
   }, 60_000);
 
+  test('`output: dist` (the CLI deletes its output folder first) is refused with the fix, and a user\'s files survive', () => {
+    // GIVEN a cdk8s.yaml whose output is the folder the app publishes to, as `cdk8s init` writes it
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-output-'));
+    const outdir = path.join(work, 'dist');
+    fs.writeFileSync(path.join(work, 'notes.md'), 'mine');
+    // WHEN the CLI runs a good app with output and outdir the same folder
+    const result = spawnSync(
+      path.join(ROOT, 'node_modules', '.bin', 'cdk8s'),
+      ['synth', '--no-check-upgrade', '-o', outdir, '-a', 'node -r @swc-node/register main.ts'],
+      { cwd: ROOT, env: { ...process.env, PLATFORM_OUTDIR: outdir }, encoding: 'utf8' },
+    );
+    // THEN it fails loudly with the fix, not with a stack trace, and nothing else is touched
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('is (or overlaps) the output folder of `cdk8s synth`');
+    expect(result.stderr).toContain('Set `output: .cdk8s.out` in cdk8s.yaml');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(fs.readdirSync(work)).toEqual(['notes.md']);
+  }, 60_000);
 });

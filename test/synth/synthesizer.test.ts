@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { kebabCase, OutputArtifact, renderApp, resolveCharts, synthesizeApp, SynthValidationError, writeAtomically } from '../../lib';
+import { kebabCase, OUTPUT_MANIFEST, OutputArtifact, renderApp, resolveCharts, synthesizeApp, synthesizeMain, SynthValidationError, writeAtomically } from '../../lib';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'synth-test-'));
@@ -42,12 +42,19 @@ describe('synthesizer', () => {
     expect(kebabCase('HTTPRoutes')).toBe('http-routes');
   });
 
-  test('replaces the output folder with exactly the new files', () => {
+  test('replaces the output folder with exactly the new files, and lists them in its manifest', () => {
     const dir = path.join(tempDir(), 'dist');
-    fs.mkdirSync(path.join(dir, 'stale'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'stale', 'old.yaml'), 'old');
+    synthesizeApp(appWithNamespace('a'), { outdir: dir });
+    expect(readTree(dir)).toEqual({
+      'platform-base/platform-base.k8s.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n',
+      [OUTPUT_MANIFEST]: expect.stringMatching(/^# Written by @ecommerce-platform\/wasm-functions.*\nplatform-base\/platform-base.k8s.yaml\n$/),
+    });
+    // A file a previous synth wrote and this one does not is removed.
+    const app = appWithNamespace('b');
+    new OutputArtifact(app, 'Report', { path: 'reports/summary.md', render: () => '# hi\n' });
+    synthesizeApp(app, { outdir: dir });
     synthesizeApp(appWithNamespace('b'), { outdir: dir });
-    expect(readTree(dir)).toEqual({ 'platform-base/platform-base.k8s.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: b\n' });
+    expect(Object.keys(readTree(dir)).sort()).toEqual([OUTPUT_MANIFEST, 'platform-base/platform-base.k8s.yaml']);
     expect(fs.readdirSync(path.dirname(dir))).toEqual(['dist']);
   });
 
@@ -108,5 +115,95 @@ describe('synthesizer', () => {
     // THEN both give the same objects in the same order (the ServiceAccount before the ConfigMap)
     expect(ours).toEqual(theirs);
     expect((ours[1][1] as { kind: string }[]).map((o) => o.kind)).toEqual(['ServiceAccount', 'ConfigMap']);
+  });
+});
+
+describe('the synthesizer deletes only what it wrote', () => {
+  const originalCliOutdir = process.env.CDK8S_OUTDIR;
+  afterEach(() => {
+    if (originalCliOutdir === undefined) delete process.env.CDK8S_OUTDIR;
+    else process.env.CDK8S_OUTDIR = originalCliOutdir;
+  });
+
+  function refusal(outdir: string, cliOutdir?: string): string {
+    if (cliOutdir === undefined) delete process.env.CDK8S_OUTDIR;
+    else process.env.CDK8S_OUTDIR = cliOutdir;
+    try {
+      synthesizeApp(appWithNamespace('x'), { outdir });
+    } catch (e) {
+      expect(e).toBeInstanceOf(SynthValidationError);
+      return (e as SynthValidationError).problems.join('\n');
+    }
+    throw new Error('synth was not refused');
+  }
+
+  test('a folder holding a user\'s files is refused and the files survive', () => {
+    // GIVEN a folder with the user's own work in it
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'notes.md'), 'mine');
+    fs.mkdirSync(path.join(dir, 'src'));
+    fs.writeFileSync(path.join(dir, 'src', 'app.ts'), 'mine too');
+    // WHEN it is given as outdir THEN synth refuses, naming the files, and deletes nothing
+    expect(refusal(dir)).toBe(`outdir "${dir}" holds "notes.md", "src", "src/app.ts" and no ${OUTPUT_MANIFEST}, so this synthesizer did not write it: synth would delete its content, so choose a folder of its own, new or written only by this synthesizer (for example "dist") (delete an old output folder yourself once)`);
+    expect(readTree(dir)).toEqual({ 'notes.md': 'mine', [path.join('src', 'app.ts')]: 'mine too' });
+    expect(fs.readdirSync(path.dirname(dir)).filter((n) => n.startsWith(path.basename(dir)))).toEqual([path.basename(dir)]);
+  });
+
+  test('a file added to a synthesized folder is refused and survives', () => {
+    const dir = path.join(tempDir(), 'dist');
+    synthesizeApp(appWithNamespace('y'), { outdir: dir });
+    fs.writeFileSync(path.join(dir, 'platform-base', 'kustomization.yaml'), 'mine');
+    expect(refusal(dir)).toBe(`outdir "${dir}" holds "platform-base/kustomization.yaml", which this synthesizer did not write (not in its ${OUTPUT_MANIFEST}): synth would delete them, so move them out or choose a folder of its own, new or written only by this synthesizer (for example "dist")`);
+    expect(fs.readFileSync(path.join(dir, 'platform-base', 'kustomization.yaml'), 'utf8')).toBe('mine');
+  });
+
+  test('".", the working folder\'s parents and a project root are refused', () => {
+    const cwd = process.cwd();
+    expect(refusal('.')).toBe(`outdir "." is the working folder (${cwd}): synth replaces the whole folder, so choose a folder of its own, new or written only by this synthesizer (for example "dist")`);
+    expect(refusal('..')).toMatch(/^outdir "\.\." is the working folder or one of its parents/);
+    expect(refusal('/')).toMatch(/^outdir "\/" is the working folder or one of its parents/);
+    const project = tempDir();
+    fs.writeFileSync(path.join(project, 'package.json'), '{}');
+    expect(refusal(project)).toMatch(/holds package.json: it is a repository or project root/);
+    expect(fs.readdirSync(project)).toEqual(['package.json']);
+  });
+
+  test('an outdir that is the CLI\'s own output folder is refused with the fix', () => {
+    // GIVEN `cdk8s synth` run with `output: dist` (it deleted dist/ before the app ran)
+    const dir = path.join(tempDir(), 'dist');
+    expect(refusal(dir, dir)).toBe(`outdir "${dir}" is (or overlaps) the output folder of \`cdk8s synth\` ("${dir}"), which the CLI deletes before it runs the app: a failed synth would leave no manifests. Set \`output: .cdk8s.out\` in cdk8s.yaml (a staging folder the CLI may delete) and keep outdir "${dir}"; the CLI has already deleted "${dir}" on this run, so restore it from git (\`git checkout -- ${dir}\`) or with a synth after the fix`);
+    expect(refusal(dir, path.join(dir, 'staging'))).toMatch(/is \(or overlaps\) the output folder of `cdk8s synth`/);
+    expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  test('a value with a newline is printed on one line', () => {
+    const dir = path.join(tempDir(), 'a\n  - [Fake] problem');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'x'), '');
+    expect(refusal(dir).split('\n')).toHaveLength(1);
+    expect(refusal(dir)).toContain('a\\n  - [Fake] problem');
+  });
+
+  test('synthesizeMain under the CLI fails by leaving the CLI\'s folder uncreated, so the CLI prints no stack trace', () => {
+    const work = tempDir();
+    const staging = path.join(work, 'staging');
+    process.env.CDK8S_OUTDIR = staging;
+    const app = appWithNamespace('z');
+    app.charts[0].node.addValidation({ validate: () => ['broken on purpose'] });
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const exitCode = process.exitCode;
+    try {
+      expect(synthesizeMain(app, { outdir: path.join(work, 'dist') })).toBe(false);
+      expect(write).toHaveBeenCalledWith('Synthesis failed with 1 problem; nothing was written:\n  - [PlatformBase] broken on purpose\n');
+      expect(process.exitCode).toBe(0);
+      expect(fs.readdirSync(work)).toEqual([]);
+      // Without the CLI, the process itself fails.
+      delete process.env.CDK8S_OUTDIR;
+      expect(synthesizeMain(app, { outdir: path.join(work, 'dist') })).toBe(false);
+      expect(process.exitCode).toBe(1);
+    } finally {
+      process.exitCode = exitCode;
+      write.mockRestore();
+    }
   });
 });
