@@ -1,6 +1,7 @@
 // `npm run conformance`: the real engines (built by `npm run tools`) run on the synthesized
 // output. Each engine prints one summary line; the run fails if any check failed or any engine
-// could not run. `npm run conformance -- <engine> ...` runs only the engines named.
+// could not run. `npm run conformance -- <engine> ...` runs only the engines named;
+// CONFORMANCE_KEEP=1 keeps the work folder (inputs the engines read, outputs they wrote).
 import { mkdtempSync, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -48,7 +49,9 @@ async function main(): Promise<number> {
       console.error(`conformance: ${engine.name} took ${((Date.now() - start) / 1000).toFixed(1)} s`);
     }
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    // CONFORMANCE_KEEP=1 keeps the engines' inputs and outputs to read after a failure.
+    if (process.env.CONFORMANCE_KEEP === '1') console.error(`conformance: work files kept in ${work}`);
+    else rmSync(work, { recursive: true, force: true });
   }
   for (const line of lines) {
     console.log(line);

@@ -20,6 +20,7 @@ interface Translated extends Manifest {
     readonly conditions?: readonly Condition[];
     readonly parents?: readonly { readonly parentRef: { readonly name: string }; readonly conditions?: readonly Condition[] }[];
     readonly ancestors?: readonly { readonly ancestorRef: { readonly name: string }; readonly conditions?: readonly Condition[] }[];
+    readonly listeners?: readonly { readonly name: string; readonly conditions?: readonly Condition[] }[];
   };
 }
 
@@ -29,6 +30,11 @@ export function acceptanceProblems(o: Translated): string[] {
   if (o.status?.conditions !== undefined) sets.push({ where: '', conditions: o.status.conditions });
   for (const p of o.status?.parents ?? []) sets.push({ where: ` (parent ${p.parentRef.name})`, conditions: p.conditions ?? [] });
   for (const a of o.status?.ancestors ?? []) sets.push({ where: ` (ancestor ${a.ancestorRef.name})`, conditions: a.conditions ?? [] });
+  for (const l of o.status?.listeners ?? []) {
+    sets.push({ where: ` (listener ${l.name})`, conditions: l.conditions ?? [] });
+    const programmed = (l.conditions ?? []).find((c) => c.type === 'Programmed');
+    if (programmed !== undefined && programmed.status !== 'True') sets.push({ where: ` (listener ${l.name} Programmed)`, conditions: [{ ...programmed, type: 'Accepted' }] });
+  }
   if (sets.length === 0) return [`${objectRef(o)}: no status: Envoy Gateway did not process it (no matching parent or target)`];
   const problems: string[] = [];
   for (const { where, conditions } of sets) {
@@ -48,18 +54,26 @@ export const envoyGatewayEngine: Engine = {
     const failures: string[] = [];
     const objects = readManifests(ctx.dist).map((e) => e.object);
     const gatewayApi = objects.filter((o) => TRANSLATED.has(o.kind) && (o.kind !== 'GatewayClass' || isEnvoyGatewayClass(o)));
-    const input = [...gatewayApi, ...objects.filter((o) => REFERENCED.has(o.kind))];
+    failures.push(...selectorProblems(gatewayApi, clusterNamespaces(objects)));
+    const input = [
+      ...gatewayApi.map(forFileLoader),
+      ...objects.filter((o) => REFERENCED.has(o.kind) && o.kind !== 'Namespace'),
+      ...clusterNamespaces(objects),
+      ...installedServices(gatewayApi, objects, ctx.log),
+    ];
     const file = path.join(ctx.work, 'envoy-gateway.in.yaml');
     writeFileSync(file, input.map((o) => yaml.dump(o, { lineWidth: -1, noRefs: true })).join('---\n'));
     ctx.log(`${gatewayApi.length} Gateway API objects, ${input.length - gatewayApi.length} referenced objects`);
 
     const status = await runCommand(egctl, ['experimental', 'translate', '--from', 'gateway-api', '--to', 'gateway-api', '-f', file, '-o', 'yaml'], { timeoutMs: 300_000 });
     if (status.code !== 0) throw new Error(`egctl translate --to gateway-api exited ${status.code}: ${status.stderr.trim()}`);
-    const translated = yaml.loadAll(status.stdout).filter((d): d is Translated => typeof d === 'object' && d !== null && 'kind' in d);
+    const translated = translatedObjects(yaml.loadAll(status.stdout));
     writeFileSync(path.join(ctx.work, 'envoy-gateway.status.yaml'), status.stdout);
     let checked = 0;
     for (const want of gatewayApi) {
-      const got = translated.find((t) => t.kind === want.kind && t.metadata.name === want.metadata.name && (t.metadata.namespace ?? '') === (want.metadata.namespace ?? ''));
+      // egctl gives cluster-scoped objects (the GatewayClass) its own namespace: match those by name.
+      const got = translated.find((t) => t.kind === want.kind && t.metadata.name === want.metadata.name
+        && (want.metadata.namespace === undefined || t.metadata.namespace === want.metadata.namespace));
       checked++;
       if (got === undefined) {
         failures.push(`${objectRef(want)}: missing from egctl's output`);
@@ -77,6 +91,149 @@ export const envoyGatewayEngine: Engine = {
     return [{ engine: 'envoy-gateway', version: ctx.versions.ENVOY_GATEWAY, checked, failures }];
   },
 };
+
+/**
+ * egctl prints one document per input kind group (`gateways: [...]`, `gatewayClass: {...}`):
+ * every object with a kind, wherever it sits.
+ */
+function translatedObjects(docs: readonly unknown[]): Translated[] {
+  const out: Translated[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (typeof node === 'object' && node !== null) {
+      if ('kind' in node && 'metadata' in node) out.push(node as Translated);
+      else Object.values(node).forEach(visit);
+    }
+  };
+  docs.forEach(visit);
+  return out;
+}
+
+/**
+ * The Namespaces as the API server holds them: every namespace an object names, labelled
+ * `kubernetes.io/metadata.name` (the API server sets it; listeners select route namespaces by it).
+ */
+function clusterNamespaces(objects: readonly Manifest[]): Manifest[] {
+  const declared = new Map(objects.filter((o) => o.kind === 'Namespace').map((o) => [o.metadata.name, o]));
+  const names = new Set([...declared.keys(), ...objects.map((o) => o.metadata.namespace).filter((n): n is string => n !== undefined)]);
+  return [...names].sort().map((name) => {
+    const o = declared.get(name);
+    return {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { ...(o?.metadata ?? {}), name, labels: { ...(o?.metadata.labels ?? {}), 'kubernetes.io/metadata.name': name } },
+    } as Manifest;
+  });
+}
+
+/**
+ * A Gateway as egctl v1.2.8's file loader can read it (internal/gatewayapi/resource/load.go):
+ * - it reads Secrets without their `type`, so every TLS listener would come back "Secret ...
+ *   must be of type kubernetes.io/tls", whatever the Secret (and the certificate is issued in
+ *   the cluster, not committed): HTTPS listeners are translated as HTTP;
+ * - it reads Namespaces without their labels, so a `from: Selector` listener would admit no
+ *   route: such listeners are translated as `from: All`, after selectorProblems has applied
+ *   each selector to the Namespaces (a model; no engine here evaluates it).
+ * The routes, policies and attachment behind each listener are what the translator checks;
+ * the TLS block is checked by the API server engine (schema and CEL), not by Envoy Gateway.
+ */
+function forFileLoader(o: Manifest): Manifest {
+  if (o.kind !== 'Gateway') return o;
+  const spec = o.spec as { listeners?: readonly GatewayListener[] };
+  return {
+    ...o,
+    spec: {
+      ...spec,
+      listeners: (spec.listeners ?? []).map(({ tls: _tls, ...l }) => ({
+        ...l,
+        protocol: l.protocol === 'HTTPS' ? 'HTTP' : l.protocol,
+        ...(l.allowedRoutes?.namespaces?.from === 'Selector' ? { allowedRoutes: { ...l.allowedRoutes, namespaces: { from: 'All' } } } : {}),
+      })),
+    },
+  };
+}
+
+/** Every HTTPRoute must be admitted by the listener it names (or some listener): its namespace selected by that listener's selector. */
+function selectorProblems(gatewayApi: readonly Manifest[], namespaces: readonly Manifest[]): string[] {
+  const labels = new Map(namespaces.map((n) => [n.metadata.name, n.metadata.labels ?? {}]));
+  const problems: string[] = [];
+  for (const route of gatewayApi.filter((o) => o.kind === 'HTTPRoute')) {
+    const routeNs = route.metadata.namespace ?? 'default';
+    for (const parent of (route.spec as { parentRefs?: readonly { kind?: string; name: string; namespace?: string; sectionName?: string }[] }).parentRefs ?? []) {
+      if ((parent.kind ?? 'Gateway') !== 'Gateway') continue;
+      const gw = gatewayApi.find((o) => o.kind === 'Gateway' && o.metadata.name === parent.name && (o.metadata.namespace ?? 'default') === (parent.namespace ?? routeNs));
+      if (gw === undefined) continue; // the translator reports a missing parent itself
+      const listeners = ((gw.spec as { listeners?: readonly GatewayListener[] }).listeners ?? [])
+        .filter((l) => parent.sectionName === undefined || l.name === parent.sectionName);
+      const admitted = listeners.some((l) => {
+        const from = l.allowedRoutes?.namespaces?.from ?? 'Same';
+        if (from === 'All') return true;
+        if (from === 'Same') return routeNs === (gw.metadata.namespace ?? 'default');
+        return selects(l.allowedRoutes?.namespaces?.selector ?? {}, labels.get(routeNs) ?? {});
+      });
+      if (!admitted) problems.push(`${objectRef(route)}: no listener of Gateway ${parent.name}${parent.sectionName ? ` (section ${parent.sectionName})` : ''} admits routes from namespace ${routeNs}`);
+    }
+  }
+  return problems;
+}
+
+interface LabelSelector {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: readonly { readonly key: string; readonly operator: string; readonly values?: readonly string[] }[];
+}
+
+/** metav1.LabelSelector semantics: every matchLabels pair and every expression must hold. */
+export function selects(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
+  const pairs = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  return pairs && (selector.matchExpressions ?? []).every((e) => {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    switch (e.operator) {
+      case 'In': return has && (e.values ?? []).includes(labels[e.key]);
+      case 'NotIn': return !has || !(e.values ?? []).includes(labels[e.key]);
+      case 'Exists': return has;
+      case 'DoesNotExist': return !has;
+      default: return false;
+    }
+  });
+}
+
+/**
+ * Stand-ins for the Services a route sends to that the platform expects installed by a chart
+ * (the KEDA HTTP add-on's interceptor in `keda`): only in namespaces dist/ does not create. A
+ * missing Service in a namespace the platform creates is a real fault and stays missing.
+ */
+function installedServices(gatewayApi: readonly Manifest[], objects: readonly Manifest[], log: (m: string) => void): Manifest[] {
+  const created = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+  const have = new Set(objects.filter((o) => o.kind === 'Service').map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
+  const ports = new Map<string, Set<number>>();
+  for (const route of gatewayApi.filter((o) => o.kind === 'HTTPRoute')) {
+    const rules = (route.spec as { rules?: readonly { backendRefs?: readonly { kind?: string; name: string; namespace?: string; port?: number }[] }[] }).rules ?? [];
+    for (const ref of rules.flatMap((r) => r.backendRefs ?? [])) {
+      const ns = ref.namespace ?? route.metadata.namespace ?? 'default';
+      const key = `${ns}/${ref.name}`;
+      if ((ref.kind ?? 'Service') !== 'Service' || have.has(key) || created.has(ns) || ref.port === undefined) continue;
+      ports.set(key, (ports.get(key) ?? new Set()).add(ref.port));
+    }
+  }
+  return [...ports].sort().map(([key, p]) => {
+    const [namespace, name] = key.split('/');
+    log(`Service ${key} is installed by a chart, not dist/: a stand-in with port ${[...p].join(', ')}`);
+    return {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace },
+      spec: { ports: [...p].sort((x, y) => x - y).map((port) => ({ name: `port-${port}`, port, protocol: 'TCP' })) },
+    } as Manifest;
+  });
+}
+
+interface GatewayListener {
+  readonly name: string;
+  readonly protocol: string;
+  readonly hostname?: string;
+  readonly allowedRoutes?: { readonly namespaces?: { readonly from?: string; readonly selector?: LabelSelector } };
+  readonly tls?: { readonly certificateRefs?: readonly { readonly kind?: string; readonly name: string; readonly namespace?: string }[] };
+}
 
 function isEnvoyGatewayClass(o: Manifest): boolean {
   return (o.spec as { controllerName?: string } | undefined)?.controllerName === 'gateway.envoyproxy.io/gatewayclass-controller';
