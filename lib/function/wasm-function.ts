@@ -451,6 +451,15 @@ export class WasmFunction extends Construct {
     });
   }
 
+  /**
+   * True when the function's name and namespace are valid. Constructs that derive names,
+   * paths or queries from them (routes, autoscalers, monitoring) check those only then: a bad
+   * name is reported once, by the function, not again in every object derived from it.
+   */
+  public get hasValidIdentity(): boolean {
+    return checkServiceName('name', this.name) === undefined && this.namespace !== '' && checkDns1123Label('namespace', this.namespace) === undefined;
+  }
+
   /** True once an autoscaler owns the replica count. */
   public get isAutoscaled(): boolean {
     return this.autoscalers.length > 0;

@@ -112,6 +112,8 @@ export class GatewayRoute extends Construct {
   public readonly canary?: CanarySplit;
   public readonly requestTimeout?: Duration;
   public readonly retry?: RetryPolicy;
+  /** Whether the name and path prefix were given, not derived from the function's name. */
+  private readonly given: { readonly name: boolean; readonly pathPrefix: boolean };
 
   constructor(scope: Construct, id: string, props: GatewayRouteProps) {
     super(scope, id);
@@ -125,6 +127,7 @@ export class GatewayRoute extends Construct {
     this.canary = props.canary;
     this.requestTimeout = props.requestTimeout;
     this.retry = props.retry;
+    this.given = { name: props.name !== undefined, pathPrefix: props.pathPrefix !== undefined };
 
     this.gateway.registerRoute(this);
     reportsOwnDuplicates(this);
@@ -191,10 +194,12 @@ export class GatewayRoute extends Construct {
   }
 
   private checkProps(): string[] {
+    // What is derived from an invalid function name or namespace is reported by the function, once.
+    const derivedFromInvalid = (given: boolean) => !given && !this.function.hasValidIdentity;
     const candidates: (string | undefined)[] = [
-      checkDns1123Label('name', this.name),
+      derivedFromInvalid(this.given.name) ? undefined : checkDns1123Label('name', this.name),
       this.host !== undefined ? checkHostname('host', this.host) : undefined,
-      checkHttpPath('pathPrefix', this.pathPrefix),
+      derivedFromInvalid(this.given.pathPrefix) ? undefined : checkHttpPath('pathPrefix', this.pathPrefix),
       this.pathPrefix.length > 1 && this.pathPrefix.endsWith('/')
         ? `pathPrefix "${this.pathPrefix}" must not end with '/': prefixes match whole path segments (use "${this.pathPrefix.replace(/\/+$/, '')}")` : undefined,
       /[?#]/.test(this.pathPrefix) ? `pathPrefix "${this.pathPrefix}" must be a path without query or fragment` : undefined,
@@ -234,7 +239,7 @@ export class GatewayRoute extends Construct {
     const errors: string[] = [];
     const allowed = this.gateway.routeNamespaces;
     const ns = this.namespace;
-    if (!allowed.includes(ns)) {
+    if (!allowed.includes(ns) && (ns !== this.function.namespace || this.function.hasValidIdentity)) {
       const via = ns === this.function.namespace ? '' : ` (it is routed via Service ${ns}/${this.function.ingressBackend.serviceName})`;
       errors.push(`function "${this.function.name}" is served from namespace "${ns}"${via}, which gateway ${this.gateway.node.path} may not reach: routeNamespaces is [${allowed.join(', ')}]; add "${ns}" to routeNamespaces or route the function elsewhere`);
     }

@@ -298,7 +298,8 @@ export class FunctionMonitoring extends Construct {
 
   private validate(): string[] {
     const errors = checkObjectives('objectives', this.objectives, bucketsInMilliseconds(this.stack.sloSource), `"${this.stack.sloSource.source}"`);
-    if (errors.length > 0) return errors;
+    // Queries of a function with an invalid name or namespace fail because of it: the function reports it.
+    if (errors.length > 0 || !this.fn.hasValidIdentity) return errors;
     const dashboard = this.builtDashboard();
     return [
       ...checkExpressions(this.ruleGroups().flatMap((g) => g.rules.map((r) => r.expr)), `the ${this.stack.sloSource.source} RequestMetrics (matchers, errorMatcher, metric names)`),

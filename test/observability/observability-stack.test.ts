@@ -278,6 +278,7 @@ describe('ObservabilityStack', () => {
     stack.addFunction(hello);
     const opa = new OpaAuthorizer(new Chart(app, 'Authz', { namespace: 'opa' }), 'Opa', {
       policy: RequestAuthorizationPolicy.seed(RequestIdentity.trustedHeader('x-role')),
+      allowMutableTag: true,
     });
     // WHEN the platform alerts are rendered
     const rule = findOne(objectsOf(monitoring), 'PrometheusRule', 'wasm-platform.alerts');

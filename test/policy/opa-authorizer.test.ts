@@ -16,7 +16,7 @@ const JWT = RequestIdentity.jwt({
 function authorizer(props: Partial<ConstructorParameters<typeof OpaAuthorizer>[2]> = {}): { chart: Chart; opa: OpaAuthorizer } {
   const app = testApp();
   const chart = new Chart(app, 'Authz', { namespace: 'opa' });
-  const opa = new OpaAuthorizer(chart, 'Opa', { policy: RequestAuthorizationPolicy.seed(JWT), ...props });
+  const opa = new OpaAuthorizer(chart, 'Opa', { policy: RequestAuthorizationPolicy.seed(JWT), allowMutableTag: true, ...props });
   return { chart, opa };
 }
 
