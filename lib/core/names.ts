@@ -144,6 +144,8 @@ export function checkAnnotations(field: string, annotations: Readonly<Record<str
 export function checkUrl(field: string, value: string, schemes: readonly string[] = ['https', 'http']): string | undefined {
   const wanted = `an absolute ${schemes.join(' or ')} URL with a host (for example "${schemes[0]}://example.com/path")`;
   if (typeof value !== 'string' || /\s/.test(value)) return `${field} "${oneLine(String(value))}" is not ${wanted}: it holds whitespace`;
+  // WHATWG URL parsing forgives "https:/host" and "https:host"; a Go client does not.
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/\\]/.test(value)) return `${field} "${oneLine(value)}" is not ${wanted}`;
   let url: URL;
   try {
     url = new URL(value);
