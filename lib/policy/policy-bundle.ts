@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { Config } from '../../imports/gatekeeper-configs-config.gatekeeper.sh';
 import { ConstraintTemplate } from '../../imports/gatekeeper-constrainttemplates-templates.gatekeeper.sh';
 import { LABELS, MANAGED_BY } from '../core/labels';
-import { checkDns1123Label, checkDns1123Subdomain } from '../core/names';
+import { checkDns1123Label, checkDns1123Subdomain, oneLine } from '../core/names';
 import { FUNCTION_NAMESPACE_LABEL } from '../function/function-namespace';
 import { WasmFunction } from '../function/wasm-function';
 import {
@@ -257,6 +257,11 @@ export class PolicyBundle extends Construct {
     }
     const actionError = checkEnforcementAction('enforcementAction', this.enforcementAction);
     if (actionError) errors.push(actionError);
+    const gatekeeperNamespaceError = checkDns1123Label('gatekeeperNamespace', this.gatekeeperNamespace);
+    if (gatekeeperNamespaceError) errors.push(gatekeeperNamespaceError);
+    if (checkDns1123Subdomain('policyNamePrefix', `${this.policyNamePrefix}-x`) !== undefined) {
+      errors.push(`policyNamePrefix "${oneLine(this.policyNamePrefix)}" cannot start an object name: use lowercase letters, digits, '-' and '.', starting with a letter or digit (for example "wasm-platform")`);
+    }
     const names = new Map<string, AdmissionRule[]>();
     const templates = new Map<string, string>();
     for (const rule of this.rules) {

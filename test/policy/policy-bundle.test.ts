@@ -287,4 +287,19 @@ describe('PolicyBundle validation', () => {
       '[Two/Bundle/GatekeeperConfig] Config.config.gatekeeper.sh gatekeeper-system/config is also emitted by One/Bundle/GatekeeperConfig: a cluster holds one object per kind, namespace and name, so one would overwrite the other; rename one or remove it',
     ]);
   });
+
+  test('required label keys no object could carry, regexes that do not compile, and bad Gatekeeper names', () => {
+    const app = testApp();
+    new PolicyBundle(new Chart(app, 'Policies'), 'Bundle', {
+      rules: [AdmissionRules.requiredLabels({ labels: [{ key: 'cost center' }, { key: 'example.com/team', allowedRegex: '([a-z]+' }] })],
+      gatekeeperNamespace: 'Gatekeeper',
+      policyNamePrefix: '-wasm',
+    });
+    expect(problemsOf(app)).toEqual([
+      '[Policies/Bundle] gatekeeperNamespace "Gatekeeper" is not a DNS-1123 label: use 1-63 lowercase letters, digits or \'-\', starting and ending with a letter or digit (for example "product-detail")',
+      '[Policies/Bundle] policyNamePrefix "-wasm" cannot start an object name: use lowercase letters, digits, \'-\' and \'.\', starting with a letter or digit (for example "wasm-platform")',
+      '[Policies/Bundle] rule "functions-ownership-labels" (K8sRequiredLabels): labels[0] key "cost center" is not a valid label or annotation key: use an optional DNS-1123 subdomain prefix and \'/\', then 1-63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit (for example "example.com/team"): no object could carry it',
+      '[Policies/Bundle] rule "functions-ownership-labels" (K8sRequiredLabels): labels entry "example.com/team" allowedRegex "([a-z]+" does not compile as a regular expression (Unterminated group): fix the pattern (RE2 syntax)',
+    ]);
+  });
 });
