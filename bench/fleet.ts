@@ -91,6 +91,8 @@ export function buildFleet(app: App, count: number): void {
     ),
     clientNamespaces: [GATEWAY_NAMESPACE],
     monitoringNamespaces: [MONITORING_NAMESPACE],
+    // The default image is the seed's tag, as the reference platform's (platform/policy.ts).
+    allowMutableTag: true,
   });
 
   // One gateway, a route per function in a route chart per namespace (platform/gateway.ts).

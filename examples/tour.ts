@@ -124,6 +124,8 @@ export function buildTour(app: App): void {
   const authorizer = new OpaAuthorizer(new Chart(app, 'RequestAuthorization', { namespace: 'opa' }), 'Opa', {
     policy: RequestAuthorizationPolicy.seed(RequestIdentity.trustedHeader('x-user-id')),
     clientNamespaces: ['gateway'],
+    // The default image is the seed's tag: pin it by digest (image: 'openpolicyagent/opa@sha256:...') in production.
+    allowMutableTag: true,
   });
   const gateway = gatewayExample(
     new Chart(app, 'Gateway', { namespace: 'gateway' }),

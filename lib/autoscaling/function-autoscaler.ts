@@ -204,7 +204,8 @@ export abstract class FunctionAutoscaler extends Construct {
     const errors = [
       min,
       checkIntegerInRange('maxReplicas', this.maxReplicas, 1, MAX_REPLICAS_LIMIT),
-      checkDns1123Subdomain('name', this.objectName),
+      // A name taken from an invalid function name is reported by the function.
+      this.objectName === this.target.name && !this.target.hasValidIdentity ? undefined : checkDns1123Subdomain('name', this.objectName),
     ].filter((e): e is string => e !== undefined);
     if (this.minReplicas > this.maxReplicas) {
       errors.push(`maxReplicas (${this.maxReplicas}) must be at least minReplicas (${this.minReplicas})`);

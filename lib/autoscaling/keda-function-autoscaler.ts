@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ScaledObject } from '../../imports/keda-scaledobjects-keda.sh';
 import { TriggerAuthentication } from '../../imports/keda-triggerauthentications-keda.sh';
-import { checkDns1123Subdomain, checkIntegerInRange } from '../core/names';
+import { checkDns1123Subdomain, checkIntegerInRange, oneLine } from '../core/names';
 import { fmt } from './capacity-plan';
 import { checkFlashSaleWindow, FlashSaleWindow, prescaleMinutesOf } from './flash-sale';
 import { FunctionAutoscaler, FunctionAutoscalerProps } from './function-autoscaler';
@@ -197,7 +197,7 @@ export class KedaFunctionAutoscaler extends FunctionAutoscaler {
     errors.push(...this.scalingBehavior.validate('behavior'));
     const address = this.context.prometheus.address;
     if (this.triggers.some((t) => t.type === 'prometheus') && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(address)) {
-      errors.push(`prometheus.address "${address}" must be an http:// or https:// URL (for example "${DEFAULT_PROMETHEUS_ADDRESS}")`);
+      errors.push(`prometheus.address "${oneLine(address)}" must be an http:// or https:// URL (for example "${DEFAULT_PROMETHEUS_ADDRESS}")`);
     }
     const scrape = this.context.prometheus.scrapeIntervalSeconds;
     if (!Number.isInteger(scrape) || scrape < 1 || scrape > 300) {

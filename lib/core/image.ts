@@ -3,6 +3,8 @@
  * (the one containerd and the kubelet use) so that a typo fails at synth, not at pull.
  */
 
+import { oneLine } from './names';
+
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
@@ -52,11 +54,11 @@ export function checkImage(field: string, image: string, allowMutableTag: boolea
   }
   const ref = parseImageReference(image);
   if (!ref) {
-    return `${field} "${image}" is not a valid OCI image reference: expected [registry/]repository[:tag][@sha256:<64 hex digits>], lowercase repository`;
+    return `${field} "${oneLine(image)}" is not a valid OCI image reference: expected [registry/]repository[:tag][@sha256:<64 hex digits>], lowercase repository`;
   }
   if (ref.digest === undefined && !allowMutableTag) {
     const tag = ref.tag ?? 'latest (implied)';
-    return `${field} "${image}" uses the mutable tag ${tag}: pin it by digest ("${ref.registry ? ref.registry + '/' : ''}${ref.repository}@sha256:<64 hex digits>") or set allowMutableTag: true`;
+    return `${field} "${oneLine(image)}" uses the mutable tag ${tag}: pin it by digest ("${ref.registry ? ref.registry + '/' : ''}${ref.repository}@sha256:<64 hex digits>") or set allowMutableTag: true`;
   }
   return undefined;
 }

@@ -99,6 +99,33 @@ export function checkLabels(field: string, labels: Readonly<Record<string, strin
   return problems;
 }
 
+/** One label value a prop becomes (`partOf` becomes `app.kubernetes.io/part-of`): at most 63 letters, digits, '-', '_' or '.'. */
+export function checkLabelValue(field: string, value: string, label: string): string | undefined {
+  if (typeof value !== 'string' || value.length > 63 || (value !== '' && !LABEL_NAME.test(value))) {
+    return `${field} "${oneLine(String(value))}" is not a valid label value (it becomes the label ${label}): use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
+  }
+  return undefined;
+}
+
+/** The API server's limit on a ConfigMap's data (keys and values together). */
+export const MAX_CONFIGMAP_BYTES = 1024 * 1024;
+
+/** A ConfigMap's data: keys of letters, digits, '-', '_' or '.', and at most 1 MiB of keys and values together. */
+export function checkConfigMapData(field: string, data: Readonly<Record<string, string>>): string[] {
+  const problems: string[] = [];
+  let bytes = 0;
+  for (const [key, value] of Object.entries(data)) {
+    if (key.length === 0 || key.length > 253 || !/^[-._a-zA-Z0-9]+$/.test(key)) {
+      problems.push(`${field} key "${oneLine(key)}" is not a valid ConfigMap key: use 1-253 letters, digits, '-', '_' or '.'`);
+    }
+    bytes += Buffer.byteLength(key) + Buffer.byteLength(String(value));
+  }
+  if (bytes > MAX_CONFIGMAP_BYTES) {
+    problems.push(`${field} holds ${bytes} bytes of keys and values: a ConfigMap holds at most ${MAX_CONFIGMAP_BYTES} bytes (1 MiB); move the large values elsewhere (an image, a volume)`);
+  }
+  return problems;
+}
+
 /** The API server's limit on the total size of an object's annotations (keys and values). */
 export const MAX_ANNOTATIONS_BYTES = 256 * 1024;
 
@@ -117,6 +144,8 @@ export function checkAnnotations(field: string, annotations: Readonly<Record<str
 export function checkUrl(field: string, value: string, schemes: readonly string[] = ['https', 'http']): string | undefined {
   const wanted = `an absolute ${schemes.join(' or ')} URL with a host (for example "${schemes[0]}://example.com/path")`;
   if (typeof value !== 'string' || /\s/.test(value)) return `${field} "${oneLine(String(value))}" is not ${wanted}: it holds whitespace`;
+  // WHATWG URL parsing forgives "https:/host" and "https:host"; a Go client does not.
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/\\]/.test(value)) return `${field} "${oneLine(value)}" is not ${wanted}`;
   let url: URL;
   try {
     url = new URL(value);
@@ -154,17 +183,32 @@ export function checkNoEmptyEntries(field: string, values: readonly string[]): s
 
 /**
  * A regular expression a Go program (Loki, Prometheus) compiles with RE2. Checked by
- * compiling it with JavaScript's RegExp, which accepts nearly all of RE2 and refuses what
- * does not compile; RE2's refusal of lookarounds and backreferences is checked by pattern.
+ * compiling it with JavaScript's RegExp after rewriting the RE2 syntax JavaScript lacks
+ * (flag groups such as `(?i)`, `(?P<name>`, `\A`, `\z`, `\Q...\E`), which refuses what does not
+ * compile (unbalanced groups and classes, nothing to repeat, bad counts); RE2's refusal of
+ * lookarounds and backreferences is checked by pattern.
  */
 export function checkRe2(field: string, value: string): string | undefined {
-  try {
-    new RegExp(value);
-  } catch (e) {
-    return `${field} "${oneLine(value)}" does not compile as a regular expression (${oneLine(e instanceof Error ? e.message : String(e))}): fix the pattern (RE2 syntax)`;
-  }
-  if (/\(\?<?[=!]|\\[1-9]/.test(value)) {
+  if (typeof value !== 'string') return `${field} (${oneLine(String(value))}) must be a string holding a regular expression`;
+  if (/\(\?<?[=!]|(^|[^\\])\\[1-9]/.test(value)) {
     return `${field} "${oneLine(value)}" uses a lookaround or a backreference, which RE2 (Loki, Prometheus) does not support: rewrite the pattern without it`;
   }
+  try {
+    new RegExp(re2ToJavaScript(value));
+  } catch (e) {
+    const reason = (e instanceof Error ? e.message : String(e)).replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+    return `${field} "${oneLine(value)}" does not compile as a regular expression (${oneLine(reason)}): fix the pattern (RE2 syntax)`;
+  }
   return undefined;
+}
+
+/** The RE2 constructs JavaScript spells otherwise, rewritten so that only real errors fail to compile. */
+function re2ToJavaScript(pattern: string): string {
+  return pattern
+    .replace(/\\Q([\s\S]*?)(\\E|$)/g, (_m, literal: string) => literal.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
+    .replace(/\(\?[imsU-]+\)/g, '')
+    .replace(/\(\?[imsU-]+:/g, '(?:')
+    .replace(/\(\?P</g, '(?<')
+    .replace(/\\A/g, '^')
+    .replace(/\\z/g, '$');
 }

@@ -1,7 +1,9 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LABELS, MANAGED_BY } from '../core/labels';
-import { checkDns1123Label } from '../core/names';
+import { checkDns1123Label, checkLabels, oneLine } from '../core/names';
+import { reportsOwnDuplicates } from '../synth/duplicate-objects';
+import { constructsOf } from '../synth/synth-session';
 
 /** Label that marks a namespace as holding Wasm functions; admission policies select on it. */
 export const FUNCTION_NAMESPACE_LABEL = 'platform.wasm.dev/functions';
@@ -27,10 +29,11 @@ export class FunctionNamespace extends Construct {
   constructor(scope: Construct, id: string, props: FunctionNamespaceProps) {
     super(scope, id);
     this.name = props.name;
+    reportsOwnDuplicates(this);
     this.node.addValidation({
       validate: () => {
         const error = checkDns1123Label('name', this.name);
-        return error ? [error] : [];
+        return [...(error ? [error] : []), ...checkLabels('labels', props.labels), ...this.checkDuplicate()];
       },
     });
     new k8s.KubeNamespace(this, 'Resource', {
@@ -45,5 +48,13 @@ export class FunctionNamespace extends Construct {
         },
       },
     });
+  }
+
+  /** One problem per repeated name, at the namespace that repeats it. */
+  private checkDuplicate(): string[] {
+    const all = constructsOf(this.node.root).filter((c): c is FunctionNamespace => c instanceof FunctionNamespace && c.name === this.name);
+    const at = all.indexOf(this);
+    if (at < 1) return [];
+    return [`name "${oneLine(this.name)}" is already used by FunctionNamespace ${all[0].node.path}: declare each namespace once (give the second another name, or remove it)`];
   }
 }

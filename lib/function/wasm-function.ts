@@ -6,11 +6,12 @@ import { ServiceBackend } from '../core/backend';
 import { checkImage } from '../core/image';
 import { DEFAULT_PART_OF, LABELS, MANAGED_BY } from '../core/labels';
 import {
-  checkDns1123Label, checkEnvVarName, checkHttpPath, checkIntegerInRange, checkPort, checkServiceName,
+  checkDns1123Label, checkEnvVarName, checkHttpPath, checkConfigMapData, checkIntegerInRange, checkLabelValue, checkPort, checkServiceName, oneLine,
 } from '../core/names';
 import { checkQuantity } from '../core/quantity';
 import { checkRuntime, IWasmRuntime, WasmRuntime } from '../runtime/wasm-runtime';
 import { FunctionResources, ResolvedResources, resolveResources } from './function-resources';
+import { reportsOwnDuplicates } from '../synth/duplicate-objects';
 import { constructsOf, oncePerSynth, renderedJson } from '../synth/synth-session';
 
 /** Props for {@link WasmFunction}. */
@@ -282,6 +283,7 @@ export class WasmFunction extends Construct {
     const metadata = { name: this.name, namespace: this.namespace || undefined, labels: { ...this.labels } };
 
     this.register();
+    reportsOwnDuplicates(this);
     this.node.addValidation({
       validate: () => [
         ...this.checkProps(props, allowMutableTag, env, healthPath, ingressFromNamespaces),
@@ -449,6 +451,15 @@ export class WasmFunction extends Construct {
     });
   }
 
+  /**
+   * True when the function's name and namespace are valid. Constructs that derive names,
+   * paths or queries from them (routes, autoscalers, monitoring) check those only then: a bad
+   * name is reported once, by the function, not again in every object derived from it.
+   */
+  public get hasValidIdentity(): boolean {
+    return checkServiceName('name', this.name) === undefined && this.namespace !== '' && checkDns1123Label('namespace', this.namespace) === undefined;
+  }
+
   /** True once an autoscaler owns the replica count. */
   public get isAutoscaled(): boolean {
     return this.autoscalers.length > 0;
@@ -516,11 +527,13 @@ export class WasmFunction extends Construct {
 
   private checkDuplicates(): string[] {
     const same = WasmFunction.registry.get(this.node.root)?.get(`${this.namespace}/${this.name}`) ?? [];
-    if (same.length < 2) {
+    // One problem per duplicate, at the function that repeats the name (the first keeps it).
+    const at = same.indexOf(this);
+    if (at < 1) {
       return [];
     }
-    const others = same.filter((f) => f !== this).map((f) => f.node.path).join(', ');
-    return [`name "${this.name}" is already used in namespace "${this.namespace}" by ${others}: function names must be unique per namespace`];
+    const others = same.slice(0, at).map((f) => f.node.path).join(', ');
+    return [`name "${oneLine(this.name)}" is already used in namespace "${oneLine(this.namespace)}" by ${others}: function names must be unique per namespace`];
   }
 
   private checkForeignScalers(): string[] {
@@ -583,6 +596,9 @@ export class WasmFunction extends Construct {
       checkHttpPath('healthPath', healthPath),
       ...Object.keys(env).map((k) => checkEnvVarName(`env key`, k)),
       ...Object.keys(props.config ?? {}).map((k) => checkEnvVarName(`config key`, k)),
+      ...(props.config !== undefined ? checkConfigMapData('config', props.config).filter((p) => !p.startsWith('config key')) : []),
+      checkLabelValue('partOf', props.partOf ?? DEFAULT_PART_OF, LABELS.partOf),
+      props.version !== undefined ? checkLabelValue('version', props.version, LABELS.version) : undefined,
       ...ingressFromNamespaces.map((ns) => checkDns1123Label('ingressFromNamespaces entry', ns)),
       checkMaxUnavailable(props.maxUnavailable),
     ];

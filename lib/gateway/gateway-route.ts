@@ -2,11 +2,13 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ServiceBackend } from '../core/backend';
 import { LABELS, MANAGED_BY } from '../core/labels';
-import { checkDns1123Label, checkHttpPath } from '../core/names';
+import { checkDns1123Label, checkHttpPath, oneLine } from '../core/names';
+import { reportsOwnDuplicates } from '../synth/duplicate-objects';
+import { constructsOf } from '../synth/synth-session';
 import type { WasmFunction } from '../function/wasm-function';
 import type { FunctionGateway, ReferenceGrantRequirement } from './function-gateway';
 import { RateLimit } from './rate-limit';
-import { checkDuration, checkRetry, RetryPolicy } from './route-policy';
+import { checkDuration, checkRetry, formatDuration, RetryPolicy } from './route-policy';
 
 /** A traffic split between a route's function (the stable version) and a canary. */
 export interface CanarySplit {
@@ -86,7 +88,7 @@ const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-
 /** A host a route or listener can match: a DNS name, optionally with a leading `*.` wildcard. */
 export function checkHostname(field: string, value: string): string | undefined {
   if (value.length > 253 || !HOSTNAME.test(value)) {
-    return `${field} "${value}" is not a hostname: use a lowercase DNS name, optionally starting with "*." (for example "shop.example.com")`;
+    return `${field} "${oneLine(value)}" is not a hostname: use a lowercase DNS name, optionally starting with "*." (for example "shop.example.com")`;
   }
   return undefined;
 }
@@ -110,6 +112,8 @@ export class GatewayRoute extends Construct {
   public readonly canary?: CanarySplit;
   public readonly requestTimeout?: Duration;
   public readonly retry?: RetryPolicy;
+  /** Whether the name and path prefix were given, not derived from the function's name. */
+  private readonly given: { readonly name: boolean; readonly pathPrefix: boolean };
 
   constructor(scope: Construct, id: string, props: GatewayRouteProps) {
     super(scope, id);
@@ -123,11 +127,14 @@ export class GatewayRoute extends Construct {
     this.canary = props.canary;
     this.requestTimeout = props.requestTimeout;
     this.retry = props.retry;
+    this.given = { name: props.name !== undefined, pathPrefix: props.pathPrefix !== undefined };
 
     this.gateway.registerRoute(this);
+    reportsOwnDuplicates(this);
     this.node.addValidation({
       validate: () => [
         ...this.checkProps(),
+        ...this.checkDuplicateName(),
         ...this.checkBackends(),
         ...this.checkAuthorization(),
         ...this.gateway.provider.checkRoute(this),
@@ -187,16 +194,22 @@ export class GatewayRoute extends Construct {
   }
 
   private checkProps(): string[] {
+    // What is derived from an invalid function name or namespace is reported by the function, once.
+    const derivedFromInvalid = (given: boolean) => !given && !this.function.hasValidIdentity;
     const candidates: (string | undefined)[] = [
-      checkDns1123Label('name', this.name),
+      derivedFromInvalid(this.given.name) ? undefined : checkDns1123Label('name', this.name),
       this.host !== undefined ? checkHostname('host', this.host) : undefined,
-      checkHttpPath('pathPrefix', this.pathPrefix),
+      derivedFromInvalid(this.given.pathPrefix) ? undefined : checkHttpPath('pathPrefix', this.pathPrefix),
       this.pathPrefix.length > 1 && this.pathPrefix.endsWith('/')
         ? `pathPrefix "${this.pathPrefix}" must not end with '/': prefixes match whole path segments (use "${this.pathPrefix.replace(/\/+$/, '')}")` : undefined,
       /[?#]/.test(this.pathPrefix) ? `pathPrefix "${this.pathPrefix}" must be a path without query or fragment` : undefined,
       ...(this.rateLimit?.check('rateLimit') ?? []),
       checkDuration('requestTimeout', this.requestTimeout),
       ...checkRetry('retry', this.retry),
+      this.requestTimeout !== undefined && this.retry?.perTryTimeout !== undefined
+        && this.retry.perTryTimeout.toMilliseconds({ integral: false }) > this.requestTimeout.toMilliseconds({ integral: false })
+        ? `retry.perTryTimeout (${formatDuration(this.retry.perTryTimeout)}) is longer than requestTimeout (${formatDuration(this.requestTimeout)}), which bounds every attempt together: no retry could ever run; make perTryTimeout shorter than requestTimeout (for example a third of it)`
+        : undefined,
     ];
     if (this.canary) {
       const { stableWeight, canaryWeight } = this.canary;
@@ -213,11 +226,20 @@ export class GatewayRoute extends Construct {
     return candidates.filter((e): e is string => e !== undefined);
   }
 
+  /** Two routes whose objects would have one name in one namespace: one problem, at the second. */
+  private checkDuplicateName(): string[] {
+    const same = constructsOf(this.node.root)
+      .filter((c): c is GatewayRoute => c instanceof GatewayRoute && c.namespace === this.namespace && c.resourceName === this.resourceName);
+    const at = same.indexOf(this);
+    if (at < 1) return [];
+    return [`name "${oneLine(this.resourceName)}" is already used in namespace "${oneLine(this.namespace)}" by route ${same[0].node.path}: route names must be unique per namespace; give this route another name`];
+  }
+
   private checkBackends(): string[] {
     const errors: string[] = [];
     const allowed = this.gateway.routeNamespaces;
     const ns = this.namespace;
-    if (!allowed.includes(ns)) {
+    if (!allowed.includes(ns) && (ns !== this.function.namespace || this.function.hasValidIdentity)) {
       const via = ns === this.function.namespace ? '' : ` (it is routed via Service ${ns}/${this.function.ingressBackend.serviceName})`;
       errors.push(`function "${this.function.name}" is served from namespace "${ns}"${via}, which gateway ${this.gateway.node.path} may not reach: routeNamespaces is [${allowed.join(', ')}]; add "${ns}" to routeNamespaces or route the function elsewhere`);
     }

@@ -3,7 +3,8 @@ import { Construct, IConstruct } from 'constructs';
 import { Application, ApplicationSpecIgnoreDifferences } from '../../imports/argocd-applications-argoproj.io';
 import { AppProject } from '../../imports/argocd-appprojects-argoproj.io';
 import { LABELS, MANAGED_BY } from '../core/labels';
-import { checkDns1123Subdomain } from '../core/names';
+import { checkDns1123Label, checkDns1123Subdomain, checkGitRevision, checkUrl, oneLine } from '../core/names';
+import { reportsOwnDuplicates } from '../synth/duplicate-objects';
 import { OutputArtifact } from '../synth/output-artifact';
 import { constructsOf, inSynthSession, oncePerSynth, renderedJson } from '../synth/synth-session';
 import { defaultChartPath, toYamlDocuments } from '../synth/synthesizer';
@@ -193,6 +194,7 @@ export class GitOpsDelivery extends Construct {
   public readonly waveTable: WaveTable;
 
   private readonly chart: Chart;
+  private readonly projectName: string;
   private readonly repoUrl: string;
   private readonly targetRevision: string;
   private readonly pathPrefix: string;
@@ -213,6 +215,7 @@ export class GitOpsDelivery extends Construct {
     this.targetRevision = props.targetRevision ?? 'main';
     this.pathPrefix = props.pathPrefix ?? 'dist';
     const projectName = props.projectName ?? 'platform';
+    this.projectName = projectName;
     this.rootApplicationName = props.rootApplicationName ?? `${projectName}-root`;
     this.argoCdNamespace = props.argoCdNamespace ?? 'argocd';
     this.destinationServer = props.destinationServer ?? 'https://kubernetes.default.svc';
@@ -320,7 +323,13 @@ export class GitOpsDelivery extends Construct {
       ),
     });
 
+    reportsOwnDuplicates(this);
     this.node.addValidation({ validate: () => this.validate() });
+  }
+
+  /** Every GitOpsDelivery of the app, in tree order. */
+  private static all(root: IConstruct): GitOpsDelivery[] {
+    return constructsOf(root).filter((c): c is GitOpsDelivery => c instanceof GitOpsDelivery);
   }
 
   /** The path of a folder inside the repository. */
@@ -583,15 +592,29 @@ export class GitOpsDelivery extends Construct {
   }
 
   private validate(): string[] {
+    const deliveries = GitOpsDelivery.all(this.node.root);
+    if (deliveries.indexOf(this) > 0) {
+      // Everything else this one would report follows from its being a second one.
+      return [`is a second GitOpsDelivery in the app: ${deliveries[0].node.path} already delivers every chart (two would emit the same AppProject and Applications and claim each other's objects); keep one`];
+    }
     const problems: string[] = [];
-    if (!REPO_URL.test(this.repoUrl)) {
-      problems.push(`repoUrl "${this.repoUrl}" is not a Git repository URL: use https://host/org/repo.git, ssh://git@host/org/repo.git or git@host:org/repo.git`);
+    if (typeof this.repoUrl !== 'string' || !REPO_URL.test(this.repoUrl)) {
+      problems.push(`repoUrl "${oneLine(String(this.repoUrl))}" is not a Git repository URL: use https://host/org/repo.git, ssh://git@host/org/repo.git or git@host:org/repo.git`);
     }
-    if (this.targetRevision.trim() === '') {
-      problems.push('targetRevision "" must name a branch, tag or commit (for example "main")');
+    const revisionError = checkGitRevision('targetRevision', this.targetRevision);
+    if (revisionError) problems.push(revisionError);
+    if (/^\/|\/$|\.\.|\s/.test(this.pathPrefix)) {
+      problems.push(`pathPrefix "${oneLine(this.pathPrefix)}" must be a relative folder without leading or trailing '/' or whitespace (for example "dist")`);
     }
-    if (/^\/|\/$|\.\./.test(this.pathPrefix)) {
-      problems.push(`pathPrefix "${this.pathPrefix}" must be a relative folder without leading or trailing '/' (for example "dist")`);
+    const destinationError = checkUrl('destinationServer', this.destinationServer, ['https', 'http']);
+    if (destinationError) problems.push(destinationError);
+    for (const error of [
+      checkDns1123Subdomain('projectName', this.projectName),
+      checkDns1123Subdomain('rootApplicationName', this.rootApplicationName),
+      checkDns1123Label('argoCdNamespace', this.argoCdNamespace),
+      ...this.additional.map((a, i) => a.namespace !== undefined ? checkDns1123Label(`additionalApplications[${i}].namespace`, a.namespace) : undefined),
+    ]) {
+      if (error) problems.push(error);
     }
 
     // What the synth writes: the folder of every chart with objects, and every artifact.
@@ -644,7 +667,8 @@ export class GitOpsDelivery extends Construct {
     // Every chart with objects is delivered by exactly one Application.
     const delivered = new Set(this.applications.flatMap((a) => a.charts));
     for (const chart of constructsOf(this.node.root).filter((c): c is Chart => c instanceof Chart)) {
-      if (chart !== this.chart && !delivered.has(chart) && objectsOfChart(chart).length > 0) {
+      // A chart holding a second delivery is reported by that delivery.
+      if (chart !== this.chart && !delivered.has(chart) && objectsOfChart(chart).length > 0 && !deliveries.some((d) => Chart.of(d) === chart)) {
         problems.push(
           `chart "${chart.node.path}" has objects but no Application delivers it (it was created after ${this.node.path}): ` +
           'create the GitOpsDelivery after every other chart',
@@ -659,9 +683,12 @@ export class GitOpsDelivery extends Construct {
       const key = objectKey(d.manifest);
       owners.set(key, [...(owners.get(key) ?? []), d]);
     }
+    // Objects the app emits twice as constructs are reported once by the synth's duplicate
+    // check (or by the construct that repeats a name); here only those made one by rendering.
+    const constructKey = (o: ApiObject) => `${groupOfObject(o)}/${o.kind}/${o.metadata.namespace ?? ''}/${o.name}`;
     for (const ds of owners.values()) {
       const apps = [...new Set(ds.map((d) => d.app.name))];
-      if (apps.length > 1) {
+      if (apps.length > 1 && new Set(ds.map((d) => constructKey(d.obj))).size > 1) {
         problems.push(
           `${describeObject(ds[0].manifest)} is owned by ${apps.length} applications (${apps.map((a) => `"${a}"`).join(', ')}): ` +
           'an object must be emitted by exactly one Application, or Argo CD flips its tracking between them on every sync',

@@ -8,9 +8,10 @@ import { PrometheusRule, PrometheusRuleSpecGroups, PrometheusRuleSpecGroupsRules
 import { ServiceMonitor } from '../../imports/prometheus-servicemonitors-monitoring.coreos.com';
 import { LABELS, MANAGED_BY } from '../core/labels';
 import { FUNCTION_SDK_METRICS, RequestMetrics } from '../core/metrics';
-import { checkDns1123Label, checkDns1123Subdomain, checkIntegerInRange } from '../core/names';
+import { checkDns1123Label, checkDns1123Subdomain, checkIntegerInRange, checkLabels, checkRe2, checkUrl, oneLine } from '../core/names';
+import { reportsOwnDuplicates } from '../synth/duplicate-objects';
+import { constructsOf, oncePerSynth } from '../synth/synth-session';
 import { WasmFunction } from '../function/wasm-function';
-import { oncePerSynth } from '../synth/synth-session';
 import { AlloyBlock, podLogPipeline, renderAlloy } from './alloy-config';
 import { dashboardExpressions, functionDashboard, overviewDashboard } from './dashboards';
 import {
@@ -297,7 +298,8 @@ export class FunctionMonitoring extends Construct {
 
   private validate(): string[] {
     const errors = checkObjectives('objectives', this.objectives, bucketsInMilliseconds(this.stack.sloSource), `"${this.stack.sloSource.source}"`);
-    if (errors.length > 0) return errors;
+    // Queries of a function with an invalid name or namespace fail because of it: the function reports it.
+    if (errors.length > 0 || !this.fn.hasValidIdentity) return errors;
     const dashboard = this.builtDashboard();
     return [
       ...checkExpressions(this.ruleGroups().flatMap((g) => g.rules.map((r) => r.expr)), `the ${this.stack.sloSource.source} RequestMetrics (matchers, errorMatcher, metric names)`),
@@ -393,7 +395,16 @@ export class ObservabilityStack extends Construct {
       this.addLogCollection(logs);
     }
 
-    this.node.addValidation({ validate: () => this.validate(props, logs) });
+    reportsOwnDuplicates(this);
+    this.node.addValidation({ validate: () => [...this.checkDuplicate(), ...this.validate(props, logs)] });
+  }
+
+  /** A second stack in one namespace would emit every object of the first again: one problem, at the second. */
+  private checkDuplicate(): string[] {
+    const same = constructsOf(this.node.root).filter((c): c is ObservabilityStack => c instanceof ObservabilityStack && c.namespace === this.namespace);
+    const at = same.indexOf(this);
+    if (at < 1) return [];
+    return [`namespace "${oneLine(this.namespace)}" already holds ObservabilityStack ${same[0].node.path}: one stack watches every function; add the functions to that stack, or give this one another namespace`];
   }
 
   /** Every function watched, in the order added. */
@@ -545,6 +556,8 @@ export class ObservabilityStack extends Construct {
       ...checkObjectives('defaultObjectives', this.defaultObjectives, bucketsInMilliseconds(this.sloSource), `"${this.sloSource.source}"`),
       ...checkLabels('prometheusSelectorLabels', this.prometheusSelectorLabels),
       ...checkLabels('dashboardLabels', this.dashboardLabels),
+      props.runbookBaseUrl !== undefined ? checkUrl('runbookBaseUrl', props.runbookBaseUrl) : undefined,
+      props.grafanaUrl !== undefined ? checkUrl('grafanaUrl', props.grafanaUrl) : undefined,
       ...checkExpressions(this.platformGroups().flatMap((g) => g.rules.map((r) => r.expr)), 'the platform alerts'),
       ...checkExpressions(this.sloGroups().flatMap((g) => g.rules.map((r) => r.expr)), 'the shared SLO rules'),
       ...checkExpressions(dashboardExpressions(overview.model).map(substituteGrafanaVariables), 'the overview dashboard'),
@@ -558,7 +571,14 @@ export class ObservabilityStack extends Construct {
       errors.push(`logs.errorLinesPerSecond (${logs.errorLinesPerSecond}) must be a positive number of lines per second (for example 5)`);
     }
     if (logs?.errorLinePattern !== undefined && logs.errorLinePattern.includes('`')) {
-      errors.push(`logs.errorLinePattern "${logs.errorLinePattern}" must not contain a backtick (it is written as a LogQL raw string)`);
+      errors.push(`logs.errorLinePattern "${oneLine(logs.errorLinePattern)}" must not contain a backtick (it is written as a LogQL raw string)`);
+    } else if (logs?.errorLinePattern !== undefined) {
+      errors.push(checkRe2('logs.errorLinePattern', logs.errorLinePattern));
+    }
+    if (logs !== undefined) {
+      if (logs.lokiPushUrl !== undefined) errors.push(checkUrl('logs.lokiPushUrl', logs.lokiPushUrl));
+      errors.push(...checkLabels('logs.rulesConfigMapLabels', logs.rulesConfigMapLabels));
+      errors.push(...(logs.extraNamespaces ?? []).map((ns) => checkDns1123Label('logs.extraNamespaces entry', ns)));
     }
     return errors.filter((e): e is string => e !== undefined);
   }
@@ -608,20 +628,6 @@ function checkConfigMapSize(what: string, json: string): string[] {
   const limit = 512 * 1024;
   const size = Buffer.byteLength(json, 'utf8');
   return size > limit ? [`${what} JSON is ${size} bytes, more than ${limit}: a ConfigMap holds at most 1 MiB; split the dashboard`] : [];
-}
-
-function checkLabels(field: string, labels: Readonly<Record<string, string>>): string[] {
-  const errors: string[] = [];
-  for (const [k, v] of Object.entries(labels)) {
-    const name = k.includes('/') ? k.split('/').pop() ?? '' : k;
-    if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name) || name.length > 63) {
-      errors.push(`${field} key "${k}" is not a valid label key: use up to 63 letters, digits, '-', '_' or '.', optionally prefixed by a DNS subdomain and '/'`);
-    }
-    if (v !== '' && (!/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(v) || v.length > 63)) {
-      errors.push(`${field}["${k}"] value "${v}" is not a valid label value: use up to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
-    }
-  }
-  return errors;
 }
 
 function pascal(s: string): string {

@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
+import { oneLine } from '../core/names';
 import { FUNCTION_NAMESPACE_LABEL } from '../function/function-namespace';
 
 /** A JSON value as it appears in a manifest. */
@@ -40,6 +41,20 @@ export class EnforcementAction {
   public get isKnown(): boolean {
     return this.validationActions.length > 0;
   }
+}
+
+/**
+ * Why `value` is not an enforcement action Gatekeeper knows, or undefined. JavaScript callers
+ * may pass a plain string ("deny") where an {@link EnforcementAction} is expected: that is
+ * named as such, with the allowed values, rather than read as an action without a name.
+ */
+export function checkEnforcementAction(field: string, value: unknown): string | undefined {
+  const allowed = EnforcementAction.ALL.map((a) => a.value).join(', ');
+  if (value instanceof EnforcementAction) {
+    return value.isKnown ? undefined : `${field} "${oneLine(value.value)}" is not a Gatekeeper enforcement action: use one of ${allowed}`;
+  }
+  const shown = typeof value === 'string' ? `"${oneLine(value)}"` : oneLine(String(value));
+  return `${field} ${shown} is not an EnforcementAction: use EnforcementAction.DENY, EnforcementAction.DRYRUN or EnforcementAction.WARN (EnforcementAction.of() reads one of ${allowed})`;
 }
 
 /** A kind an admission rule inspects, with what both engines need to select it. */

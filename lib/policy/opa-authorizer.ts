@@ -65,11 +65,17 @@ export interface OpaAuthorizerProps {
    */
   readonly createNamespace?: boolean;
   /**
-   * OPA image with the Envoy plugin. A tag is accepted here (the seed names one); pin a
-   * digest in production.
+   * OPA image with the Envoy plugin. Held to the rule function images follow: pin it by
+   * digest (`openpolicyagent/opa@sha256:...`); a reference without a digest (the default
+   * names the seed's tag) is refused unless `allowMutableTag` is set.
    * @default "openpolicyagent/opa:0.60.0-envoy"
    */
   readonly image?: string;
+  /**
+   * Accept an image reference without a digest (a mutable tag, as the default image is).
+   * @default false
+   */
+  readonly allowMutableTag?: boolean;
   /**
    * Replicas. Three spread over nodes keep two serving through a drain.
    * @default 3
@@ -161,7 +167,7 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer {
         ...this.policy.validate().map((e) => `policy: ${e}`),
         checkServiceName('name', name),
         checkDns1123Label('namespace', this.namespace),
-        checkImage('image', image, true),
+        checkImage('image', image, props.allowMutableTag ?? false),
         checkPort('grpcPort', this.grpcPort),
         checkPort('httpPort', this.httpPort),
         checkPort('diagnosticPort', this.diagnosticPort),

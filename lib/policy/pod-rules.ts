@@ -1,5 +1,5 @@
 import { parseImageReference } from '../core/image';
-import { checkDns1123Subdomain } from '../core/names';
+import { checkDns1123Subdomain, checkQualifiedName, checkRe2, oneLine } from '../core/names';
 import { checkQuantity, parseQuantity } from '../core/quantity';
 import { DEFAULT_FUNCTION_RESOURCES } from '../function/function-resources';
 import { WasmFunction } from '../function/wasm-function';
@@ -694,15 +694,13 @@ required = concat(", ", [k | k := input.parameters.labels[_].key])`);
     if (this.labels.length === 0) {
       errors.push('labels is empty: the rule would check nothing; list the ownership labels (for example app.kubernetes.io/part-of)');
     }
-    for (const l of this.labels) {
-      if (l.allowedRegex !== undefined) {
-        try {
-          new RegExp(l.allowedRegex);
-        } catch {
-          errors.push(`labels entry "${l.key}" allowedRegex "${l.allowedRegex}" is not a valid regular expression`);
-        }
-      }
-    }
+    this.labels.forEach((l, i) => {
+      const keyError = checkQualifiedName(`labels[${i}]`, l.key);
+      if (keyError) errors.push(`${keyError}: no object could carry it`);
+      // Gatekeeper's Rego (regex.match) and CEL (matches) both compile RE2.
+      const regexError = l.allowedRegex !== undefined ? checkRe2(`labels entry "${oneLine(l.key)}" allowedRegex`, l.allowedRegex) : undefined;
+      if (regexError) errors.push(regexError);
+    });
     return errors;
   }
 }

@@ -4,11 +4,11 @@ import { Construct } from 'constructs';
 import { Config } from '../../imports/gatekeeper-configs-config.gatekeeper.sh';
 import { ConstraintTemplate } from '../../imports/gatekeeper-constrainttemplates-templates.gatekeeper.sh';
 import { LABELS, MANAGED_BY } from '../core/labels';
-import { checkDns1123Label, checkDns1123Subdomain } from '../core/names';
+import { checkDns1123Label, checkDns1123Subdomain, oneLine } from '../core/names';
 import { FUNCTION_NAMESPACE_LABEL } from '../function/function-namespace';
 import { WasmFunction } from '../function/wasm-function';
 import {
-  AdmissionRule, AdmissionScope, EnforcementAction, gatekeeperParams, literalParams,
+  AdmissionRule, AdmissionScope, checkEnforcementAction, EnforcementAction, gatekeeperParams, literalParams,
 } from './admission-rule';
 import { GatekeeperConstraint } from './gatekeeper-constraint';
 import { isFunctionCheck } from './pod-rules';
@@ -255,9 +255,12 @@ export class PolicyBundle extends Construct {
     if (this.rules.length === 0) {
       errors.push('rules is empty: give at least one rule (AdmissionRules.platformDefaults(...) is the reference set)');
     }
-    const allowed = EnforcementAction.ALL.map((a) => a.value).join(', ');
-    if (!this.enforcementAction.isKnown) {
-      errors.push(`enforcementAction "${this.enforcementAction.value}" is not a Gatekeeper enforcement action: use one of ${allowed}`);
+    const actionError = checkEnforcementAction('enforcementAction', this.enforcementAction);
+    if (actionError) errors.push(actionError);
+    const gatekeeperNamespaceError = checkDns1123Label('gatekeeperNamespace', this.gatekeeperNamespace);
+    if (gatekeeperNamespaceError) errors.push(gatekeeperNamespaceError);
+    if (checkDns1123Subdomain('policyNamePrefix', `${this.policyNamePrefix}-x`) !== undefined) {
+      errors.push(`policyNamePrefix "${oneLine(this.policyNamePrefix)}" cannot start an object name: use lowercase letters, digits, '-' and '.', starting with a letter or digit (for example "wasm-platform")`);
     }
     const names = new Map<string, AdmissionRule[]>();
     const templates = new Map<string, string>();
@@ -266,9 +269,8 @@ export class PolicyBundle extends Construct {
       names.set(rule.name, [...(names.get(rule.name) ?? []), rule]);
       const nameError = checkDns1123Subdomain('name', rule.name);
       if (nameError) errors.push(`${where}: ${nameError}`);
-      if (rule.enforcementAction && !rule.enforcementAction.isKnown) {
-        errors.push(`${where}: enforcementAction "${rule.enforcementAction.value}" is not a Gatekeeper enforcement action: use one of ${allowed}`);
-      }
+      const ruleActionError = rule.enforcementAction !== undefined ? checkEnforcementAction('enforcementAction', rule.enforcementAction) : undefined;
+      if (ruleActionError) errors.push(`${where}: ${ruleActionError}`);
       for (const ns of [...(rule.scope.namespaces ?? []), ...(rule.scope.excludedNamespaces ?? [])]) {
         const error = checkDns1123Label('scope namespace', ns);
         if (error) errors.push(`${where}: ${error}`);

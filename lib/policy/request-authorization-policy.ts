@@ -1,4 +1,4 @@
-import { checkHttpPath } from '../core/names';
+import { checkHttpPath, checkNoEmptyEntries, checkUrl, oneLine } from '../core/names';
 import { regoLiteral, regoRef } from './rego-literal';
 
 /** HTTP methods a rule may allow. */
@@ -169,7 +169,7 @@ export class RequestAuthorizationPolicy {
   public validate(): string[] {
     const errors: string[] = [];
     if (!this.packageName.split('.').every((p) => REGO_IDENTIFIER.test(p))) {
-      errors.push(`packageName "${this.packageName}" is not a Rego package path: use lower-case identifiers joined by "." (for example "serverless")`);
+      errors.push(`packageName "${oneLine(this.packageName)}" is not a Rego package path: use lower-case identifiers joined by "." (for example "serverless")`);
     }
     if (this.rules.length === 0) {
       errors.push('rules is empty: every request would be denied; give at least one rule (the seed allows POST /api/function for role "user")');
@@ -178,23 +178,24 @@ export class RequestAuthorizationPolicy {
       const at = `rules[${i}]`;
       if (rule.methods.length === 0) errors.push(`${at}.methods is empty: list at least one of ${HTTP_METHODS.join(', ')}`);
       for (const m of rule.methods) {
-        if (!(HTTP_METHODS as readonly string[]).includes(m)) errors.push(`${at}.methods entry "${m}" is not an HTTP method: use one of ${HTTP_METHODS.join(', ')} (upper case)`);
+        if (!(HTTP_METHODS as readonly string[]).includes(m)) errors.push(`${at}.methods entry "${oneLine(m)}" is not an HTTP method: use one of ${HTTP_METHODS.join(', ')} (upper case)`);
       }
       if (rule.paths.length === 0) errors.push(`${at}.paths is empty: list at least one path (for example "/api/function")`);
       for (const p of rule.paths) {
-        const error = checkHttpPath(`${at}.paths entry`, p) ?? (p.includes('?') ? `${at}.paths entry "${p}" contains "?": paths are matched without the query string` : undefined);
+        const error = checkHttpPath(`${at}.paths entry`, p) ?? (p.includes('?') ? `${at}.paths entry "${oneLine(p)}" contains "?": paths are matched without the query string` : undefined);
         if (error) errors.push(error);
       }
       if (rule.roles.length === 0) errors.push(`${at}.roles is empty: list the roles allowed (for example ["user"])`);
+      const emptyRole = checkNoEmptyEntries(`${at}.roles`, rule.roles);
+      if (emptyRole) errors.push(emptyRole);
     });
     if (this.identity.source === 'jwt') {
       const jwt = this.identity.jwtProps!;
       if ((jwt.jwksUrl === undefined) === (jwt.jwks === undefined)) {
         errors.push('identity.jwt needs exactly one of jwksUrl and jwks: the keys the token signature is checked against');
       }
-      if (jwt.jwksUrl !== undefined && !/^https:\/\/[^\s/]+\/\S*$/.test(jwt.jwksUrl)) {
-        errors.push(`identity.jwt.jwksUrl "${jwt.jwksUrl}" must be an https:// URL (for example "https://auth.example.com/.well-known/jwks.json")`);
-      }
+      const jwksUrlError = jwt.jwksUrl !== undefined ? checkUrl('identity.jwt.jwksUrl', jwt.jwksUrl, ['https']) : undefined;
+      if (jwksUrlError) errors.push(jwksUrlError);
       if (jwt.jwks !== undefined) {
         try {
           const parsed = JSON.parse(jwt.jwks) as { keys?: unknown };
@@ -203,15 +204,21 @@ export class RequestAuthorizationPolicy {
           errors.push('identity.jwt.jwks is not valid JSON: give the JWKS document ({"keys": [...]})');
         }
       }
-      if (jwt.issuer.trim() === '') errors.push('identity.jwt.issuer is empty: give the issuer the token\'s "iss" must equal');
+      if (jwt.issuer.trim() === '') {
+        errors.push('identity.jwt.issuer is empty: give the issuer the token\'s "iss" must equal');
+      } else if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(jwt.issuer) || /\s/.test(jwt.issuer)) {
+        // An issuer that is a URL (as every OpenID Connect issuer is) must be one exactly: "iss" is compared as written.
+        const issuerError = checkUrl('identity.jwt.issuer', jwt.issuer, ['https', 'http']);
+        if (issuerError) errors.push(issuerError);
+      }
       if (jwt.jwksCacheSeconds !== undefined && (!Number.isInteger(jwt.jwksCacheSeconds) || jwt.jwksCacheSeconds < 1)) {
         errors.push(`identity.jwt.jwksCacheSeconds (${jwt.jwksCacheSeconds}) must be a positive integer`);
       }
     } else if (!HEADER_NAME.test(this.identity.header ?? '')) {
-      errors.push(`identity header "${this.identity.header}" must be a lower-case HTTP header name (Envoy lower-cases header names in the ext_authz input)`);
+      errors.push(`identity header "${oneLine(String(this.identity.header))}" must be a lower-case HTTP header name (Envoy lower-cases header names in the ext_authz input)`);
     }
     if (this.quota.header !== undefined && !HEADER_NAME.test(this.quota.header)) {
-      errors.push(`quota header "${this.quota.header}" must be a lower-case HTTP header name (Envoy lower-cases header names in the ext_authz input)`);
+      errors.push(`quota header "${oneLine(this.quota.header)}" must be a lower-case HTTP header name (Envoy lower-cases header names in the ext_authz input)`);
     }
     return errors;
   }

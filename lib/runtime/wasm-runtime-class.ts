@@ -2,9 +2,12 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LABELS, MANAGED_BY } from '../core/labels';
-import { checkDns1123Subdomain } from '../core/names';
+import { checkDns1123Subdomain, checkLabels, checkOneOf, checkQualifiedName } from '../core/names';
 import { checkQuantity } from '../core/quantity';
 import { IWasmRuntime, SUPPORTED_WASM_HANDLERS } from './wasm-runtime';
+
+/** The taint effects Kubernetes knows. */
+export const TAINT_EFFECTS: readonly string[] = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 
 /** A toleration for the taint that keeps other workloads off Wasm nodes. */
 export interface WasmNodeToleration {
@@ -109,7 +112,15 @@ export class WasmRuntimeClass extends Construct implements IWasmRuntime {
     if (!(SUPPORTED_WASM_HANDLERS as readonly string[]).includes(this.handler)) {
       errors.push(`handler "${this.handler}" is not a supported Wasm runtime: use one of ${SUPPORTED_WASM_HANDLERS.join(', ')}`);
     }
-    if (Object.keys(props.nodeSelector).length === 0) {
+    errors.push(...checkLabels('nodeSelector', props.nodeSelector));
+    (props.tolerations ?? []).forEach((t, i) => {
+      const keyError = checkQualifiedName(`tolerations[${i}]`, t.key);
+      if (keyError) errors.push(keyError);
+      if (t.value !== undefined) errors.push(...checkLabels(`tolerations[${i}]`, { [t.key]: t.value }).filter((p) => !p.includes(' key "')));
+      const effectError = t.effect !== undefined ? checkOneOf(`tolerations[${i}].effect`, t.effect, TAINT_EFFECTS) : undefined;
+      if (effectError) errors.push(`${effectError} (leave it out to tolerate every effect)`);
+    });
+    if (Object.keys(props.nodeSelector ?? {}).length === 0) {
       errors.push('nodeSelector is empty: give the node labels that mark nodes with the shim (for example {"platform.example.com/wasmedge": "true"}); without it use WasmRuntime.K3S_WASMEDGE');
     }
     if (props.podOverhead) {

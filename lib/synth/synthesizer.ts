@@ -5,6 +5,7 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { oneLine } from '../core/names';
 import { dependencyOrder } from './dependency-order';
+import { duplicateObjectProblems } from './duplicate-objects';
 import { OutputArtifact } from './output-artifact';
 import { YamlEmitter } from './yaml-emitter';
 import { constructsOf, isValidated, markValidated, renderedJson, withSynthSession } from './synth-session';
@@ -64,8 +65,10 @@ export function collectProblems(root: IConstruct): string[] {
         problems.push(`[${c.node.path}] ${message.replace(/\r?\n|\r/g, (m) => oneLine(m))}`);
       }
     }
+    problems.push(...duplicateObjectProblems(root));
     if (problems.length === 0) markValidated(root);
-    return problems;
+    // One cause, one line: a message two validations of one construct both report is listed once.
+    return [...new Set(problems)];
   });
 }
 

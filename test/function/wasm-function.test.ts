@@ -1,7 +1,8 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { renderApp, SynthValidationError, WasmFunction, WasmFunctionProps, WasmRuntime } from '../../lib';
+import { HorizontalFunctionAutoscaler, ObservabilityStack, renderApp, SynthValidationError, WasmFunction, WasmFunctionProps, WasmRuntime } from '../../lib';
+import { FunctionGateway, GatewayProvider } from '../../lib/gateway';
 import { kubeValidator, formatViolations } from '../support/kube-schema';
 import { at, findOne, KubeObject, objectsOf, problemsOf, testApp } from '../support/synth';
 
@@ -337,15 +338,13 @@ describe('WasmFunction input validation', () => {
     expect(problemsOf(app).join('\n')).toMatch(/\[NoNamespace\/Price\] namespace is not set: pass namespace, or create the function in a chart that has a namespace/);
   });
 
-  test('duplicate names in one namespace are refused, naming both', () => {
+  test('duplicate names in one namespace are one problem, at the second, naming the first', () => {
     const { app } = functionChart();
     const other = new Chart(app, 'More', { namespace: 'functions-catalog' });
     new WasmFunction(other, 'PriceAgain', { name: 'price', image: IMAGE });
     new WasmFunction(new Chart(app, 'Elsewhere', { namespace: 'other' }), 'Price', { name: 'price', image: IMAGE });
     const problems = problemsOf(app);
-    expect(problems).toContain('[Functions/Price] name "price" is already used in namespace "functions-catalog" by More/PriceAgain: function names must be unique per namespace');
-    expect(problems).toContain('[More/PriceAgain] name "price" is already used in namespace "functions-catalog" by Functions/Price: function names must be unique per namespace');
-    expect(problems.filter((p) => p.startsWith('[Elsewhere'))).toEqual([]);
+    expect(problems).toEqual(['[More/PriceAgain] name "price" is already used in namespace "functions-catalog" by Functions/Price: function names must be unique per namespace']);
   });
 
   test('every problem is reported at once, and synth writes nothing', () => {
@@ -360,5 +359,37 @@ describe('WasmFunction input validation', () => {
     const problems = (error as SynthValidationError).problems;
     expect(problems).toHaveLength(4);
     expect((error as Error).message).toMatch(/^Synthesis failed with 4 problems; nothing was written:/);
+  });
+
+  test('partOf and version become label values and are held to the label rules', () => {
+    const { app } = functionChart({ partOf: 'ecommerce platform', version: 'v'.repeat(64) });
+    expect(problemsOf(app)).toEqual([
+      '[Functions/Price] partOf "ecommerce platform" is not a valid label value (it becomes the label app.kubernetes.io/part-of): use at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit',
+      `[Functions/Price] version "${'v'.repeat(64)}" is not a valid label value (it becomes the label app.kubernetes.io/version): use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,
+    ]);
+    expect(problemsOf(functionChart({ partOf: 'ecommerce-platform', version: '2.1.0' }).app)).toEqual([]);
+  });
+
+  test('config over the 1 MiB a ConfigMap holds is refused', () => {
+    const { app } = functionChart({ config: { CATALOG: 'x'.repeat(600 * 1024), PRICES: 'y'.repeat(500 * 1024) } });
+    expect(problemsOf(app)).toEqual([
+      '[Functions/Price] config holds 1126413 bytes of keys and values: a ConfigMap holds at most 1048576 bytes (1 MiB); move the large values elsewhere (an image, a volume)',
+    ]);
+    expect(problemsOf(functionChart({ config: { CATALOG: 'x'.repeat(1000 * 1024) } }).app)).toEqual([]);
+  });
+
+  test('a bad function name is reported once, by the function, not again by each route, autoscaler and dashboard derived from it', () => {
+    // GIVEN a function with an invalid name, routed, autoscaled and watched
+    const { app, chart, fn } = functionChart({ name: 'Price_1' });
+    const gateway = new FunctionGateway(new Chart(app, 'Gateway', { namespace: 'gateway' }), 'Gateway', {
+      provider: GatewayProvider.envoyGateway(), routeNamespaces: ['functions-catalog'],
+    });
+    gateway.addRoute(chart, 'Route', { function: fn });
+    new HorizontalFunctionAutoscaler(chart, 'Scaler', { target: fn, minReplicas: 2, maxReplicas: 10 });
+    new ObservabilityStack(new Chart(app, 'Monitoring', { namespace: 'monitoring' }), 'Stack').addFunction(fn);
+    // THEN one problem: before, the route, the HPA and every generated query reported it again
+    expect(problemsOf(app)).toEqual([
+      '[Functions/Price] name "Price_1" is not a DNS-1123 label usable as a Service name: use 1-63 lowercase letters, digits or \'-\', starting with a letter and ending with a letter or digit (for example "product-detail")',
+    ]);
   });
 });

@@ -275,4 +275,40 @@ describe('rules', () => {
       expect.stringContaining('tls.port (0) must differ from httpPort (0)'),
     ]);
   });
+
+  test('two routes whose objects would have one name in one namespace are one problem, at the second', () => {
+    const f = fixture(GatewayProvider.envoyGateway());
+    const price = f.fn(f.shopChart, 'price');
+    f.gateway.addRoute(f.shopRoutes, 'Price', { function: price });
+    f.gateway.addRoute(f.shopRoutes, 'PriceV2', { function: price, pathPrefix: '/api/v2/price' });
+    f.gateway.addRoute(f.ordersRoutes, 'Price', { function: f.fn(f.ordersChart, 'price'), pathPrefix: '/api/orders/price' });
+    expect(problemsOf(f.app)).toEqual([
+      '[ShopRoutes/PriceV2] name "price" is already used in namespace "shop" by route ShopRoutes/Price: route names must be unique per namespace; give this route another name',
+    ]);
+  });
+
+  test('a per-try timeout longer than the request timeout contradicts it', () => {
+    const f = fixture(GatewayProvider.envoyGateway());
+    f.gateway.addRoute(f.shopRoutes, 'Price', {
+      function: f.fn(f.shopChart, 'price'),
+      requestTimeout: Duration.seconds(1),
+      retry: { attempts: 2, perTryTimeout: Duration.millis(1500) },
+    });
+    expect(problemsOf(f.app)).toEqual([
+      '[ShopRoutes/Price] retry.perTryTimeout (1500ms) is longer than requestTimeout (1s), which bounds every attempt together: no retry could ever run; make perTryTimeout shorter than requestTimeout (for example a third of it)',
+    ]);
+    const ok = fixture(GatewayProvider.envoyGateway());
+    ok.gateway.addRoute(ok.shopRoutes, 'Price', {
+      function: ok.fn(ok.shopChart, 'price'), requestTimeout: Duration.seconds(1), retry: { attempts: 2, perTryTimeout: Duration.millis(300) },
+    });
+    expect(problemsOf(ok.app)).toEqual([]);
+  });
+
+  test('a host with a newline or quote is printed on one line', () => {
+    const f = fixture(GatewayProvider.envoyGateway());
+    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), host: 'shop.example.com"\n' });
+    expect(problemsOf(f.app)).toEqual([
+      '[ShopRoutes/Price] host "shop.example.com\\"\\n" is not a hostname: use a lowercase DNS name, optionally starting with "*." (for example "shop.example.com")',
+    ]);
+  });
 });

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import {
   APPLICATION_HEALTH_KEY, RESOURCE_TRACKING_KEY, describeObject, findDependencies, isOrderRespected, KubeManifest, OutputArtifact,
-  renderApp, SyncWave, waveOfManifest,
+  GitOpsDelivery, renderApp, SynthValidationError, SyncWave, waveOfManifest,
 } from '../../lib';
 import { formatViolations, kubeValidator } from '../support/kube-schema';
 import { problemsOf } from '../support/synth';
@@ -188,13 +188,13 @@ describe('GitOpsDelivery rules', () => {
     expect(render(f).app('keda').spec.source.path).toBe('dist/vendor/keda');
   });
 
-  test('two applications owning the same object', () => {
+  test('two applications owning the same object: one problem (the app-wide duplicate), not a second one from the delivery', () => {
     const charts = fixtureCharts();
     new k8s.KubeConfigMap(charts.functions, 'Dashboard', { metadata: { name: 'functions-dashboard', namespace: 'monitoring' }, data: {} });
     const f = withDelivery(charts);
     expect(problemsOf(f.app)).toEqual([
-      '[Gitops/Delivery] ConfigMap monitoring/functions-dashboard is owned by 2 applications ("catalog-functions", "observability"): ' +
-      'an object must be emitted by exactly one Application, or Argo CD flips its tracking between them on every sync',
+      '[Observability/Dashboard] ConfigMap monitoring/functions-dashboard is also emitted by CatalogFunctions/Dashboard: ' +
+      'a cluster holds one object per kind, namespace and name, so one would overwrite the other; rename one or remove it',
     ]);
   });
 
@@ -291,5 +291,44 @@ describe('GitOpsDelivery rules', () => {
       expect.stringMatching(/^\[Gitops\/Delivery\] ConfigMap monitoring\/functions-dashboard is 3\d{5} bytes, over the 262144-byte last-applied annotation limit of client-side apply: set serverSideApply to true$/),
     ]);
     expect(problemsOf(withDelivery(big()).app)).toEqual([]);
+  });
+
+  test('names, namespace, destination server and revision a cluster or Argo CD would refuse', () => {
+    const f = withDelivery(fixtureCharts(), {
+      projectName: 'Platform',
+      rootApplicationName: 'platform_root',
+      argoCdNamespace: 'argo cd',
+      destinationServer: 'kubernetes.default.svc',
+      targetRevision: 'main ',
+      additionalApplications: [{ name: 'keda', folder: 'vendor/keda', wave: SyncWave.FOUNDATION, namespace: 'KEDA' }],
+    });
+    new OutputArtifact(f.app, 'Keda', { path: 'vendor/keda/keda.yaml', render: () => 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: keda\n' });
+    const problems = problemsOf(f.app).filter((p) => p.startsWith('[Gitops/Delivery] ') && !p.includes('sync-wave'));
+    expect(problems).toEqual([
+      '[Gitops/Delivery] targetRevision "main " is not a Git revision: name a branch, tag or commit without whitespace or any of ~ ^ : ? * [ \\ .. @{ (for example "main" or "v1.2.0")',
+      '[Gitops/Delivery] destinationServer "kubernetes.default.svc" is not an absolute https or http URL with a host (for example "https://example.com/path")',
+      '[Gitops/Delivery] projectName "Platform" is not a DNS-1123 subdomain: use lowercase letters, digits, \'-\' and \'.\', at most 253 characters',
+      '[Gitops/Delivery] rootApplicationName "platform_root" is not a DNS-1123 subdomain: use lowercase letters, digits, \'-\' and \'.\', at most 253 characters',
+      '[Gitops/Delivery] argoCdNamespace "argo cd" is not a DNS-1123 label: use 1-63 lowercase letters, digits or \'-\', starting and ending with a letter or digit (for example "product-detail")',
+      '[Gitops/Delivery] additionalApplications[0].namespace "KEDA" is not a DNS-1123 label: use 1-63 lowercase letters, digits or \'-\', starting and ending with a letter or digit (for example "product-detail")',
+    ]);
+  });
+
+  test('a repoUrl with quotes or a newline is printed on one line', () => {
+    const f = withDelivery(fixtureCharts(), { repoUrl: 'https://git.example.com/"a"\nb' });
+    expect(problemsOf(f.app)).toEqual([
+      '[Gitops/Delivery] repoUrl "https://git.example.com/\\"a\\"\\nb" is not a Git repository URL: use https://host/org/repo.git, ssh://git@host/org/repo.git or git@host:org/repo.git',
+    ]);
+  });
+
+  test('two deliveries in one app are one problem, not a stack overflow', () => {
+    const f = withDelivery(fixtureCharts());
+    new GitOpsDelivery(new Chart(f.app, 'MoreGitops', { namespace: 'argocd' }), 'Delivery', { repoUrl: REPO });
+    const problem = '[MoreGitops/Delivery] is a second GitOpsDelivery in the app: Gitops/Delivery already delivers every chart (two would emit the same AppProject and Applications and claim each other\'s objects); keep one';
+    expect(problemsOf(f.app)).toEqual([problem]);
+    expect(() => renderApp(f.app)).toThrow(new SynthValidationError([problem]));
+    const same = withDelivery(fixtureCharts());
+    new GitOpsDelivery(same.chart, 'Again', { repoUrl: REPO });
+    expect(problemsOf(same.app)).toEqual(['[Gitops/Again] is a second GitOpsDelivery in the app: Gitops/Delivery already delivers every chart (two would emit the same AppProject and Applications and claim each other\'s objects); keep one']);
   });
 });

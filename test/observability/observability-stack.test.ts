@@ -278,6 +278,7 @@ describe('ObservabilityStack', () => {
     stack.addFunction(hello);
     const opa = new OpaAuthorizer(new Chart(app, 'Authz', { namespace: 'opa' }), 'Opa', {
       policy: RequestAuthorizationPolicy.seed(RequestIdentity.trustedHeader('x-role')),
+      allowMutableTag: true,
     });
     // WHEN the platform alerts are rendered
     const rule = findOne(objectsOf(monitoring), 'PrometheusRule', 'wasm-platform.alerts');
@@ -446,5 +447,44 @@ describe('ObservabilityStack rules', () => {
     stack.addFunction(hello);
     expect(() => stack.addFunction(hello)).toThrow(/function functions-shop\/hello is already watched by Monitoring\/Stack: add each function once/);
     expect(problemsOf(app)).toEqual([]);
+  });
+});
+
+describe('ObservabilityStack values a cluster or Loki would refuse', () => {
+  test('URLs where a URL is meant: runbooks, Grafana, Loki push', () => {
+    const { app } = fixture({
+      runbookBaseUrl: 'runbooks.example.com',
+      grafanaUrl: 'https://grafana example.com',
+      logs: { lokiPushUrl: 'loki-gateway/loki/api/v1/push' },
+    });
+    expect(problemsOf(app)).toEqual([
+      '[Monitoring/Stack] runbookBaseUrl "runbooks.example.com" is not an absolute https or http URL with a host (for example "https://example.com/path")',
+      '[Monitoring/Stack] grafanaUrl "https://grafana example.com" is not an absolute https or http URL with a host (for example "https://example.com/path"): it holds whitespace',
+      '[Monitoring/Stack] logs.lokiPushUrl "loki-gateway/loki/api/v1/push" is not an absolute https or http URL with a host (for example "https://example.com/path")',
+    ]);
+    expect(problemsOf(fixture({ grafanaUrl: 'https://grafana.example.com/', logs: { lokiPushUrl: 'http://loki.monitoring.svc:3100/loki/api/v1/push' } }).app)).toEqual([]);
+  });
+
+  test('an error-line pattern that does not compile is refused; the default and RE2 flag groups compile', () => {
+    expect(problemsOf(fixture({ logs: { errorLinePattern: '(error|panic' } }).app)).toEqual([
+      '[Monitoring/Stack] logs.errorLinePattern "(error|panic" does not compile as a regular expression (Unterminated group): fix the pattern (RE2 syntax)',
+    ]);
+    expect(problemsOf(fixture({ logs: { errorLinePattern: '(?i)\\b(error|panic|fatal)\\b' } }).app)).toEqual([]);
+  });
+
+  test('label keys and values of the selector labels and the Loki rules ConfigMap', () => {
+    const { app } = fixture({ prometheusSelectorLabels: { release: 'kube prometheus' }, logs: { rulesConfigMapLabels: { 'loki rule': '1' } } });
+    expect(problemsOf(app)).toEqual([
+      '[Monitoring/Stack] prometheusSelectorLabels "release" has the value "kube prometheus", which is not a valid label value: use at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit, or ""',
+      '[Monitoring/Stack] logs.rulesConfigMapLabels key "loki rule" is not a valid label or annotation key: use an optional DNS-1123 subdomain prefix and \'/\', then 1-63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit (for example "example.com/team")',
+    ]);
+  });
+
+  test('two stacks in one namespace are one problem, at the second', () => {
+    const { app, hello } = fixture();
+    new ObservabilityStack(new Chart(app, 'MoreMonitoring', { namespace: 'monitoring' }), 'Stack').addFunction(hello);
+    expect(problemsOf(app)).toEqual([
+      '[MoreMonitoring/Stack] namespace "monitoring" already holds ObservabilityStack Monitoring/Stack: one stack watches every function; add the functions to that stack, or give this one another namespace',
+    ]);
   });
 });

@@ -16,7 +16,7 @@ const JWT = RequestIdentity.jwt({
 function authorizer(props: Partial<ConstructorParameters<typeof OpaAuthorizer>[2]> = {}): { chart: Chart; opa: OpaAuthorizer } {
   const app = testApp();
   const chart = new Chart(app, 'Authz', { namespace: 'opa' });
-  const opa = new OpaAuthorizer(chart, 'Opa', { policy: RequestAuthorizationPolicy.seed(JWT), ...props });
+  const opa = new OpaAuthorizer(chart, 'Opa', { policy: RequestAuthorizationPolicy.seed(JWT), allowMutableTag: true, ...props });
   return { chart, opa };
 }
 
@@ -82,7 +82,7 @@ describe('RequestAuthorizationPolicy', () => {
       'rules[0].paths entry "/api?x=1" contains "?": paths are matched without the query string',
       'rules[0].roles is empty: list the roles allowed (for example ["user"])',
       'identity.jwt needs exactly one of jwksUrl and jwks: the keys the token signature is checked against',
-      'identity.jwt.jwksUrl "http://idp/jwks" must be an https:// URL (for example "https://auth.example.com/.well-known/jwks.json")',
+      'identity.jwt.jwksUrl "http://idp/jwks" is not an absolute https URL with a host (for example "https://example.com/path")',
       'identity.jwt.jwks must be a JWKS document with a non-empty "keys" array',
       'identity.jwt.issuer is empty: give the issuer the token\'s "iss" must equal',
       'quota header "X-Remaining" must be a lower-case HTTP header name (Envoy lower-cases header names in the ext_authz input)',
@@ -206,5 +206,33 @@ describe('OpaAuthorizer namespace', () => {
     // THEN the cluster-scoped Namespace has no metadata.namespace, the rest keeps `opa`
     expect(findOne(objects, 'Namespace').metadata).not.toHaveProperty('namespace');
     expect(findOne(objects, 'Deployment').metadata.namespace).toBe('opa');
+  });
+});
+
+describe('OpaAuthorizer and its policy: values a cluster or OPA would refuse', () => {
+  test('the OPA image is held to the function images\' pinning rule', () => {
+    const { chart } = authorizer({ allowMutableTag: undefined });
+    expect(problemsOf(chart.node.root as never)).toEqual([
+      '[Authz/Opa] image "openpolicyagent/opa:0.60.0-envoy" uses the mutable tag 0.60.0-envoy: pin it by digest ("openpolicyagent/opa@sha256:<64 hex digits>") or set allowMutableTag: true',
+    ]);
+    const pinned = authorizer({ allowMutableTag: undefined, image: 'openpolicyagent/opa@sha256:86c59df33204c79db3663f084b5dc26819d10d16e57a614c80aaaabde068edcc' });
+    expect(problemsOf(pinned.chart.node.root as never)).toEqual([]);
+  });
+
+  test('empty roles, and issuer and JWKS URLs that are not URLs', () => {
+    const policy = new RequestAuthorizationPolicy({
+      rules: [{ methods: ['POST'], paths: ['/api/function'], roles: ['user', ''] }],
+      identity: RequestIdentity.jwt({ issuer: 'https:/auth.example.com', jwksUrl: 'https://auth.example.com /jwks.json' }),
+    });
+    expect(policy.validate()).toEqual([
+      'rules[0].roles[1] is empty: every entry must be a non-empty string (remove it or fill it in)',
+      'identity.jwt.jwksUrl "https://auth.example.com /jwks.json" is not an absolute https URL with a host (for example "https://example.com/path"): it holds whitespace',
+      'identity.jwt.issuer "https:/auth.example.com" is not an absolute https or http URL with a host (for example "https://example.com/path")',
+    ]);
+    const plain = new RequestAuthorizationPolicy({
+      rules: [{ methods: ['POST'], paths: ['/api/function'], roles: ['user'] }],
+      identity: RequestIdentity.jwt({ issuer: 'shop-auth', jwks: '{"keys": [{"kty": "RSA", "n": "x", "e": "AQAB"}]}' }),
+    });
+    expect(plain.validate()).toEqual([]);
   });
 });

@@ -257,12 +257,49 @@ describe('PolicyBundle validation', () => {
     new PolicyBundle(new Chart(app, 'Namespaced', { namespace: 'policy' }), 'Bundle', {
       rules: [AdmissionRules.imageDigests(), AdmissionRules.imageDigests()],
     });
-    new PolicyBundle(new Chart(app, 'Empty'), 'Bundle', { rules: [] });
+    new PolicyBundle(new Chart(app, 'Empty'), 'Bundle', { rules: [], gatekeeperConfig: false });
     expect(problemsOf(app)).toEqual([
       '[Namespaced/Bundle] the bundle is in chart "Namespaced" whose namespace is "policy": admission policies are cluster-scoped; put them in a chart without a namespace',
       '[Namespaced/Bundle] rule name "functions-image-digests" is used by 2 rules: give each rule a distinct name',
       '[Empty/Bundle] rules is empty: give at least one rule (AdmissionRules.platformDefaults(...) is the reference set)',
     ]);
     expect(() => renderApp(app)).toThrow(/Synthesis failed with 3 problems/);
+  });
+
+  test('an enforcement action passed from JavaScript as a plain string names the allowed values, not "undefined"', () => {
+    const app = testApp();
+    const deny = 'deny' as unknown as EnforcementAction;
+    new PolicyBundle(new Chart(app, 'Policies'), 'Bundle', {
+      rules: [AdmissionRules.imageDigests({ enforcementAction: 'warn' as unknown as EnforcementAction })],
+      enforcementAction: deny,
+    });
+    expect(problemsOf(app)).toEqual([
+      '[Policies/Bundle] enforcementAction "deny" is not an EnforcementAction: use EnforcementAction.DENY, EnforcementAction.DRYRUN or EnforcementAction.WARN (EnforcementAction.of() reads one of deny, dryrun, warn)',
+      '[Policies/Bundle] rule "functions-image-digests" (K8sImageDigests): enforcementAction "warn" is not an EnforcementAction: use EnforcementAction.DENY, EnforcementAction.DRYRUN or EnforcementAction.WARN (EnforcementAction.of() reads one of deny, dryrun, warn)',
+    ]);
+  });
+
+  test('two bundles that both emit Gatekeeper\'s one Config are reported once', () => {
+    const app = testApp();
+    new PolicyBundle(new Chart(app, 'One'), 'Bundle', { rules: [AdmissionRules.imageDigests()] });
+    new PolicyBundle(new Chart(app, 'Two'), 'Bundle', { rules: [AdmissionRules.noPrivilegedContainers()] });
+    expect(problemsOf(app)).toEqual([
+      '[Two/Bundle/GatekeeperConfig] Config.config.gatekeeper.sh gatekeeper-system/config is also emitted by One/Bundle/GatekeeperConfig: a cluster holds one object per kind, namespace and name, so one would overwrite the other; rename one or remove it',
+    ]);
+  });
+
+  test('required label keys no object could carry, regexes that do not compile, and bad Gatekeeper names', () => {
+    const app = testApp();
+    new PolicyBundle(new Chart(app, 'Policies'), 'Bundle', {
+      rules: [AdmissionRules.requiredLabels({ labels: [{ key: 'cost center' }, { key: 'example.com/team', allowedRegex: '([a-z]+' }] })],
+      gatekeeperNamespace: 'Gatekeeper',
+      policyNamePrefix: '-wasm',
+    });
+    expect(problemsOf(app)).toEqual([
+      '[Policies/Bundle] gatekeeperNamespace "Gatekeeper" is not a DNS-1123 label: use 1-63 lowercase letters, digits or \'-\', starting and ending with a letter or digit (for example "product-detail")',
+      '[Policies/Bundle] policyNamePrefix "-wasm" cannot start an object name: use lowercase letters, digits, \'-\' and \'.\', starting with a letter or digit (for example "wasm-platform")',
+      '[Policies/Bundle] rule "functions-ownership-labels" (K8sRequiredLabels): labels[0] key "cost center" is not a valid label or annotation key: use an optional DNS-1123 subdomain prefix and \'/\', then 1-63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit (for example "example.com/team"): no object could carry it',
+      '[Policies/Bundle] rule "functions-ownership-labels" (K8sRequiredLabels): labels entry "example.com/team" allowedRegex "([a-z]+" does not compile as a regular expression (Unterminated group): fix the pattern (RE2 syntax)',
+    ]);
   });
 });

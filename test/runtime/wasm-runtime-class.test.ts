@@ -56,4 +56,20 @@ describe('WasmRuntimeClass', () => {
     new WasmRuntimeClass(new Chart(app, 'Namespaced', { namespace: 'x' }), 'Runtime', { nodeSelector: { a: 'b' } });
     expect(problemsOf(app).join('\n')).toMatch(/is in chart "Namespaced" whose namespace is "x": put cluster-scoped objects in a chart without a namespace/);
   });
+
+  test('a toleration effect from JavaScript names the allowed effects; node labels follow the label rules', () => {
+    const app = testApp();
+    new WasmRuntimeClass(new Chart(app, 'Base'), 'Runtime', {
+      nodeSelector: { 'platform.example.com/wasmedge': 'yes please' },
+      tolerations: [
+        { key: 'platform.example.com/wasm-only', effect: 'noschedule' as 'NoSchedule' },
+        { key: 'wasm only', value: 'true', effect: 'NoExecute' },
+      ],
+    });
+    expect(problemsOf(app)).toEqual([
+      '[Base/Runtime] nodeSelector "platform.example.com/wasmedge" has the value "yes please", which is not a valid label value: use at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit, or ""',
+      '[Base/Runtime] tolerations[0].effect "noschedule" is not one of "NoSchedule", "PreferNoSchedule", "NoExecute" (leave it out to tolerate every effect)',
+      '[Base/Runtime] tolerations[1] key "wasm only" is not a valid label or annotation key: use an optional DNS-1123 subdomain prefix and \'/\', then 1-63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit (for example "example.com/team")',
+    ]);
+  });
 });

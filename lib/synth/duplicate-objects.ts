@@ -1,0 +1,55 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { oneLine } from '../core/names';
+import { constructsOf } from './synth-session';
+
+/** Constructs that report a second use of their own names themselves (see {@link reportsOwnDuplicates}). */
+const selfReporting = new WeakSet<IConstruct>();
+
+/**
+ * Marks `owner` as reporting, in its own validation, a second construct of its kind that
+ * would emit objects of the same names (two functions, namespaces or routes with one name).
+ * The app-wide check then leaves those collisions to it, so the user reads one problem in
+ * the terms they used, not one per object it would emit.
+ */
+export function reportsOwnDuplicates(owner: IConstruct): void {
+  selfReporting.add(owner);
+}
+
+function ownerOf(obj: ApiObject): IConstruct | undefined {
+  return [...obj.node.scopes].reverse().find((s) => selfReporting.has(s));
+}
+
+function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+}
+
+/**
+ * Objects of the app that a cluster would hold as one: the same group, kind, namespace and
+ * name emitted twice (the second `kubectl apply` or Argo CD sync overwrites the first). One
+ * problem per collision, at the second object, naming every construct that emits it.
+ */
+export function duplicateObjectProblems(root: IConstruct): string[] {
+  const byKey = new Map<string, ApiObject[]>();
+  for (const c of constructsOf(root)) {
+    if (!(c instanceof ApiObject)) continue;
+    const key = `${groupOf(c.apiVersion)}/${c.kind}/${c.metadata.namespace ?? ''}/${c.name}`;
+    const list = byKey.get(key);
+    if (list) list.push(c);
+    else byKey.set(key, [c]);
+  }
+  const problems: string[] = [];
+  for (const objects of byKey.values()) {
+    if (objects.length < 2) continue;
+    const owners = objects.map(ownerOf);
+    const first = owners[0];
+    // Reported by the owners themselves, in the terms the user wrote.
+    if (first !== undefined && owners.every((o) => o !== undefined && o.constructor === first.constructor)) continue;
+    const [o, ...rest] = objects;
+    const group = groupOf(o.apiVersion);
+    const what = `${o.kind}${group ? `.${group}` : ''} ${o.metadata.namespace ? `${oneLine(o.metadata.namespace)}/` : ''}${oneLine(o.name)}`;
+    problems.push(`[${rest[0].node.path}] ${what} is also emitted by ${[o, ...rest.slice(1)].map((x) => x.node.path).join(', ')}: ` +
+      'a cluster holds one object per kind, namespace and name, so one would overwrite the other; rename one or remove it');
+  }
+  return problems;
+}
