@@ -40,6 +40,14 @@ const AUTHORIZED_FUNCTION = 'checkout';
 const READ_RETRY: RetryPolicy = { attempts: 2, perTryTimeout: Duration.millis(300), backoff: Duration.millis(25) };
 
 /**
+ * Retries for a read that wakes from zero: no per-try timeout. The KEDA interceptor holds the
+ * first attempt until a pod is ready (the function's wake-up), and a per-try timeout would
+ * cut it off with a 504 (it is not among the retried conditions); the route's request
+ * timeout bounds the attempts instead.
+ */
+const WAKING_READ_RETRY: RetryPolicy = { attempts: 2, backoff: Duration.millis(25) };
+
+/**
  * Per-route limits. Envoy's local rate limit keeps one bucket per route and Envoy replica,
  * so the cluster-wide ceiling is this times the proxy replicas; per-client limits need
  * Envoy Gateway's global rate limit service (Redis), which the reference install does not run.
@@ -119,7 +127,8 @@ export function addGateway(core: PlatformCore, inputs: GatewayInputs): GatewaySe
       authorize: authorized,
       rateLimit: RATE_LIMITS[entry.name] ?? DEFAULT_RATE_LIMIT,
       requestTimeout: TIMEOUTS[entry.name] ?? DEFAULT_TIMEOUT,
-      retry: NO_RETRY.has(entry.name) ? undefined : READ_RETRY,
+      retry: NO_RETRY.has(entry.name) ? undefined
+        : fn.ingressBackend.wakeUpSeconds !== undefined ? WAKING_READ_RETRY : READ_RETRY,
       canary: canary ? { function: canary, stableWeight: 90, canaryWeight: 10 } : undefined,
     });
   }

@@ -6,7 +6,7 @@ import { checkDns1123Label, checkHttpPath } from '../core/names';
 import type { WasmFunction } from '../function/wasm-function';
 import type { FunctionGateway, ReferenceGrantRequirement } from './function-gateway';
 import { RateLimit } from './rate-limit';
-import { checkDuration, checkRetry, RetryPolicy } from './route-policy';
+import { checkDuration, checkRetry, formatDuration, RetryPolicy } from './route-policy';
 
 /** A traffic split between a route's function (the stable version) and a canary. */
 export interface CanarySplit {
@@ -129,6 +129,7 @@ export class GatewayRoute extends Construct {
       validate: () => [
         ...this.checkProps(),
         ...this.checkBackends(),
+        ...this.checkWakeUp(),
         ...this.checkAuthorization(),
         ...this.gateway.provider.checkRoute(this),
       ],
@@ -231,6 +232,30 @@ export class GatewayRoute extends Construct {
         errors.push(`canary split between "${this.function.name}" and "${this.canary.function.name}" needs both served by their own Services, but ${stable.hostHeader !== undefined ? this.function.name : this.canary.function.name} is routed via ${stable.hostHeader !== undefined ? stable.serviceName : canary.serviceName} (scale to zero): weights between two interceptor routes cannot be split at the gateway; keep canaries on their own Services`);
       } else if (canary.serviceName === stable.serviceName && canary.namespace === stable.namespace) {
         errors.push(`canary "${this.canary.function.name}" and stable "${this.function.name}" resolve to the same Service ${ns}/${stable.serviceName}: a split needs two Services`);
+      }
+    }
+    return errors;
+  }
+
+  /**
+   * A backend that wakes its function from zero holds the first request until a pod is
+   * ready. Envoy's per-try timeout bounds the first attempt too, and a per-try timeout is not
+   * among the retried conditions, so a shorter one answers every cold request with a 504.
+   */
+  private checkWakeUp(): string[] {
+    const errors: string[] = [];
+    for (const { function: fn, backend } of this.backends) {
+      const wake = backend.wakeUpSeconds;
+      if (wake === undefined) continue;
+      const wakeMs = wake * 1000;
+      const why = `function "${fn.name}" scales to zero and ${backend.namespace}/${backend.serviceName} holds its first request for up to its wake-up time (${wake} s) while a pod starts`;
+      const perTry = this.retry?.perTryTimeout;
+      if (perTry !== undefined && perTry.toMilliseconds({ integral: false }) < wakeMs) {
+        errors.push(`retry.perTryTimeout (${formatDuration(perTry)}) is shorter than the wake-up time: ${why}, and the per-try timeout also bounds that first attempt, so every cold request would be answered 504; leave perTryTimeout out on this route (requestTimeout bounds the attempts) or make it at least ${wake}s`);
+      }
+      const timeout = this.requestTimeout;
+      if (timeout !== undefined && timeout.toMilliseconds({ integral: false }) < wakeMs) {
+        errors.push(`requestTimeout (${formatDuration(timeout)}) is shorter than the wake-up time: ${why}, so every cold request would time out; make it at least ${wake}s`);
       }
     }
     return errors;

@@ -209,6 +209,37 @@ describe('rules', () => {
     ]);
   });
 
+  test('a per-try or request timeout shorter than a scale-to-zero function\'s wake-up is an error', () => {
+    // GIVEN a function the KEDA interceptor wakes from zero in 5 s
+    const f = fixture(GatewayProvider.envoyGateway(), { routeNamespaces: ['shop', 'keda'] });
+    const reviews = f.fn(f.shopChart, 'reviews');
+    reviews.routeVia({ ...INTERCEPTOR, hostHeader: 'reviews.shop.svc', wakeUpSeconds: 5 });
+
+    // WHEN its route keeps the reads' 300 ms per-try timeout and a 2 s request timeout
+    f.gateway.addRoute(f.shopRoutes, 'Reviews', {
+      function: reviews,
+      requestTimeout: Duration.seconds(2),
+      retry: { attempts: 2, perTryTimeout: Duration.millis(300) },
+    });
+
+    // THEN both are refused: Envoy would answer 504 while the interceptor still holds the request
+    expect(problemsOf(f.app)).toEqual([
+      '[ShopRoutes/Reviews] retry.perTryTimeout (300ms) is shorter than the wake-up time: function "reviews" scales to zero and keda/keda-add-ons-http-interceptor-proxy holds its first request for up to its wake-up time (5 s) while a pod starts, and the per-try timeout also bounds that first attempt, so every cold request would be answered 504; leave perTryTimeout out on this route (requestTimeout bounds the attempts) or make it at least 5s',
+      '[ShopRoutes/Reviews] requestTimeout (2s) is shorter than the wake-up time: function "reviews" scales to zero and keda/keda-add-ons-http-interceptor-proxy holds its first request for up to its wake-up time (5 s) while a pod starts, so every cold request would time out; make it at least 5s',
+    ]);
+  });
+
+  test('retries without a per-try timeout, or with one covering the wake-up, are fine on a route that wakes from zero', () => {
+    const f = fixture(GatewayProvider.envoyGateway(), { routeNamespaces: ['shop', 'keda'] });
+    const reviews = f.fn(f.shopChart, 'reviews');
+    const search = f.fn(f.shopChart, 'search');
+    reviews.routeVia({ ...INTERCEPTOR, hostHeader: 'reviews.shop.svc', wakeUpSeconds: 5 });
+    search.routeVia({ ...INTERCEPTOR, hostHeader: 'search.shop.svc', wakeUpSeconds: 5 });
+    f.gateway.addRoute(f.shopRoutes, 'Reviews', { function: reviews, requestTimeout: Duration.seconds(10), retry: { attempts: 2 } });
+    f.gateway.addRoute(f.shopRoutes, 'Search', { function: search, retry: { attempts: 1, perTryTimeout: Duration.seconds(5) } });
+    expect(problemsOf(f.app)).toEqual([]);
+  });
+
   test.each([
     ['zero average', RateLimit.global({ averagePerSecond: 0 }), 'rateLimit.averagePerSecond (0) must be a positive integer number of requests per second'],
     ['negative average', RateLimit.perClient({ averagePerSecond: -5 }), 'rateLimit.averagePerSecond (-5) must be a positive integer number of requests per second'],
