@@ -7,7 +7,7 @@ import * as yaml from 'js-yaml';
 import { PrometheusRule, PrometheusRuleSpecGroups, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheus-prometheusrules-monitoring.coreos.com';
 import { ServiceMonitor } from '../../imports/prometheus-servicemonitors-monitoring.coreos.com';
 import { LABELS, MANAGED_BY } from '../core/labels';
-import { FUNCTION_SDK_METRICS, RequestMetrics } from '../core/metrics';
+import { DEFAULT_SCRAPE_INTERVAL_SECONDS, FUNCTION_SDK_METRICS, RequestMetrics } from '../core/metrics';
 import { checkDns1123Label, checkDns1123Subdomain, checkIntegerInRange } from '../core/names';
 import { WasmFunction } from '../function/wasm-function';
 import { oncePerSynth } from '../synth/synth-session';
@@ -245,6 +245,9 @@ export class FunctionMonitoring extends Construct {
       data: Lazy.any({ produce: () => ({ [`${this.dashboardUid}.json`]: this.dashboardJson() }) }),
     });
 
+    // The autoscalers that query these metrics count with this interval (window, reaction time).
+    fn.attachScrape({ owner: this.serviceMonitor, intervalSeconds: stack.scrapeIntervalSeconds });
+
     this.node.addValidation({ validate: () => this.validate() });
   }
 
@@ -358,7 +361,7 @@ export class ObservabilityStack extends Construct {
     this.defaultObjectives = [...(props.defaultObjectives ?? SEED_OBJECTIVES)];
     this.burnRateWindows = [...(props.burnRateWindows ?? SRE_WORKBOOK_WINDOWS)];
     this.sloPeriodDays = props.sloPeriodDays ?? 30;
-    this.scrapeIntervalSeconds = props.scrapeIntervalSeconds ?? 30;
+    this.scrapeIntervalSeconds = props.scrapeIntervalSeconds ?? DEFAULT_SCRAPE_INTERVAL_SECONDS;
     this.ruleEvaluationIntervalSeconds = props.ruleEvaluationIntervalSeconds ?? 30;
     this.prometheusSelectorLabels = { ...(props.prometheusSelectorLabels ?? { release: 'kube-prometheus-stack' }) };
     this.dashboardLabels = { ...(props.dashboardLabels ?? { grafana_dashboard: '1' }) };
