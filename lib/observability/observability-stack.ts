@@ -268,6 +268,7 @@ export class FunctionMonitoring extends Construct {
       dashboardUid: this.dashboardUid,
       annotate: (alert, summary, description) => this.stack.annotations(alert, summary, description, this.dashboardUid),
       hpa: a !== undefined ? { name: a.hpaName, maxReplicas: a.maxReplicas } : undefined,
+      serviceMonitor: `${this.stack.namespace}/${this.serviceMonitor.name}`,
     });
   }
 
