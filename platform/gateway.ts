@@ -107,12 +107,9 @@ export function addGateway(core: PlatformCore, inputs: GatewayInputs): GatewaySe
     defaultHost: 'shop.example.com',
     // Kept by cert-manager in the gateway namespace.
     tls: { secretName: 'shop-example-com-tls' },
+    // The OPA Service lives in `opa`, which the policy section's OpaAuthorizer creates: it
+    // emits the ReferenceGrant that lets the checkout route's SecurityPolicy reach it.
     authorizer: inputs.authorizer,
-    // The OPA Service lives in `opa`. Nothing in this platform emits the ReferenceGrant that
-    // lets the checkout route's SecurityPolicy reach it (there is no ReferenceGrant CRD
-    // among the imported ones): the cluster owner applies it, as the README's "What the
-    // cluster needs" lists, and `gateway.requiredReferenceGrants()` says exactly which.
-    referenceGrantsProvided: true,
   });
 
   const routes: Record<string, GatewayRoute> = {};

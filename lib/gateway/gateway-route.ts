@@ -268,8 +268,8 @@ export class GatewayRoute extends Construct {
       return [`authorize is true but gateway ${this.gateway.node.path} has no authorizer: pass the policy section's OPA authorizer as the gateway's authorizer`];
     }
     const grant = this.authorizerGrant();
-    if (grant && !this.gateway.referenceGrantsProvided) {
-      return [`authorize needs the authorizer Service ${authorizer.namespace}/${authorizer.serviceName} from namespace "${this.namespace}": Envoy Gateway follows that reference only with a ReferenceGrant in "${authorizer.namespace}" (from SecurityPolicy in "${this.namespace}" to Service ${authorizer.serviceName}), which this library cannot create; have the authorizer's owner create it and set the gateway's referenceGrantsProvided`];
+    if (grant && !this.gateway.referenceGrantsProvided && !this.gateway.authorizerGrantsReferences) {
+      return [`authorize needs the authorizer Service ${authorizer.namespace}/${authorizer.serviceName} from namespace "${this.namespace}": Envoy Gateway follows that reference only with a ReferenceGrant in "${authorizer.namespace}" (from SecurityPolicy in "${this.namespace}" to Service ${authorizer.serviceName}), and the authorizer does not own that namespace, so it cannot create it; have the namespace's owner create it and set the gateway's referenceGrantsProvided, or let the OpaAuthorizer create its namespace`];
     }
     return [];
   }
