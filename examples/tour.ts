@@ -65,8 +65,7 @@ export function gatewayExample(
     routeNamespaces: ['functions-catalog', 'functions-orders', reviews.ingressBackend.namespace],
     defaultHost: 'shop.example.com',
     tls: { secretName: 'shop-example-com-tls' },
-    authorizer: policy.authorizer,          // IRequestAuthorizer (OPA with the Envoy plugin)
-    referenceGrantsProvided: true,          // see "References across namespaces"
+    authorizer: policy.authorizer,          // OPA with the Envoy plugin; it grants the reference (see "References across namespaces")
   });
   gateway.addRoute(catalogRoutes, 'Price', {
     function: price,                        // path defaults to /api/price

@@ -40,6 +40,14 @@ const AUTHORIZED_FUNCTION = 'checkout';
 const READ_RETRY: RetryPolicy = { attempts: 2, perTryTimeout: Duration.millis(300), backoff: Duration.millis(25) };
 
 /**
+ * Retries for a read that wakes from zero: no per-try timeout. The KEDA interceptor holds the
+ * first attempt until a pod is ready (the function's wake-up), and a per-try timeout would
+ * cut it off with a 504 (it is not among the retried conditions); the route's request
+ * timeout bounds the attempts instead.
+ */
+const WAKING_READ_RETRY: RetryPolicy = { attempts: 2, backoff: Duration.millis(25) };
+
+/**
  * Per-route limits. Envoy's local rate limit keeps one bucket per route and Envoy replica,
  * so the cluster-wide ceiling is this times the proxy replicas; per-client limits need
  * Envoy Gateway's global rate limit service (Redis), which the reference install does not run.
@@ -99,12 +107,9 @@ export function addGateway(core: PlatformCore, inputs: GatewayInputs): GatewaySe
     defaultHost: 'shop.example.com',
     // Kept by cert-manager in the gateway namespace.
     tls: { secretName: 'shop-example-com-tls' },
+    // The OPA Service lives in `opa`, which the policy section's OpaAuthorizer creates: it
+    // emits the ReferenceGrant that lets the checkout route's SecurityPolicy reach it.
     authorizer: inputs.authorizer,
-    // The OPA Service lives in `opa`. Nothing in this platform emits the ReferenceGrant that
-    // lets the checkout route's SecurityPolicy reach it (there is no ReferenceGrant CRD
-    // among the imported ones): the cluster owner applies it, as the README's "What the
-    // cluster needs" lists, and `gateway.requiredReferenceGrants()` says exactly which.
-    referenceGrantsProvided: true,
   });
 
   const routes: Record<string, GatewayRoute> = {};
@@ -119,7 +124,8 @@ export function addGateway(core: PlatformCore, inputs: GatewayInputs): GatewaySe
       authorize: authorized,
       rateLimit: RATE_LIMITS[entry.name] ?? DEFAULT_RATE_LIMIT,
       requestTimeout: TIMEOUTS[entry.name] ?? DEFAULT_TIMEOUT,
-      retry: NO_RETRY.has(entry.name) ? undefined : READ_RETRY,
+      retry: NO_RETRY.has(entry.name) ? undefined
+        : fn.ingressBackend.wakeUpSeconds !== undefined ? WAKING_READ_RETRY : READ_RETRY,
       canary: canary ? { function: canary, stableWeight: 90, canaryWeight: 10 } : undefined,
     });
   }

@@ -1,5 +1,8 @@
 import { HPA_SYNC_PERIOD_SECONDS } from './scaling-behavior';
 
+/** A pod's start when the plan names none: image cached, Wasm shim start, readiness probe. */
+export const DEFAULT_POD_START_SECONDS = 2;
+
 /**
  * What a function must serve, as its owners measured it. With it the autoscaler checks at
  * synth that its replica range can carry the peak and that its floor absorbs a burst.
@@ -81,7 +84,7 @@ export function evaluatePlan(plan: CapacityPlan, range: {
   const targetRequestsPerPod = plan.targetUtilizationPercent !== undefined
     ? perPod * plan.targetUtilizationPercent / 100
     : range.triggerRequestsPerPod ?? perPod * 0.7;
-  const podStartSeconds = plan.podStartSeconds ?? 2;
+  const podStartSeconds = plan.podStartSeconds ?? DEFAULT_POD_START_SECONDS;
   const reaction: ReactionTime = {
     syncSeconds: HPA_SYNC_PERIOD_SECONDS,
     metricsLagSeconds: range.metricsLagSeconds,

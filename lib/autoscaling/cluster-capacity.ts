@@ -361,7 +361,7 @@ export function renderCapacityReport(r: ClusterCapacityResult): string {
         ];
       }),
     ), '');
-    lines.push(`Reaction = ${HPA_SYNC_PERIOD_SECONDS} s HPA sync + metrics lag of the scaling metric + pod start. Floor = minReplicas × per-pod throughput, which must absorb the burst before new pods serve.`, '');
+    lines.push(`Reaction = ${HPA_SYNC_PERIOD_SECONDS} s HPA sync + metrics lag of the scaling metric (the interval its metrics are really scraped at, plus half the window for a request rate; 15 s for CPU/memory) + pod start. Floor = minReplicas × per-pod throughput, which must absorb the burst before new pods serve.`, '');
   }
 
   const windows = fns.flatMap((f) => f.flashSales.map((w) => ({ f, w })));

@@ -1,12 +1,14 @@
+import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ScaledObject } from '../../imports/keda-scaledobjects-keda.sh';
 import { TriggerAuthentication } from '../../imports/keda-triggerauthentications-keda.sh';
+import { DEFAULT_SCRAPE_INTERVAL_SECONDS } from '../core/metrics';
 import { checkDns1123Subdomain, checkIntegerInRange, oneLine } from '../core/names';
 import { fmt } from './capacity-plan';
 import { checkFlashSaleWindow, FlashSaleWindow, prescaleMinutesOf } from './flash-sale';
 import { FunctionAutoscaler, FunctionAutoscalerProps } from './function-autoscaler';
 import { checkResourceRequests } from './horizontal-function-autoscaler';
-import { DEFAULT_PROMETHEUS_ADDRESS, KedaTrigger, PrometheusServer, RenderedTrigger, TriggerContext } from './keda-trigger';
+import { DEFAULT_PROMETHEUS_ADDRESS, KedaTrigger, PrometheusServer, RenderedTrigger, ScrapeInterval, TriggerContext } from './keda-trigger';
 import { fastestScaleUp, HPA_SYNC_PERIOD_SECONDS, ScalingBehavior } from './scaling-behavior';
 
 /** What KEDA does when a trigger's metric cannot be read. */
@@ -40,7 +42,7 @@ export interface KedaFunctionAutoscalerProps extends FunctionAutoscalerProps {
   readonly flashSales?: FlashSaleWindow[];
   /**
    * The Prometheus the request triggers query.
-   * @default - DEFAULT_PROMETHEUS_ADDRESS, 15 s scrapes, no authentication
+   * @default - DEFAULT_PROMETHEUS_ADDRESS, the ObservabilityStack's scrape interval (30 s without one), no authentication
    */
   readonly prometheus?: PrometheusServer;
   /**
@@ -88,7 +90,8 @@ export class KedaFunctionAutoscaler extends FunctionAutoscaler {
 
   private readonly windows: readonly FlashSaleWindow[];
   private readonly scalingBehavior: ScalingBehavior;
-  private readonly context: TriggerContext;
+  private readonly prometheus: PrometheusServer;
+  private readonly prometheusAddress: string;
   private readonly fallback?: KedaFallback;
   private readonly explicitFallback: boolean;
   private readonly pollingIntervalSeconds: number;
@@ -122,14 +125,8 @@ export class KedaFunctionAutoscaler extends FunctionAutoscaler {
         },
       });
     }
-    this.context = {
-      target: { name: this.target.name, namespace: this.namespace },
-      prometheus: {
-        address: prometheus.address ?? DEFAULT_PROMETHEUS_ADDRESS,
-        scrapeIntervalSeconds: prometheus.scrapeIntervalSeconds ?? 15,
-      },
-      prometheusAuthentication: this.prometheusAuthentication?.name,
-    };
+    this.prometheus = prometheus;
+    this.prometheusAddress = prometheus.address ?? DEFAULT_PROMETHEUS_ADDRESS;
 
     this.explicitFallback = props.fallback !== undefined;
     const fallbackSupported = this.triggers.every((t) => !t.isResource);
@@ -146,7 +143,8 @@ export class KedaFunctionAutoscaler extends FunctionAutoscaler {
         cooldownPeriod: this.minReplicas === 0 ? this.cooldownPeriodSeconds : undefined,
         fallback: this.fallback ? { failureThreshold: this.fallback.failureThreshold ?? 3, replicas: this.fallback.replicas } : undefined,
         advanced: { horizontalPodAutoscalerConfig: { behavior: this.scalingBehavior.toKeda() } },
-        triggers: this.renderTriggers(),
+        // Lazy: the window follows the scrape interval of an ObservabilityStack added later.
+        triggers: Lazy.any({ produce: () => this.renderTriggers() }),
       },
     });
     this.node.defaultChild = this.resource;
@@ -156,12 +154,42 @@ export class KedaFunctionAutoscaler extends FunctionAutoscaler {
     return this.scalingBehavior;
   }
 
+  /**
+   * How often the function's own metrics are scraped (read at synth): the interval of the
+   * ObservabilityStack that scrapes the function (the slowest, if several do), else
+   * `prometheus.scrapeIntervalSeconds`, else DEFAULT_SCRAPE_INTERVAL_SECONDS.
+   */
+  public get functionScrapeInterval(): ScrapeInterval {
+    const scrapes = this.target.scrapeAttachments;
+    if (scrapes.length > 0) {
+      const slowest = scrapes.reduce((a, b) => (b.intervalSeconds > a.intervalSeconds ? b : a));
+      return { seconds: slowest.intervalSeconds, source: `ServiceMonitor ${slowest.owner.node.path}` };
+    }
+    return this.prometheus.scrapeIntervalSeconds !== undefined
+      ? { seconds: this.prometheus.scrapeIntervalSeconds, source: 'prometheus.scrapeIntervalSeconds' }
+      : { seconds: DEFAULT_SCRAPE_INTERVAL_SECONDS, source: 'the default: no ObservabilityStack scrapes the function' };
+  }
+
+  /** What the triggers render and reason with, read at synth. */
+  private get context(): TriggerContext {
+    return {
+      target: { name: this.target.name, namespace: this.namespace },
+      prometheus: {
+        address: this.prometheusAddress,
+        scrapeIntervalSeconds: this.prometheus.scrapeIntervalSeconds ?? DEFAULT_SCRAPE_INTERVAL_SECONDS,
+      },
+      functionScrape: this.functionScrapeInterval,
+      prometheusAuthentication: this.prometheusAuthentication?.name,
+    };
+  }
+
   public get flashSales(): readonly FlashSaleWindow[] {
     return this.windows;
   }
 
   public describeScaling(): string {
-    const parts = this.triggers.map((t) => t.describe());
+    const context = this.context;
+    const parts = this.triggers.map((t) => t.describe(context));
     if (this.windows.length > 0) parts.push(`${this.windows.length} flash-sale window${this.windows.length === 1 ? '' : 's'}`);
     return parts.join(', ');
   }
@@ -184,9 +212,10 @@ export class KedaFunctionAutoscaler extends FunctionAutoscaler {
       errors.push('triggers is empty and there are no flashSales: give at least one KedaTrigger (for example KedaTrigger.requestRate(...))');
     }
     const names = new Set<string>();
+    const context = this.context;
     this.triggers.forEach((t, i) => {
-      errors.push(...t.validate(`triggers[${i}]`));
-      const name = t.render(this.context).name ?? t.type;
+      errors.push(...t.validate(`triggers[${i}]`, context));
+      const name = t.render(context).name ?? t.type;
       if (names.has(name)) errors.push(`triggers[${i}] repeats the ${name} trigger: KEDA needs unique trigger names, give each kind once`);
       names.add(name);
     });
@@ -195,13 +224,19 @@ export class KedaFunctionAutoscaler extends FunctionAutoscaler {
     errors.push(...this.checkFallback());
     errors.push(...this.checkWindows());
     errors.push(...this.scalingBehavior.validate('behavior'));
-    const address = this.context.prometheus.address;
+    const address = this.prometheusAddress;
     if (this.triggers.some((t) => t.type === 'prometheus') && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(address)) {
       errors.push(`prometheus.address "${oneLine(address)}" must be an http:// or https:// URL (for example "${DEFAULT_PROMETHEUS_ADDRESS}")`);
     }
-    const scrape = this.context.prometheus.scrapeIntervalSeconds;
+    const scrape = context.prometheus.scrapeIntervalSeconds;
     if (!Number.isInteger(scrape) || scrape < 1 || scrape > 300) {
       errors.push(`prometheus.scrapeIntervalSeconds (${scrape}) must be an integer from 1 to 300`);
+    }
+    const given = this.prometheus.scrapeIntervalSeconds;
+    const scrapedBy = context.functionScrape;
+    if (given !== undefined && this.target.scrapeAttachments.length > 0 && given !== scrapedBy.seconds
+      && this.triggers.some((t) => t.type === 'prometheus' && !t.measuredOutsideFunction)) {
+      errors.push(`prometheus.scrapeIntervalSeconds (${given}) is not how often the function's metrics are scraped: ${scrapedBy.source} scrapes them every ${scrapedBy.seconds} s; remove prometheus.scrapeIntervalSeconds (the stack's interval is used), or change the stack's scrapeIntervalSeconds`);
     }
     const polling = checkIntegerInRange('pollingIntervalSeconds', this.pollingIntervalSeconds, 1, 3600);
     if (polling) errors.push(polling);
@@ -213,8 +248,9 @@ export class KedaFunctionAutoscaler extends FunctionAutoscaler {
   }
 
   private renderTriggers(): RenderedTrigger[] {
+    const context = this.context;
     return [
-      ...this.triggers.map((t) => t.render(this.context)),
+      ...this.triggers.map((t) => t.render(context)),
       ...this.windows.map((w) => {
         const cron = w.schedule.toCron(prescaleMinutesOf(w));
         return {

@@ -8,8 +8,11 @@ export interface PrometheusServer {
    */
   readonly address?: string;
   /**
-   * How often Prometheus scrapes the request metrics; part of the metrics lag in the capacity model.
-   * @default 15
+   * How often Prometheus scrapes the request metrics: it sets the default request-rate window
+   * (four scrapes) and is part of the metrics lag in the capacity model. Where an
+   * ObservabilityStack scrapes the function, its interval counts for the function's own
+   * metrics, and a different value here is an error.
+   * @default - the ObservabilityStack's interval where one scrapes the function, else DEFAULT_SCRAPE_INTERVAL_SECONDS (30, kube-prometheus-stack's)
    */
   readonly scrapeIntervalSeconds?: number;
   /**
@@ -27,11 +30,30 @@ export const DEFAULT_PROMETHEUS_ADDRESS = 'http://prometheus-operated.monitoring
 export interface TriggerContext {
   /** The function the query selects. */
   readonly target: MetricsTarget;
-  /** Prometheus, with defaults applied. */
+  /** Prometheus, with defaults applied; its interval is the one for metrics of other sources (a gateway's). */
   readonly prometheus: Required<Pick<PrometheusServer, 'address' | 'scrapeIntervalSeconds'>>;
+  /** How often the function's own metrics (FUNCTION_SDK_METRICS) are scraped, and who says so. */
+  readonly functionScrape: ScrapeInterval;
   /** Name of the TriggerAuthentication for Prometheus, when there is one. */
   readonly prometheusAuthentication?: string;
 }
+
+/** A scrape interval and where it was read, for messages. */
+export interface ScrapeInterval {
+  readonly seconds: number;
+  /** For example "ServiceMonitor Observability/Stack/FunctionsOrdersCheckout/Monitor" or "prometheus.scrapeIntervalSeconds". */
+  readonly source: string;
+}
+
+/** The scrape interval of the series a trigger over `metrics` reads. */
+export function scrapeIntervalOf(metrics: RequestMetrics, context: TriggerContext): ScrapeInterval {
+  return metrics.source === FUNCTION_SDK_METRICS.source
+    ? context.functionScrape
+    : { seconds: context.prometheus.scrapeIntervalSeconds, source: 'prometheus.scrapeIntervalSeconds' };
+}
+
+/** The fewest scrapes a `rate()` window must hold, so that one missed scrape does not empty it. */
+export const MIN_SCRAPES_PER_RATE_WINDOW = 4;
 
 /** A trigger as the ScaledObject CRD holds it. */
 export interface RenderedTrigger {
@@ -47,9 +69,9 @@ export interface RequestRateTriggerOptions {
   /** Requests per second each pod should serve; KEDA keeps `rate / pods` at this value. */
   readonly requestsPerPodPerSecond: number;
   /**
-   * Window of the PromQL `rate()`. At least four scrape intervals, so a missed scrape does not
-   * zero the rate.
-   * @default 60
+   * Window of the PromQL `rate()`, from 30 to 600. At least four scrape intervals (a synth
+   * error otherwise), so a missed scrape does not leave it with one sample or none.
+   * @default - four scrape intervals, at least 60 (60 at a 15 s scrape, 120 at 30 s)
    */
   readonly rateWindowSeconds?: number;
   /**
@@ -110,11 +132,11 @@ export abstract class KedaTrigger {
   /** The ScaledObject form. */
   public abstract render(context: TriggerContext): RenderedTrigger;
   /** Problems with the options, naming `field`. */
-  public abstract validate(field: string): string[];
+  public abstract validate(field: string, context: TriggerContext): string[];
   /** Seconds between a load change and the metric showing it (part of the capacity model's reaction time). */
   public abstract metricsLagSeconds(context: TriggerContext): number;
   /** The trigger for people. */
-  public abstract describe(): string;
+  public abstract describe(context: TriggerContext): string;
   /** The share of one pod's throughput this trigger aims at, when `perPod` requests/s is what a pod can serve. */
   public abstract targetUtilization(requestsPerPodPerSecond: number): number | undefined;
 }
@@ -150,36 +172,44 @@ class RequestRateTrigger extends KedaTrigger {
   public readonly type = 'prometheus';
   public readonly measuredOutsideFunction: boolean;
   private readonly metrics: RequestMetrics;
-  private readonly windowSeconds: number;
 
   constructor(private readonly options: RequestRateTriggerOptions) {
     super();
     this.metrics = options.metrics ?? FUNCTION_SDK_METRICS;
-    this.windowSeconds = options.rateWindowSeconds ?? 60;
     this.measuredOutsideFunction = measuredOutside(this.metrics);
   }
 
+  /** The window: as given, or four scrapes of the series it reads (at least 60 s). */
+  public windowSeconds(context: TriggerContext): number {
+    return this.options.rateWindowSeconds
+      ?? Math.max(60, MIN_SCRAPES_PER_RATE_WINDOW * scrapeIntervalOf(this.metrics, context).seconds);
+  }
+
   public render(context: TriggerContext): RenderedTrigger {
-    const query = `sum(rate(${this.metrics.requestsTotal}{${this.metrics.matchers(context.target)}}[${this.windowSeconds}s]))`;
+    const query = `sum(rate(${this.metrics.requestsTotal}{${this.metrics.matchers(context.target)}}[${this.windowSeconds(context)}s]))`;
     return prometheusTrigger('request-rate', query, this.options.requestsPerPodPerSecond, context);
   }
 
-  public validate(field: string): string[] {
-    const window = this.windowSeconds;
+  public validate(field: string, context: TriggerContext): string[] {
+    const window = this.windowSeconds(context);
+    const scrape = scrapeIntervalOf(this.metrics, context);
+    const minimum = MIN_SCRAPES_PER_RATE_WINDOW * scrape.seconds;
     return [
       ...checkPositive(`${field}.requestsPerPodPerSecond`, this.options.requestsPerPodPerSecond),
       ...(Number.isInteger(window) && window >= 30 && window <= 600 ? []
-        : [`${field}.rateWindowSeconds (${window}) must be an integer from 30 to 600 (at least two scrapes, at most ten minutes)`]),
+        : [`${field}.rateWindowSeconds (${window}) must be an integer from 30 to 600 (at most ten minutes)`]),
+      ...(window >= minimum ? []
+        : [`${field}.rateWindowSeconds (${window}) holds fewer than ${MIN_SCRAPES_PER_RATE_WINDOW} scrapes at the ${scrape.seconds} s scrape interval (${scrape.source}): rate() over it sees ${Math.floor(window / scrape.seconds)} samples, and none after a missed scrape; use a window of at least ${minimum}, or scrape more often`]),
     ];
   }
 
   public metricsLagSeconds(context: TriggerContext): number {
     // A step in traffic shows fully in rate() after the window; KEDA reaches the target at about half of it.
-    return context.prometheus.scrapeIntervalSeconds + this.windowSeconds / 2;
+    return scrapeIntervalOf(this.metrics, context).seconds + this.windowSeconds(context) / 2;
   }
 
-  public describe(): string {
-    return `request rate ${this.options.requestsPerPodPerSecond}/s per pod (${this.metrics.source})`;
+  public describe(context: TriggerContext): string {
+    return `request rate ${this.options.requestsPerPodPerSecond}/s per pod (${this.metrics.source}, ${this.windowSeconds(context)} s window at ${scrapeIntervalOf(this.metrics, context).seconds} s scrapes)`;
   }
 
   public targetUtilization(perPod: number): number {
@@ -211,11 +241,11 @@ class InFlightTrigger extends KedaTrigger {
   }
 
   public metricsLagSeconds(context: TriggerContext): number {
-    return context.prometheus.scrapeIntervalSeconds;
+    return scrapeIntervalOf(this.metrics, context).seconds;
   }
 
-  public describe(): string {
-    return `in-flight ${this.options.requestsPerPod} per pod (${this.metrics.source})`;
+  public describe(context: TriggerContext): string {
+    return `in-flight ${this.options.requestsPerPod} per pod (${this.metrics.source}, ${scrapeIntervalOf(this.metrics, context).seconds} s scrapes)`;
   }
 
   public targetUtilization(): undefined {

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { HttpScaledObject } from '../../imports/keda-httpscaledobjects-http.keda.sh';
 import { checkDns1123Label, checkDns1123Subdomain, checkHttpPath, checkIntegerInRange, checkPort, checkServiceName } from '../core/names';
+import { DEFAULT_POD_START_SECONDS, fmt } from './capacity-plan';
 import { FunctionAutoscaler, FunctionAutoscalerProps } from './function-autoscaler';
 import { ScalingBehavior } from './scaling-behavior';
 
@@ -27,6 +28,13 @@ export class HttpScalingMetric {
   ) {}
 }
 
+/**
+ * From a request held at the interceptor to a pod being created: the add-on's scaler
+ * reports the pending request to KEDA, which scales the Deployment from 0 to 1, and the
+ * scheduler binds the pod (pod start itself is the capacity plan's podStartSeconds).
+ */
+const ACTIVATION_SECONDS = 3;
+
 /** Where the KEDA HTTP add-on's interceptor runs. */
 export interface HttpInterceptor {
   /**
@@ -44,6 +52,12 @@ export interface HttpInterceptor {
    * @default 8080
    */
   readonly port?: number;
+  /**
+   * How long the interceptor holds a request for a function with no ready pod before it
+   * gives up (`KEDA_CONDITION_WAIT_TIMEOUT`, the chart's `interceptor.replicas.waitTimeout`).
+   * @default 20
+   */
+  readonly waitTimeoutSeconds?: number;
 }
 
 /** Props for {@link ScaleToZeroFunctionAutoscaler}. */
@@ -79,6 +93,15 @@ export interface ScaleToZeroFunctionAutoscalerProps extends FunctionAutoscalerPr
    */
   readonly interceptor?: HttpInterceptor;
   /**
+   * Seconds from the first request after idling to a ready pod, while the interceptor holds
+   * that request: the add-on sees it and KEDA scales the Deployment from 0 to 1, the
+   * scheduler places the pod, the Wasm shim starts it and its readiness probe passes. The
+   * gateway route's per-try and request timeouts must be at least this long (a synth error
+   * otherwise), and it must stay below the interceptor's `waitTimeoutSeconds`.
+   * @default - capacity.podStartSeconds (2 by default) + 3 s for the add-on and KEDA to activate the Deployment and the scheduler to place the pod
+   */
+  readonly wakeUpSeconds?: number;
+  /**
    * Name of the HTTPScaledObject (the add-on creates a ScaledObject of the same name, and
    * KEDA an HPA `keda-hpa-<name>`).
    * @default - the function's name
@@ -100,6 +123,11 @@ export class ScaleToZeroFunctionAutoscaler extends FunctionAutoscaler {
   public readonly hosts: readonly string[];
   /** The metric it scales on. */
   public readonly scalingMetric: HttpScalingMetric;
+  /**
+   * Seconds the first request after idling waits for a pod; undefined when minReplicas is
+   * above 0 (there is always a pod).
+   */
+  public readonly wakeUpSeconds?: number;
   private readonly props: ScaleToZeroFunctionAutoscalerProps;
   private readonly interceptor: Required<HttpInterceptor>;
   private readonly scaledownPeriodSeconds: number;
@@ -121,7 +149,11 @@ export class ScaleToZeroFunctionAutoscaler extends FunctionAutoscaler {
       namespace: props.interceptor?.namespace ?? 'keda',
       serviceName: props.interceptor?.serviceName ?? 'keda-add-ons-http-interceptor-proxy',
       port: props.interceptor?.port ?? 8080,
+      waitTimeoutSeconds: props.interceptor?.waitTimeoutSeconds ?? 20,
     };
+    this.wakeUpSeconds = this.minReplicas === 0
+      ? props.wakeUpSeconds ?? (props.capacity?.podStartSeconds ?? DEFAULT_POD_START_SECONDS) + ACTIVATION_SECONDS
+      : undefined;
 
     const m = this.scalingMetric;
     this.resource = new HttpScaledObject(this, 'Resource', {
@@ -165,6 +197,7 @@ export class ScaleToZeroFunctionAutoscaler extends FunctionAutoscaler {
       namespace: this.interceptor.namespace,
       port: this.interceptor.port,
       hostHeader: this.hosts[0],
+      wakeUpSeconds: this.wakeUpSeconds,
     });
   }
 
@@ -176,8 +209,12 @@ export class ScaleToZeroFunctionAutoscaler extends FunctionAutoscaler {
   public describeScaling(): string {
     const m = this.scalingMetric;
     return m.kind === 'concurrency'
-      ? `HTTP add-on: ${m.targetValue} concurrent requests per pod, scale to zero`
-      : `HTTP add-on: ${m.targetValue} requests/s per pod, scale to zero`;
+      ? `HTTP add-on: ${m.targetValue} concurrent requests per pod${this.describeZero()}`
+      : `HTTP add-on: ${m.targetValue} requests/s per pod${this.describeZero()}`;
+  }
+
+  private describeZero(): string {
+    return this.wakeUpSeconds === undefined ? `, from ${this.minReplicas}` : `, scale to zero (wake-up ${fmt(this.wakeUpSeconds)} s)`;
   }
 
   public metricsLagSeconds(): number {
@@ -216,10 +253,27 @@ export class ScaleToZeroFunctionAutoscaler extends FunctionAutoscaler {
       checkDns1123Label('interceptor.namespace', this.interceptor.namespace),
       checkServiceName('interceptor.serviceName', this.interceptor.serviceName),
       checkPort('interceptor.port', this.interceptor.port),
+      checkIntegerInRange('interceptor.waitTimeoutSeconds', this.interceptor.waitTimeoutSeconds, 1, 3600),
     ];
     errors.push(...candidates.filter((e): e is string => e !== undefined));
+    errors.push(...this.checkWakeUp());
     errors.push(...this.checkHostClashes());
     return errors;
+  }
+
+  private checkWakeUp(): string[] {
+    const w = this.wakeUpSeconds;
+    if (this.props.wakeUpSeconds !== undefined && w === undefined) {
+      return [`wakeUpSeconds (${this.props.wakeUpSeconds}) is set but minReplicas is ${this.minReplicas}: the function never sleeps, so there is no wake-up; remove wakeUpSeconds or set minReplicas 0`];
+    }
+    if (w === undefined) return [];
+    if (!Number.isFinite(w) || w <= 0) {
+      return [`wakeUpSeconds (${w}) must be a positive number of seconds`];
+    }
+    if (w >= this.interceptor.waitTimeoutSeconds) {
+      return [`wakeUpSeconds (${fmt(w)}) must be below interceptor.waitTimeoutSeconds (${this.interceptor.waitTimeoutSeconds}): the interceptor stops holding the first request after that and answers with an error; raise the add-on's interceptor.replicas.waitTimeout and say so in interceptor.waitTimeoutSeconds, or make the function start faster`];
+    }
+    return [];
   }
 
   /** The interceptor is shared by the cluster: two HTTPScaledObjects matching the same host and path steal each other's traffic. */

@@ -15,4 +15,21 @@ export interface IRequestAuthorizer {
   readonly httpPort: number;
   /** Rego package path of the decision, for example "serverless". */
   readonly decisionPackage: string;
+  /**
+   * Lets the objects `request` names, in other namespaces, refer to the authorizer's Service
+   * (a Gateway API ReferenceGrant in the authorizer's namespace), where the authorizer owns
+   * that namespace. Returns false when it cannot grant it: the namespace's owner must then.
+   * @default - never: the grant is the cluster owner's
+   */
+  allowServiceReferences?(request: ServiceReferenceRequest): boolean;
+}
+
+/** Objects of one kind that refer to the authorizer's Service from other namespaces. */
+export interface ServiceReferenceRequest {
+  /** API group of the referring kind, for example "gateway.envoyproxy.io". */
+  readonly fromGroup: string;
+  /** The referring kind, for example "SecurityPolicy". */
+  readonly fromKind: string;
+  /** Namespaces of the referring objects, read at synth (a route's namespace follows its backend). */
+  readonly fromNamespaces: () => readonly string[];
 }

@@ -11,4 +11,11 @@ export interface ServiceBackend {
    * @default - the request's own host
    */
   readonly hostHeader?: string;
+  /**
+   * Seconds the backend may hold a request before the function answers it, because it wakes
+   * the function from zero replicas first (the KEDA HTTP add-on's interceptor). A route's
+   * per-try and request timeouts must cover it, or every cold request times out.
+   * @default - the function has running pods: no wake-up
+   */
+  readonly wakeUpSeconds?: number;
 }

@@ -5,6 +5,13 @@
  * series; consumers never hard-code metric names.
  */
 
+/**
+ * Seconds between scrapes when nothing says otherwise: kube-prometheus-stack's default, and
+ * the ObservabilityStack's. Consumers of scraped metrics (rate windows, reaction times)
+ * count with the interval really used, never with a guess of their own.
+ */
+export const DEFAULT_SCRAPE_INTERVAL_SECONDS = 30;
+
 /** The identity of a function as metrics see it. */
 export interface MetricsTarget {
   /** Function name. */

@@ -151,6 +151,14 @@ export interface FunctionAutoscalerAttachment {
   readonly reportsForeignScalers?: boolean;
 }
 
+/** How a monitoring stack scrapes a function's own `/metrics`; see {@link WasmFunction.attachScrape}. */
+export interface FunctionScrapeAttachment {
+  /** The construct whose ServiceMonitor scrapes the pods (for messages). */
+  readonly owner: IConstruct;
+  /** Seconds between two scrapes of each pod (the ServiceMonitor's `interval`). */
+  readonly intervalSeconds: number;
+}
+
 /**
  * A HorizontalPodAutoscaler, KEDA ScaledObject or KEDA HTTP add-on HTTPScaledObject in the
  * app whose `scaleTargetRef` names a Deployment.
@@ -251,6 +259,7 @@ export class WasmFunction extends Construct {
   public readonly spreadsOverZones: boolean;
   private backendOverride?: ServiceBackend;
   private readonly autoscalers: FunctionAutoscalerAttachment[] = [];
+  private readonly scrapes: FunctionScrapeAttachment[] = [];
 
   constructor(scope: Construct, id: string, props: WasmFunctionProps) {
     super(scope, id);
@@ -468,6 +477,19 @@ export class WasmFunction extends Construct {
   /** The autoscalers that claimed this function (more than one is a validation error). */
   public get autoscalerAttachments(): readonly FunctionAutoscalerAttachment[] {
     return this.autoscalers;
+  }
+
+  /**
+   * Who scrapes the function's own metrics, and how often: what a consumer of those metrics
+   * (a request-rate trigger, its window, the reaction time) must count with. Read at synth.
+   */
+  public get scrapeAttachments(): readonly FunctionScrapeAttachment[] {
+    return this.scrapes;
+  }
+
+  /** Called by a monitoring stack that scrapes this function's pods. */
+  public attachScrape(attachment: FunctionScrapeAttachment): void {
+    this.scrapes.push(attachment);
   }
 
   /** The fixed replica count when not autoscaled. */

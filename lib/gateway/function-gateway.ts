@@ -71,8 +71,9 @@ export interface FunctionGatewayProps {
    * Declares that the Gateway API ReferenceGrants this gateway needs for references across
    * namespaces (see {@link FunctionGateway.requiredReferenceGrants}: the authorizer's
    * Service, a TLS Secret elsewhere) are created by the owners of the referenced
-   * namespaces. This library has no ReferenceGrant binding, so it cannot create them.
-   * @default false - such a reference is an error
+   * namespaces. Without it, an authorizer that owns its namespace (an `OpaAuthorizer` that
+   * creates it) is asked to emit the grant for its Service; any other such reference is an error.
+   * @default false
    */
   readonly referenceGrantsProvided?: boolean;
 }
@@ -131,6 +132,8 @@ export class FunctionGateway extends Construct {
   public readonly labels: Readonly<Record<string, string>>;
 
   private readonly registered: GatewayRoute[] = [];
+  private authorizerGrantAsked = false;
+  private authorizerGrants = false;
 
   constructor(scope: Construct, id: string, props: FunctionGatewayProps) {
     super(scope, id);
@@ -178,11 +181,32 @@ export class FunctionGateway extends Construct {
   /** Called by {@link GatewayRoute}; use {@link addRoute}. */
   public registerRoute(route: GatewayRoute): void {
     this.registered.push(route);
+    if (route.authorize) this.askAuthorizerForGrant();
+  }
+
+  /**
+   * True when the authorizer itself grants this gateway's routes the reference to its
+   * Service (it owns its namespace and emits the ReferenceGrant).
+   */
+  public get authorizerGrantsReferences(): boolean {
+    return this.authorizerGrants;
+  }
+
+  /** Once, at the first authorized route: the authorizer's ReferenceGrant then lists the routes' namespaces, read at synth. */
+  private askAuthorizerForGrant(): void {
+    if (this.authorizerGrantAsked || this.referenceGrantsProvided || this.authorizer?.allowServiceReferences === undefined) return;
+    this.authorizerGrantAsked = true;
+    this.authorizerGrants = this.authorizer.allowServiceReferences({
+      fromGroup: 'gateway.envoyproxy.io',
+      fromKind: 'SecurityPolicy',
+      fromNamespaces: () => this.registered.map((r) => r.authorizerGrant()).filter((g) => g !== undefined).map((g) => g.fromNamespace),
+    });
   }
 
   /**
    * The ReferenceGrants the owners of other namespaces must create for this gateway to
-   * work (read at synth: a route's namespace follows its backend).
+   * work (read at synth: a route's namespace follows its backend); the authorizer's own
+   * grant is not among them when it emits it ({@link authorizerGrantsReferences}).
    */
   public requiredReferenceGrants(): ReferenceGrantRequirement[] {
     const grants: ReferenceGrantRequirement[] = [];
@@ -192,6 +216,7 @@ export class FunctionGateway extends Construct {
     if (this.tls?.secretNamespace !== undefined && this.tls.secretNamespace !== this.namespace) {
       add({ namespace: this.tls.secretNamespace, fromGroup: 'gateway.networking.k8s.io', fromKind: 'Gateway', fromNamespace: this.namespace, toKind: 'Secret', toName: this.tls.secretName });
     }
+    if (this.authorizerGrants) return grants;
     for (const route of this.registered) {
       const grant = route.authorizerGrant();
       if (grant) add(grant);

@@ -136,6 +136,7 @@ export class GatewayRoute extends Construct {
         ...this.checkProps(),
         ...this.checkDuplicateName(),
         ...this.checkBackends(),
+        ...this.checkWakeUp(),
         ...this.checkAuthorization(),
         ...this.gateway.provider.checkRoute(this),
       ],
@@ -258,6 +259,30 @@ export class GatewayRoute extends Construct {
     return errors;
   }
 
+  /**
+   * A backend that wakes its function from zero holds the first request until a pod is
+   * ready. Envoy's per-try timeout bounds the first attempt too, and a per-try timeout is not
+   * among the retried conditions, so a shorter one answers every cold request with a 504.
+   */
+  private checkWakeUp(): string[] {
+    const errors: string[] = [];
+    for (const { function: fn, backend } of this.backends) {
+      const wake = backend.wakeUpSeconds;
+      if (wake === undefined) continue;
+      const wakeMs = wake * 1000;
+      const why = `function "${fn.name}" scales to zero and ${backend.namespace}/${backend.serviceName} holds its first request for up to its wake-up time (${wake} s) while a pod starts`;
+      const perTry = this.retry?.perTryTimeout;
+      if (perTry !== undefined && perTry.toMilliseconds({ integral: false }) < wakeMs) {
+        errors.push(`retry.perTryTimeout (${formatDuration(perTry)}) is shorter than the wake-up time: ${why}, and the per-try timeout also bounds that first attempt, so every cold request would be answered 504; leave perTryTimeout out on this route (requestTimeout bounds the attempts) or make it at least ${wake}s`);
+      }
+      const timeout = this.requestTimeout;
+      if (timeout !== undefined && timeout.toMilliseconds({ integral: false }) < wakeMs) {
+        errors.push(`requestTimeout (${formatDuration(timeout)}) is shorter than the wake-up time: ${why}, so every cold request would time out; make it at least ${wake}s`);
+      }
+    }
+    return errors;
+  }
+
   private checkAuthorization(): string[] {
     if (!this.authorize) return [];
     const authorizer = this.gateway.authorizer;
@@ -265,8 +290,8 @@ export class GatewayRoute extends Construct {
       return [`authorize is true but gateway ${this.gateway.node.path} has no authorizer: pass the policy section's OPA authorizer as the gateway's authorizer`];
     }
     const grant = this.authorizerGrant();
-    if (grant && !this.gateway.referenceGrantsProvided) {
-      return [`authorize needs the authorizer Service ${authorizer.namespace}/${authorizer.serviceName} from namespace "${this.namespace}": Envoy Gateway follows that reference only with a ReferenceGrant in "${authorizer.namespace}" (from SecurityPolicy in "${this.namespace}" to Service ${authorizer.serviceName}), which this library cannot create; have the authorizer's owner create it and set the gateway's referenceGrantsProvided`];
+    if (grant && !this.gateway.referenceGrantsProvided && !this.gateway.authorizerGrantsReferences) {
+      return [`authorize needs the authorizer Service ${authorizer.namespace}/${authorizer.serviceName} from namespace "${this.namespace}": Envoy Gateway follows that reference only with a ReferenceGrant in "${authorizer.namespace}" (from SecurityPolicy in "${this.namespace}" to Service ${authorizer.serviceName}), and the authorizer does not own that namespace, so it cannot create it; have the namespace's owner create it and set the gateway's referenceGrantsProvided, or let the OpaAuthorizer create its namespace`];
     }
     return [];
   }

@@ -32,6 +32,8 @@ export const KUBE_STATE_METRICS: readonly string[] = [
 export const OTHER_KNOWN_METRICS: readonly string[] = [
   // Prometheus' own series of pending and firing alerts.
   'ALERTS',
+  // Prometheus' own health of each scrape target (1 up, 0 down), with the target's labels.
+  'up',
   // Gatekeeper's audit: current violations per enforcement action.
   'gatekeeper_violations',
 ];

@@ -7,7 +7,7 @@ import * as yaml from 'js-yaml';
 import { PrometheusRule, PrometheusRuleSpecGroups, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheus-prometheusrules-monitoring.coreos.com';
 import { ServiceMonitor } from '../../imports/prometheus-servicemonitors-monitoring.coreos.com';
 import { LABELS, MANAGED_BY } from '../core/labels';
-import { FUNCTION_SDK_METRICS, RequestMetrics } from '../core/metrics';
+import { DEFAULT_SCRAPE_INTERVAL_SECONDS, FUNCTION_SDK_METRICS, RequestMetrics } from '../core/metrics';
 import { checkDns1123Label, checkDns1123Subdomain, checkIntegerInRange, checkLabels, checkRe2, checkUrl, oneLine } from '../core/names';
 import { reportsOwnDuplicates } from '../synth/duplicate-objects';
 import { constructsOf, oncePerSynth } from '../synth/synth-session';
@@ -246,6 +246,9 @@ export class FunctionMonitoring extends Construct {
       data: Lazy.any({ produce: () => ({ [`${this.dashboardUid}.json`]: this.dashboardJson() }) }),
     });
 
+    // The autoscalers that query these metrics count with this interval (window, reaction time).
+    fn.attachScrape({ owner: this.serviceMonitor, intervalSeconds: stack.scrapeIntervalSeconds });
+
     this.node.addValidation({ validate: () => this.validate() });
   }
 
@@ -266,6 +269,7 @@ export class FunctionMonitoring extends Construct {
       dashboardUid: this.dashboardUid,
       annotate: (alert, summary, description) => this.stack.annotations(alert, summary, description, this.dashboardUid),
       hpa: a !== undefined ? { name: a.hpaName, maxReplicas: a.maxReplicas } : undefined,
+      serviceMonitor: `${this.stack.namespace}/${this.serviceMonitor.name}`,
     });
   }
 
@@ -360,7 +364,7 @@ export class ObservabilityStack extends Construct {
     this.defaultObjectives = [...(props.defaultObjectives ?? SEED_OBJECTIVES)];
     this.burnRateWindows = [...(props.burnRateWindows ?? SRE_WORKBOOK_WINDOWS)];
     this.sloPeriodDays = props.sloPeriodDays ?? 30;
-    this.scrapeIntervalSeconds = props.scrapeIntervalSeconds ?? 30;
+    this.scrapeIntervalSeconds = props.scrapeIntervalSeconds ?? DEFAULT_SCRAPE_INTERVAL_SECONDS;
     this.ruleEvaluationIntervalSeconds = props.ruleEvaluationIntervalSeconds ?? 30;
     this.prometheusSelectorLabels = { ...(props.prometheusSelectorLabels ?? { release: 'kube-prometheus-stack' }) };
     this.dashboardLabels = { ...(props.dashboardLabels ?? { grafana_dashboard: '1' }) };

@@ -77,8 +77,9 @@ const SETTLE_MINUTES = 10;
  * promtool unit tests of one function's alerts, built from its objectives and the stack's
  * windows: for each burn rate, synthetic traffic with a steady error ratio of that multiple of
  * the availability budget after a long window of good traffic; for each slow share, a
- * latency degradation at the threshold of the lowest burn-rate latency objective; and the
- * HPA sitting at its maximum. At each check time every page and ticket alert must fire
+ * latency degradation at the threshold of the lowest burn-rate latency objective; the
+ * HPA sitting at its maximum; and the scrape target vanishing or going down while pods run
+ * (and a function scaled to zero staying silent). At each check time every page and ticket alert must fire
  * exactly when the multi-window rule of the SRE workbook says so (long and short window
  * both above burn rate x budget) and stay silent otherwise, with its full labels and
  * annotations; objectives whose budget is too large for a burn-rate alert must raise the
@@ -110,6 +111,7 @@ export function functionRuleTests(stack: ObservabilityStack, fn: FunctionMonitor
   }
   const maxReplicas = sim.atMaxReplicas();
   if (maxReplicas !== undefined) tests.push(maxReplicas);
+  tests.push(...sim.scrapeTargetMissing());
   return { rule_files: [...options.ruleFiles], evaluation_interval: `${STEP_MINUTES}m`, tests };
 }
 
@@ -196,6 +198,46 @@ class Simulation {
         { eval_time: `${start + 16}m`, alertname: rule.alert ?? '', exp_alerts: [alert] },
       ],
     };
+  }
+
+  /**
+   * Three pods available throughout; the scrape target vanishes (a stale `up`, as when the
+   * ServiceMonitor stops selecting the Service) or goes down at minute 10: pending for
+   * 5 minutes, then firing. A function scaled to zero, without pods or targets, stays silent.
+   */
+  scrapeTargetMissing(): PromtoolTestCase[] {
+    const rule = this.rule(ALERT_NAMES.scrapeTargetMissing);
+    if (rule === undefined) return [];
+    const fn = this.fn.fn;
+    const deployment = { namespace: fn.namespace, deployment: fn.name };
+    const target = { namespace: fn.namespace, function: fn.name, job: fn.serviceName, instance: '10.42.0.7:8080' };
+    const available = (pods: number) => ({ series: `kube_deployment_status_replicas_available${selector(deployment)}`, values: `${pods}x40` });
+    const start = 10;
+    const pods = 3;
+    const alert = expected(rule, { ...deployment, alertname: rule.alert ?? '' }, pods);
+    const fires = (name: string, up: string): PromtoolTestCase => ({
+      name: `${fn.namespace}/${fn.name}: ${name} at minute ${start} while ${pods} pods run`,
+      interval: `${STEP_MINUTES}m`,
+      input_series: [available(pods), { series: `up${selector(target)}`, values: up }],
+      alert_rule_test: [
+        { eval_time: `${start - 1}m`, alertname: rule.alert ?? '', exp_alerts: [] },
+        { eval_time: `${start + 4}m`, alertname: rule.alert ?? '', exp_alerts: [] },
+        { eval_time: `${start + 6}m`, alertname: rule.alert ?? '', exp_alerts: [alert] },
+      ],
+    });
+    return [
+      fires('the scrape target vanishes', `1x${start - 1} stale`),
+      fires('the scrape target goes down', `1x${start - 1} 0x30`),
+      {
+        name: `${fn.namespace}/${fn.name}: scaled to zero, no pod and no scrape target`,
+        interval: `${STEP_MINUTES}m`,
+        input_series: [available(0)],
+        alert_rule_test: [
+          { eval_time: `${start + 6}m`, alertname: rule.alert ?? '', exp_alerts: [] },
+          { eval_time: '30m', alertname: rule.alert ?? '', exp_alerts: [] },
+        ],
+      },
+    ];
   }
 
   /** The burn-rate alerts at minute `t` of the scenario, or undefined when some outcome or value is unclear. */

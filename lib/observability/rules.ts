@@ -55,6 +55,7 @@ export const ALERT_NAMES = {
   errorBudgetBurn: 'WasmFunctionErrorBudgetBurn',
   latencyObjectiveBreached: 'WasmFunctionLatencyObjectiveBreached',
   atMaxReplicas: 'WasmFunctionAtMaxReplicas',
+  scrapeTargetMissing: 'WasmFunctionScrapeTargetMissing',
   podsUnschedulable: 'WasmFunctionPodsUnschedulable',
   authorizerUnavailable: 'OpaAuthorizerUnavailable',
   gatekeeperViolationsRising: 'GatekeeperViolationsRising',
@@ -83,7 +84,12 @@ export interface FunctionRuleContext {
   readonly annotate: (alert: string, summary: string, description: string) => Record<string, string>;
   /** The HPA that scales the function, when one does. */
   readonly hpa?: { readonly name: string; readonly maxReplicas: number };
+  /** The ServiceMonitor that scrapes the function's pods, `<namespace>/<name>`, for the missing-target alert. */
+  readonly serviceMonitor?: string;
 }
+
+/** How long a function's pods may run without one scrape target up before it alerts. */
+export const SCRAPE_TARGET_MISSING_FOR = '5m';
 
 /** The label selector of one SLO's recorded series. */
 export function sloSelector(ctx: { name: string; namespace: string }, slo?: string): string {
@@ -181,6 +187,25 @@ export function functionRuleGroups(ctx: FunctionRuleContext): PromRuleGroup[] {
         ALERT_NAMES.atMaxReplicas,
         `${id} has run at its autoscaler's maximum (${ctx.hpa.maxReplicas} replicas) for 15 minutes`,
         `HPA ${ctx.hpa.name} cannot add replicas to ${id}: raise maxReplicas or the per-pod capacity before the next traffic peak.`,
+      ),
+    });
+  }
+
+  if (ctx.serviceMonitor !== undefined) {
+    // Only while pods are available: a function scaled to zero has no target, rightly. Absent
+    // `up` series (the ServiceMonitor selects no Service, or Prometheus does not select the
+    // ServiceMonitor) and targets that are down both count as missing.
+    const deployment = `{namespace=${quote(ctx.namespace)},deployment=${quote(ctx.name)}}`;
+    alerts.push({
+      alert: ALERT_NAMES.scrapeTargetMissing,
+      expr: `sum by (namespace, deployment) (kube_deployment_status_replicas_available${deployment}) > 0 unless on (namespace) sum by (namespace) (up{namespace=${quote(ctx.namespace)},function=${quote(ctx.name)}} == 1)`,
+      // Longer than a first scrape after a rollout or a scale from zero.
+      for: SCRAPE_TARGET_MISSING_FOR,
+      labels: { severity: ctx.severities[AlertUrgency.PAGE], urgency: AlertUrgency.PAGE, function: ctx.name },
+      annotations: ctx.annotate(
+        ALERT_NAMES.scrapeTargetMissing,
+        `${id} has running pods, but Prometheus scrapes none of them`,
+        `{{ $value }} pods of ${id} are available, but for ${SCRAPE_TARGET_MISSING_FOR} no target of ServiceMonitor ${ctx.serviceMonitor} has been up: the function's SLOs and dashboards are blind, and so is any autoscaling on its own request metrics (a KEDA ScaledObject holds its fallback replicas). Check that the ServiceMonitor selects the function's Service (labels app.kubernetes.io/name and app.kubernetes.io/component), that Prometheus selects the ServiceMonitor, and the target's error on Prometheus' targets page.`,
       ),
     });
   }

@@ -1,9 +1,10 @@
 import { createHash } from 'crypto';
-import { Chart, JsonPatch } from 'cdk8s';
+import { Chart, JsonPatch, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as yaml from 'js-yaml';
-import { IRequestAuthorizer } from '../core/authorizer';
+import { ReferenceGrantV1Beta1 } from '../../imports/gateway-api-referencegrants-gateway.networking.k8s.io';
+import { IRequestAuthorizer, ServiceReferenceRequest } from '../core/authorizer';
 import { checkImage } from '../core/image';
 import { LABELS, MANAGED_BY } from '../core/labels';
 import { checkDns1123Label, checkIntegerInRange, checkPort, checkServiceName } from '../core/names';
@@ -60,7 +61,10 @@ export interface OpaAuthorizerProps {
    */
   readonly namespace?: string;
   /**
-   * Emit the Namespace too (with the "restricted" Pod Security Standard).
+   * Emit the Namespace too (with the "restricted" Pod Security Standard). The authorizer
+   * then owns the namespace and emits the Gateway API ReferenceGrant that lets a gateway's
+   * SecurityPolicies in other namespaces reach its Service (see
+   * {@link OpaAuthorizer.allowServiceReferences}); without it, the namespace's owner must.
    * @default true
    */
   readonly createNamespace?: boolean;
@@ -138,6 +142,59 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer {
   public readonly policy: RequestAuthorizationPolicy;
   /** The Deployment. */
   public readonly deployment: k8s.KubeDeployment;
+  /** True when the authorizer emits its Namespace (and so may grant references into it). */
+  public readonly createsNamespace: boolean;
+  /** The ReferenceGrant for its Service, once a gateway asked for one. */
+  public referenceGrant?: ReferenceGrantV1Beta1;
+
+  private readonly referenceRequests: ServiceReferenceRequest[] = [];
+  private readonly objectLabels: Record<string, string>;
+
+  /**
+   * Lets `request`'s objects refer to this Service from their namespaces: one Gateway API
+   * ReferenceGrant (v1beta1) `<name>-service-references` in the authorizer's namespace, its
+   * `from` list read at synth from every request. Only when the authorizer emits its
+   * Namespace: a namespace it does not own is not its to open, and it returns false.
+   */
+  public allowServiceReferences(request: ServiceReferenceRequest): boolean {
+    if (!this.createsNamespace) return false;
+    this.referenceRequests.push(request);
+    if (this.referenceGrant === undefined) {
+      this.referenceGrant = new ReferenceGrantV1Beta1(this, 'ServiceReferences', {
+        metadata: { name: `${this.serviceName}-service-references`, namespace: this.namespace, labels: { ...this.objectLabels } },
+        spec: {
+          from: Lazy.any({ produce: () => this.referenceSources() }),
+          // Only the authorizer's own Service, never the whole namespace.
+          to: [{ group: '', kind: 'Service', name: this.serviceName }],
+        },
+      });
+      this.node.addValidation({ validate: () => this.checkReferenceGrant() });
+    }
+    return true;
+  }
+
+  /** The `from` entries of the ReferenceGrant: every requested kind and namespace, once, sorted. */
+  private referenceSources(): { group: string; kind: string; namespace: string }[] {
+    const seen = new Map<string, { group: string; kind: string; namespace: string }>();
+    for (const r of this.referenceRequests) {
+      for (const ns of r.fromNamespaces()) {
+        if (ns === this.namespace) continue;
+        seen.set(`${r.fromGroup}/${r.fromKind}/${ns}`, { group: r.fromGroup, kind: r.fromKind, namespace: ns });
+      }
+    }
+    return [...seen.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, v]) => v);
+  }
+
+  private checkReferenceGrant(): string[] {
+    const n = this.referenceSources().length;
+    if (n === 0) {
+      return [`ReferenceGrant ${this.namespace}/${this.serviceName}-service-references has no namespace to allow: every object that refers to the authorizer lives in "${this.namespace}" itself, and the Gateway API requires at least one "from" entry; route those functions from another namespace`];
+    }
+    if (n > 16) {
+      return [`ReferenceGrant ${this.namespace}/${this.serviceName}-service-references would allow ${n} (kind, namespace) pairs, more than the 16 the Gateway API accepts in "from": authorize routes from fewer namespaces`];
+    }
+    return [];
+  }
 
   constructor(scope: Construct, id: string, props: OpaAuthorizerProps) {
     super(scope, id);
@@ -152,6 +209,7 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer {
     this.decisionPackage = props.policy.packageName;
     this.decisionPath = props.policy.decisionPath;
     const createNamespace = props.createNamespace ?? true;
+    this.createsNamespace = createNamespace;
     const image = props.image ?? OPA_ENVOY_IMAGE;
     const replicas = props.replicas ?? 3;
     const clientNamespaces = props.clientNamespaces ?? ['gateway'];
@@ -192,6 +250,7 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer {
       [LABELS.managedBy]: MANAGED_BY,
       [LABELS.version]: versionOf(image),
     };
+    this.objectLabels = labels;
     const metadata = (suffix = ''): k8s.ObjectMeta => ({ name: `${name}${suffix}`, namespace: this.namespace, labels: { ...labels } });
 
     if (createNamespace) {

@@ -155,9 +155,10 @@ describe('ClusterCapacity', () => {
     expect(report!.content).toMatchSnapshot();
     expect(report!.content).toContain('| pods | 1140 | 1320 | 86.4 % | 11 |');
     // 10 -> 800 under the flash-sale behavior: 110, 440, 800 = 30 s; reviews 0 -> 40 under the Kubernetes default: 1, 5, 10, 20, 40 = 60 s
-    expect(report!.content).toContain('| functions-orders/checkout | ScaledObject | request rate 84/s per pod (function-sdk), 1 flash-sale window | 10 | 800 | 30 s (3 steps) |');
-    expect(report!.content).toContain('| functions-catalog/reviews | HTTPScaledObject | HTTP add-on: 100 concurrent requests per pod, scale to zero | 0 | 40 | 60 s (5 steps) |');
-    expect(report!.content).toContain('| functions-orders/checkout | 20000 | 120 (84) | 239 of 800 | 67200 | 1200 | 1000 | 200 | 62 s |');
+    expect(report!.content).toContain('| functions-orders/checkout | ScaledObject | request rate 84/s per pod (function-sdk, 120 s window at 30 s scrapes), 1 flash-sale window | 10 | 800 | 30 s (3 steps) |');
+    expect(report!.content).toContain('| functions-catalog/reviews | HTTPScaledObject | HTTP add-on: 100 concurrent requests per pod, scale to zero (wake-up 5 s) | 0 | 40 | 60 s (5 steps) |');
+    // No ObservabilityStack: 30 s scrapes, a 120 s window: 15 s sync + (30 + 60) s lag + 2 s pod start.
+    expect(report!.content).toContain('| functions-orders/checkout | 20000 | 120 (84) | 239 of 800 | 67200 | 1200 | 1000 | 200 | 107 s |');
     expect(report!.content).toContain('| functions-orders/checkout | friday-evening | Fri 20:00-22:00 | Europe/Berlin | 250 | 15 min before | 15 s (2 steps) |');
   });
 

@@ -1,5 +1,7 @@
+import { Chart } from 'cdk8s';
 import {
-  FUNCTION_SDK_METRICS, KedaFunctionAutoscaler, KedaTrigger, RequestMetrics, SaleSchedule, ScalingBehavior, ScalingPolicy, SelectPolicy, Weekday,
+  FUNCTION_SDK_METRICS, KedaFunctionAutoscaler, KedaTrigger, ObservabilityStack, RequestMetrics, SaleSchedule, ScalingBehavior, ScalingPolicy,
+  SelectPolicy, Weekday,
 } from '../../lib';
 import { findOne, KubeObject, objectsOf, problemsOf } from '../support/synth';
 import { functionChart, schemaReport, specOf } from './support';
@@ -43,7 +45,8 @@ describe('KedaFunctionAutoscaler', () => {
         metricType: 'AverageValue',
         metadata: {
           serverAddress: 'http://prometheus-operated.monitoring.svc:9090',
-          query: 'sum(rate(wasm_function_requests_total{namespace="functions-orders",function="checkout"}[60s]))',
+          // Four scrapes at the default 30 s interval (no ObservabilityStack here).
+          query: 'sum(rate(wasm_function_requests_total{namespace="functions-orders",function="checkout"}[120s]))',
           threshold: '100',
           // A lost metric is an error (then the fallback), not a 0 that holds the floor.
           ignoreNullValues: 'false',
@@ -54,6 +57,76 @@ describe('KedaFunctionAutoscaler', () => {
     expect(fn.autoscalerAttachments[0]).toMatchObject({ kind: 'ScaledObject', hpaName: 'keda-hpa-checkout', minReplicas: 10, maxReplicas: 800 });
     expect(specOf(findOne(objects, 'Deployment'))).not.toHaveProperty('replicas');
     expect(schemaReport(objects)).toBe('');
+  });
+
+  describe('one scrape interval: the ObservabilityStack\'s, where one scrapes the function', () => {
+    function watched(scrapeIntervalSeconds?: number) {
+      const f = functionChart();
+      const monitoring = new Chart(f.app, 'Observability', { namespace: 'monitoring' });
+      const stack = new ObservabilityStack(monitoring, 'Stack', { logs: false, scrapeIntervalSeconds });
+      return { ...f, stack };
+    }
+    const windowOf = (chart: Chart): string => (scaledObject(objectsOf(chart)).spec.triggers[0].metadata.query.match(/\[(\d+s)\]/) ?? [])[1];
+
+    test('the window, the metrics lag and the description follow the stack\'s interval, even when the stack comes later', () => {
+      // GIVEN an autoscaler built before the stack, as the reference platform does
+      const f = functionChart();
+      const scaler = new KedaFunctionAutoscaler(f.chart, 'Scaling', {
+        target: f.fn, maxReplicas: 800, capacity: { peakRequestsPerSecond: 20000, requestsPerPodPerSecond: 120 },
+      });
+      // WHEN a stack scraping every 15 s watches the function
+      const monitoring = new Chart(f.app, 'Observability', { namespace: 'monitoring' });
+      new ObservabilityStack(monitoring, 'Stack', { logs: false, scrapeIntervalSeconds: 15 }).addFunction(f.fn);
+      // THEN four scrapes make the 60 s window; lag = 15 s scrape + 30 s half window
+      expect(windowOf(f.chart)).toBe('60s');
+      expect(scaler.functionScrapeInterval).toEqual({ seconds: 15, source: 'ServiceMonitor Observability/Stack/FunctionsOrdersCheckout/Monitor' });
+      expect(scaler.metricsLagSeconds()).toBe(45);
+      expect(scaler.capacitySummary().plan?.reaction.totalSeconds).toBe(62);
+      expect(scaler.describeScaling()).toBe('request rate 84/s per pod (function-sdk, 60 s window at 15 s scrapes)');
+      expect(problemsOf(f.app)).toEqual([]);
+    });
+
+    test('at the stack\'s default 30 s the default window is 2 minutes and the reaction 107 s, not 62 s', () => {
+      // The autoscaler used to assume 15 s scrapes beside 30 s ServiceMonitors: a 60 s window
+      // held two samples, and the report's 62 s reaction was really 77 s.
+      const f = watched();
+      const scaler = new KedaFunctionAutoscaler(f.chart, 'Scaling', {
+        target: f.fn, maxReplicas: 800, capacity: { peakRequestsPerSecond: 20000, requestsPerPodPerSecond: 120 },
+      });
+      f.stack.addFunction(f.fn);
+      expect(windowOf(f.chart)).toBe('120s');
+      expect(scaler.capacitySummary().plan?.reaction).toEqual({ syncSeconds: 15, metricsLagSeconds: 90, podStartSeconds: 2, totalSeconds: 107 });
+      expect(problemsOf(f.app)).toEqual([]);
+    });
+
+    test('a window under four scrapes is an error naming the ServiceMonitor', () => {
+      const f = watched(30);
+      new KedaFunctionAutoscaler(f.chart, 'Scaling', {
+        target: f.fn, maxReplicas: 800, triggers: [KedaTrigger.requestRate({ requestsPerPodPerSecond: 84, rateWindowSeconds: 60 })],
+      });
+      f.stack.addFunction(f.fn);
+      expect(problemsOf(f.app)).toEqual([
+        '[Orders/Scaling] triggers[0].rateWindowSeconds (60) holds fewer than 4 scrapes at the 30 s scrape interval (ServiceMonitor Observability/Stack/FunctionsOrdersCheckout/Monitor): rate() over it sees 2 samples, and none after a missed scrape; use a window of at least 120, or scrape more often',
+      ]);
+    });
+
+    test('without a stack, prometheus.scrapeIntervalSeconds counts; beside a stack, a different one is an error', () => {
+      const alone = functionChart();
+      new KedaFunctionAutoscaler(alone.chart, 'Scaling', {
+        target: alone.fn, maxReplicas: 800, prometheus: { scrapeIntervalSeconds: 15 },
+        triggers: [KedaTrigger.requestRate({ requestsPerPodPerSecond: 84, rateWindowSeconds: 45 })],
+      });
+      expect(problemsOf(alone.app)).toEqual([
+        '[Orders/Scaling] triggers[0].rateWindowSeconds (45) holds fewer than 4 scrapes at the 15 s scrape interval (prometheus.scrapeIntervalSeconds): rate() over it sees 3 samples, and none after a missed scrape; use a window of at least 60, or scrape more often',
+      ]);
+
+      const f = watched(30);
+      new KedaFunctionAutoscaler(f.chart, 'Scaling', { target: f.fn, maxReplicas: 800, prometheus: { scrapeIntervalSeconds: 15 } });
+      f.stack.addFunction(f.fn);
+      expect(problemsOf(f.app)).toEqual([
+        '[Orders/Scaling] prometheus.scrapeIntervalSeconds (15) is not how often the function\'s metrics are scraped: ServiceMonitor Observability/Stack/FunctionsOrdersCheckout/Monitor scrapes them every 30 s; remove prometheus.scrapeIntervalSeconds (the stack\'s interval is used), or change the stack\'s scrapeIntervalSeconds',
+      ]);
+    });
   });
 
   test('the default trigger aims at 70 % of the planned per-pod throughput, and the fallback holds the peak', () => {
@@ -278,7 +351,7 @@ describe('KedaFunctionAutoscaler', () => {
       });
       expect(problemsOf(app)).toEqual([
         '[Orders/Scaling] triggers[0].requestsPerPodPerSecond (0) must be a positive number',
-        '[Orders/Scaling] triggers[0].rateWindowSeconds (15) must be an integer from 30 to 600 (at least two scrapes, at most ten minutes)',
+        '[Orders/Scaling] triggers[0].rateWindowSeconds (15) must be an integer from 30 to 600 (at most ten minutes)',
         '[Orders/Scaling] triggers[1] repeats the request-rate trigger: KEDA needs unique trigger names, give each kind once',
         '[Orders/Scaling] triggers[2].metrics (function-sdk) exports no in-flight gauge: use KedaTrigger.requestRate, or metrics that set inFlight',
         '[Orders/Scaling] triggers[3] memory utilization (101) must be an integer percentage from 1 to 100',
@@ -342,7 +415,7 @@ describe('KedaFunctionAutoscaler', () => {
       // Reaction: 15 s sync + (15 s scrape + 60 s window / 2) metrics lag + 2 s pod start = 62 s.
       expect(problemsOf(app)).toEqual([
         '[Orders/Scaling] capacity.peakRequestsPerSecond (20000) needs 239 replicas at 84 requests/s per pod (120 × 70 % target utilization), above maxReplicas (100): raise maxReplicas to at least 239, or make each pod serve more',
-        '[Orders/Scaling] capacity.burstRequestsPerSecond (1500) exceeds what minReplicas (10) × 120 requests/s per pod = 1200 requests/s absorb during one reaction time of 62 s (15 s HPA sync + 45 s metrics lag + 2 s pod start): raise minReplicas to at least 13, or pre-scale with a flash-sale window',
+        '[Orders/Scaling] capacity.burstRequestsPerSecond (1500) exceeds what minReplicas (10) × 120 requests/s per pod = 1200 requests/s absorb during one reaction time of 107 s (15 s HPA sync + 90 s metrics lag + 2 s pod start): raise minReplicas to at least 13, or pre-scale with a flash-sale window',
       ]);
     });
   });

@@ -41,7 +41,25 @@ describe('reference platform: autoscaling section', () => {
   test('the rarely used function is routed through the KEDA HTTP add-on interceptor by Host header', () => {
     expect(platform.functions.reviews.ingressBackend).toEqual({
       serviceName: 'keda-add-ons-http-interceptor-proxy', namespace: 'keda', port: 8080, hostHeader: 'reviews.functions-catalog.svc.cluster.local',
+      wakeUpSeconds: 5,
     });
+  });
+
+  test('a cold request to reviews is not cut off while it wakes: no per-try timeout on its route, 10 s in all', () => {
+    // The reads' 300 ms per-try timeout also bounded the first attempt, which the interceptor
+    // holds for up to the 5 s wake-up: Envoy answered every cold request with a 504.
+    const waking = Object.values(platform.gateway.routes).filter((r) => r.backends.some((b) => b.backend.wakeUpSeconds !== undefined));
+    expect(waking.map((r) => r.name)).toEqual(['reviews']);
+    const policy = platform.gateway.routes.reviews.node.findAll()
+      .map((c) => c as unknown as { toJson?: () => KubeObject })
+      .filter((c) => typeof c.toJson === 'function')
+      .map((c) => c.toJson!())
+      .find((o) => o.kind === 'BackendTrafficPolicy')!;
+    const spec = policy.spec as { retry: { numRetries: number; perRetry?: { timeout?: string } }; timeout: { http: { requestTimeout: string } } };
+    expect(spec.retry.numRetries).toBe(2);
+    expect(spec.retry.perRetry?.timeout).toBeUndefined();
+    expect(spec.timeout.http.requestTimeout).toBe('10s');
+    expect(problemsOf(app).filter((p) => p.startsWith('[CatalogRoutes/Reviews]'))).toEqual([]);
   });
 
   test('autoscalers sit in their function\'s namespace, one chart per namespace', () => {

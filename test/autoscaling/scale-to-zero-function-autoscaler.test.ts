@@ -33,7 +33,10 @@ describe('ScaleToZeroFunctionAutoscaler', () => {
         ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'keda' } } }], ports: [{ port: 8080, protocol: 'TCP' }] }],
       },
     });
-    expect(fn.ingressBackend).toEqual({ serviceName: 'keda-add-ons-http-interceptor-proxy', namespace: 'keda', port: 8080, hostHeader: HOST });
+    // The route learns how long the interceptor may hold a cold request: 2 s pod start + 3 s activation.
+    expect(fn.ingressBackend).toEqual({ serviceName: 'keda-add-ons-http-interceptor-proxy', namespace: 'keda', port: 8080, hostHeader: HOST, wakeUpSeconds: 5 });
+    expect(scaler.wakeUpSeconds).toBe(5);
+    expect(scaler.describeScaling()).toBe('HTTP add-on: 100 concurrent requests per pod, scale to zero (wake-up 5 s)');
     expect(scaler.hpaName).toBe('keda-hpa-checkout');
     expect(fn.autoscalerAttachments[0]).toMatchObject({ kind: 'HTTPScaledObject', minReplicas: 0, maxReplicas: 20 });
     expect(specOf(findOne(objects, 'Deployment'))).not.toHaveProperty('replicas');
@@ -55,7 +58,8 @@ describe('ScaleToZeroFunctionAutoscaler', () => {
         scalingMetric: { requestRate: { targetValue: 50, window: '30s', granularity: '1s' } },
       },
     });
-    expect(fn.ingressBackend).toEqual({ serviceName: 'http-interceptor', namespace: 'keda-system', port: 9090, hostHeader: HOST });
+    // minReplicas 1: a pod is always there, so nothing waits for a wake-up.
+    expect(fn.ingressBackend).toEqual({ serviceName: 'http-interceptor', namespace: 'keda-system', port: 9090, hostHeader: HOST, wakeUpSeconds: undefined });
     expect(schemaReport(objects)).toBe('');
   });
 
@@ -97,6 +101,26 @@ describe('ScaleToZeroFunctionAutoscaler', () => {
         '[Orders/Scaling] scaledownPeriodSeconds (-1) must be an integer from 0 to 86400',
         '[Orders/Scaling] interceptor.namespace "KEDA" is not a DNS-1123 label: use 1-63 lowercase letters, digits or \'-\', starting and ending with a letter or digit (for example "product-detail")',
         '[Orders/Scaling] interceptor.port (0) must be an integer port number from 1 to 65535',
+      ]);
+    });
+
+    test('the wake-up follows the capacity plan\'s pod start, and must fit in the interceptor\'s wait', () => {
+      const { app, chart, fn } = functionChart();
+      const scaler = new ScaleToZeroFunctionAutoscaler(chart, 'Scaling', {
+        target: fn, hosts: [HOST], maxReplicas: 20, capacity: { peakRequestsPerSecond: 100, requestsPerPodPerSecond: 50, podStartSeconds: 4 },
+      });
+      expect(scaler.wakeUpSeconds).toBe(7);
+      expect(problemsOf(app)).toEqual([]);
+
+      const slow = functionChart();
+      new ScaleToZeroFunctionAutoscaler(slow.chart, 'Scaling', { target: slow.fn, hosts: [HOST], maxReplicas: 20, wakeUpSeconds: 25 });
+      expect(problemsOf(slow.app)).toEqual([
+        '[Orders/Scaling] wakeUpSeconds (25) must be below interceptor.waitTimeoutSeconds (20): the interceptor stops holding the first request after that and answers with an error; raise the add-on\'s interceptor.replicas.waitTimeout and say so in interceptor.waitTimeoutSeconds, or make the function start faster',
+      ]);
+      const awake = functionChart();
+      new ScaleToZeroFunctionAutoscaler(awake.chart, 'Scaling', { target: awake.fn, hosts: [HOST], maxReplicas: 20, minReplicas: 1, wakeUpSeconds: 5 });
+      expect(problemsOf(awake.app)).toEqual([
+        '[Orders/Scaling] wakeUpSeconds (5) is set but minReplicas is 1: the function never sleeps, so there is no wake-up; remove wakeUpSeconds or set minReplicas 0',
       ]);
     });
 

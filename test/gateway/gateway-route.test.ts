@@ -3,7 +3,18 @@ import { renderApp } from '../../lib';
 import { GatewayProvider, RateLimit } from '../../lib/gateway';
 import { formatViolations, kubeValidator } from '../support/kube-schema';
 import { allObjects, findOne, KubeObject, problemsOf } from '../support/synth';
+import { ApiObject, App, Chart } from 'cdk8s';
+import { OpaAuthorizer, OpaAuthorizerProps, RequestAuthorizationPolicy, RequestIdentity } from '../../lib';
+import { FunctionGateway } from '../../lib/gateway';
 import { AUTHORIZER, fixture, GATEWAY_KINDS } from './fixtures';
+
+/** An OpaAuthorizer in its own chart (namespace opa) of `app`. */
+function opaIn(app: App, props: Partial<OpaAuthorizerProps> = {}): OpaAuthorizer {
+  const chart = new Chart(app, `Authorization${app.node.children.length}`, { namespace: 'opa' });
+  const identity = RequestIdentity.jwt({ issuer: 'https://auth.example.com/', audience: 'api', jwksUrl: 'https://auth.example.com/jwks.json' });
+  return new OpaAuthorizer(chart, 'Opa', { policy: RequestAuthorizationPolicy.seed(identity), ...props });
+}
+
 
 type Json = Record<string, any>;
 const spec = (o: KubeObject): Json => o.spec as Json;
@@ -209,6 +220,37 @@ describe('rules', () => {
     ]);
   });
 
+  test('a per-try or request timeout shorter than a scale-to-zero function\'s wake-up is an error', () => {
+    // GIVEN a function the KEDA interceptor wakes from zero in 5 s
+    const f = fixture(GatewayProvider.envoyGateway(), { routeNamespaces: ['shop', 'keda'] });
+    const reviews = f.fn(f.shopChart, 'reviews');
+    reviews.routeVia({ ...INTERCEPTOR, hostHeader: 'reviews.shop.svc', wakeUpSeconds: 5 });
+
+    // WHEN its route keeps the reads' 300 ms per-try timeout and a 2 s request timeout
+    f.gateway.addRoute(f.shopRoutes, 'Reviews', {
+      function: reviews,
+      requestTimeout: Duration.seconds(2),
+      retry: { attempts: 2, perTryTimeout: Duration.millis(300) },
+    });
+
+    // THEN both are refused: Envoy would answer 504 while the interceptor still holds the request
+    expect(problemsOf(f.app)).toEqual([
+      '[ShopRoutes/Reviews] retry.perTryTimeout (300ms) is shorter than the wake-up time: function "reviews" scales to zero and keda/keda-add-ons-http-interceptor-proxy holds its first request for up to its wake-up time (5 s) while a pod starts, and the per-try timeout also bounds that first attempt, so every cold request would be answered 504; leave perTryTimeout out on this route (requestTimeout bounds the attempts) or make it at least 5s',
+      '[ShopRoutes/Reviews] requestTimeout (2s) is shorter than the wake-up time: function "reviews" scales to zero and keda/keda-add-ons-http-interceptor-proxy holds its first request for up to its wake-up time (5 s) while a pod starts, so every cold request would time out; make it at least 5s',
+    ]);
+  });
+
+  test('retries without a per-try timeout, or with one covering the wake-up, are fine on a route that wakes from zero', () => {
+    const f = fixture(GatewayProvider.envoyGateway(), { routeNamespaces: ['shop', 'keda'] });
+    const reviews = f.fn(f.shopChart, 'reviews');
+    const search = f.fn(f.shopChart, 'search');
+    reviews.routeVia({ ...INTERCEPTOR, hostHeader: 'reviews.shop.svc', wakeUpSeconds: 5 });
+    search.routeVia({ ...INTERCEPTOR, hostHeader: 'search.shop.svc', wakeUpSeconds: 5 });
+    f.gateway.addRoute(f.shopRoutes, 'Reviews', { function: reviews, requestTimeout: Duration.seconds(10), retry: { attempts: 2 } });
+    f.gateway.addRoute(f.shopRoutes, 'Search', { function: search, retry: { attempts: 1, perTryTimeout: Duration.seconds(5) } });
+    expect(problemsOf(f.app)).toEqual([]);
+  });
+
   test.each([
     ['zero average', RateLimit.global({ averagePerSecond: 0 }), 'rateLimit.averagePerSecond (0) must be a positive integer number of requests per second'],
     ['negative average', RateLimit.perClient({ averagePerSecond: -5 }), 'rateLimit.averagePerSecond (-5) must be a positive integer number of requests per second'],
@@ -228,12 +270,56 @@ describe('rules', () => {
     ]);
   });
 
-  test('an authorizer in another namespace needs a ReferenceGrant the library cannot create', () => {
+  test('an authorizer in another namespace it does not own needs a ReferenceGrant the library cannot create', () => {
     const f = fixture(GatewayProvider.envoyGateway(), { authorizer: AUTHORIZER });
     f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.fn(f.ordersChart, 'checkout'), authorize: true });
     expect(problemsOf(f.app)).toEqual([
-      expect.stringMatching(/^\[OrdersRoutes\/Checkout\] authorize needs the authorizer Service opa\/opa-envoy from namespace "orders": Envoy Gateway follows that reference only with a ReferenceGrant in "opa".*set the gateway's referenceGrantsProvided$/),
+      expect.stringMatching(/^\[OrdersRoutes\/Checkout\] authorize needs the authorizer Service opa\/opa-envoy from namespace "orders": Envoy Gateway follows that reference only with a ReferenceGrant in "opa".*and the authorizer does not own that namespace.*set the gateway's referenceGrantsProvided, or let the OpaAuthorizer create its namespace$/),
     ]);
+    // An OpaAuthorizer that leaves its namespace to someone else cannot grant it either.
+    const g = fixture(GatewayProvider.envoyGateway());
+    const gateway = new FunctionGateway(g.gatewayChart, 'Authorized', {
+      provider: GatewayProvider.envoyGateway(), name: 'authorized', routeNamespaces: ['orders'], authorizer: opaIn(g.app, { createNamespace: false }),
+    });
+    gateway.addRoute(g.ordersRoutes, 'Checkout', { function: g.fn(g.ordersChart, 'checkout'), authorize: true });
+    expect(problemsOf(g.app)).toEqual([expect.stringContaining('and the authorizer does not own that namespace')]);
+    expect(gateway.authorizerGrantsReferences).toBe(false);
+    expect(g.app.node.findAll().some((c) => c instanceof ApiObject && c.kind === 'ReferenceGrant')).toBe(false);
+  });
+
+  test('an OpaAuthorizer that creates its namespace emits the ReferenceGrant for its Service, from every authorized route\'s namespace', () => {
+    // GIVEN an OpaAuthorizer in namespace opa that creates it, and authorized routes in two namespaces
+    const f = fixture(GatewayProvider.envoyGateway());
+    const opa = opaIn(f.app);
+    const gateway = new FunctionGateway(f.gatewayChart, 'Authorized', {
+      provider: GatewayProvider.envoyGateway(), name: 'authorized', routeNamespaces: ['shop', 'orders'], authorizer: opa,
+    });
+
+    // WHEN
+    gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.fn(f.ordersChart, 'checkout'), authorize: true });
+    gateway.addRoute(f.ordersRoutes, 'Cart', { function: f.fn(f.ordersChart, 'cart'), authorize: true });
+    gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), authorize: true });
+    gateway.addRoute(f.shopRoutes, 'Search', { function: f.fn(f.shopChart, 'search') });
+
+    // THEN one grant in opa, from SecurityPolicies in orders and shop, to the OPA Service only
+    const objects = allObjects(f.app);
+    const grants = objects.filter((o) => o.kind === 'ReferenceGrant');
+    expect(grants).toHaveLength(1);
+    expect(grants[0]).toMatchObject({
+      apiVersion: 'gateway.networking.k8s.io/v1beta1',
+      metadata: { name: 'opa-service-references', namespace: 'opa' },
+      spec: {
+        from: [
+          { group: 'gateway.envoyproxy.io', kind: 'SecurityPolicy', namespace: 'orders' },
+          { group: 'gateway.envoyproxy.io', kind: 'SecurityPolicy', namespace: 'shop' },
+        ],
+        to: [{ group: '', kind: 'Service', name: 'opa' }],
+      },
+    });
+    expect(problemsOf(f.app)).toEqual([]);
+    expect(gateway.authorizerGrantsReferences).toBe(true);
+    expect(gateway.requiredReferenceGrants()).toEqual([]);
+    expect(formatViolations(grants[0], kubeValidator().validate(grants[0]))).toBe('');
   });
 
   test('a TLS Secret in another namespace needs a ReferenceGrant too', () => {

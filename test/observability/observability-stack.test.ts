@@ -241,12 +241,39 @@ describe('ObservabilityStack', () => {
     }
     const own = rulesOf(findOne(objects, 'PrometheusRule', 'functions-shop.hello.slo'));
     expect(own.filter((r) => r.record === SLO_RECORDS.objective).every((r) => r.labels?.dashboard_uid === 'wasmfn-functions-shop-hello')).toBe(true);
-    const atMax = own.filter((r) => r.alert);
-    expect(atMax.map((a) => a.alert)).toEqual(['WasmFunctionAtMaxReplicas']);
-    expect(atMax[0].annotations).toMatchObject({
-      runbook_url: 'https://runbooks.example.com/WasmFunctionAtMaxReplicas',
-      dashboard_url: 'https://grafana.example.com/d/wasmfn-functions-shop-hello',
+    const alerts = own.filter((r) => r.alert);
+    expect(alerts.map((a) => a.alert)).toEqual(['WasmFunctionAtMaxReplicas', 'WasmFunctionScrapeTargetMissing']);
+    for (const alert of alerts) {
+      expect(alert.annotations).toMatchObject({
+        runbook_url: `https://runbooks.example.com/${alert.alert}`,
+        dashboard_url: 'https://grafana.example.com/d/wasmfn-functions-shop-hello',
+      });
+    }
+  });
+
+  test('a function whose pods run while Prometheus scrapes none of them pages, after 5 minutes', () => {
+    // GIVEN a watched function (no autoscaler: every function gets the alert)
+    const { monitoring, stack, hello } = fixture();
+    stack.addFunction(hello);
+
+    // WHEN
+    const rule = rulesOf(findOne(objectsOf(monitoring), 'PrometheusRule', 'functions-shop.hello.slo'))
+      .find((r) => r.alert === 'WasmFunctionScrapeTargetMissing');
+
+    // THEN it compares available pods (kube-state-metrics) with targets up, by the function
+    // label the ServiceMonitor sets: no up series at all (nothing selected) and targets that
+    // are down both count; a function scaled to zero has no pods and stays silent.
+    expect(rule).toEqual({
+      alert: 'WasmFunctionScrapeTargetMissing',
+      expr: 'sum by (namespace, deployment) (kube_deployment_status_replicas_available{namespace="functions-shop",deployment="hello"}) > 0 unless on (namespace) sum by (namespace) (up{namespace="functions-shop",function="hello"} == 1)',
+      for: '5m',
+      labels: { severity: 'critical', urgency: 'page', function: 'hello' },
+      annotations: expect.objectContaining({
+        summary: 'functions-shop/hello has running pods, but Prometheus scrapes none of them',
+        description: expect.stringContaining('are available, but for 5m no target of ServiceMonitor monitoring/functions-shop.hello has been up'),
+      }),
     });
+    expect(promQlSyntaxError(rule!.expr)).toBeUndefined();
   });
 
   test('an autoscaled function gets an at-max-replicas alert on its HPA, read when synthesized', () => {

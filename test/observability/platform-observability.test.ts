@@ -25,6 +25,17 @@ describe('reference platform: observability section', () => {
     expect(objects.every((o) => o.metadata.namespace === 'monitoring')).toBe(true);
   });
 
+  test('every function pages when its pods run but its ServiceMonitor scrapes none of them', () => {
+    // Metrics that vanish (a ServiceMonitor selecting nothing under Argo CD's label tracking)
+    // used to leave SLOs, dashboards and autoscaling blind without any alert.
+    type Rules = { spec: { groups: { rules: { alert?: string; expr: string }[] }[] } };
+    for (const fn of [...Object.values(platform.functions), ...Object.values(platform.canaries)]) {
+      const rules = objects.find((o) => o.kind === 'PrometheusRule' && o.metadata.name === `${fn.namespace}.${fn.name}.slo`) as unknown as Rules;
+      const missing = rules.spec.groups.flatMap((g) => g.rules).filter((r) => r.alert === 'WasmFunctionScrapeTargetMissing');
+      expect(missing.map((r) => r.expr)).toEqual([expect.stringContaining(`up{namespace="${fn.namespace}",function="${fn.name}"} == 1`)]);
+    }
+  });
+
   test('checkout has stricter objectives than the seed', () => {
     const checkout = platform.observability.stack.functions.find((m) => m.fn.name === 'checkout')!;
     const price = platform.observability.stack.functions.find((m) => m.fn.name === 'price')!;

@@ -36,7 +36,32 @@ describe('functionRuleTests', () => {
       'functions-shop/hello: errors at 20x the availability budget',
       'functions-shop/hello: 20 % of requests slower than 20 ms',
       'functions-shop/hello: 60 % of requests slower than 20 ms',
+      'functions-shop/hello: the scrape target vanishes at minute 10 while 3 pods run',
+      'functions-shop/hello: the scrape target goes down at minute 10 while 3 pods run',
+      'functions-shop/hello: scaled to zero, no pod and no scrape target',
     ]);
+  });
+
+  test('a missing scrape target pages after 5 minutes, whether the target vanishes or goes down, and not at zero pods', () => {
+    const { stack, hello } = fixture();
+    const tests = functionRuleTests(stack, hello, { ruleFiles: [] }).tests.slice(-3);
+    const [vanishes, down, zero] = tests;
+    expect(vanishes.input_series).toEqual([
+      { series: 'kube_deployment_status_replicas_available{namespace="functions-shop",deployment="hello"}', values: '3x40' },
+      { series: 'up{namespace="functions-shop",function="hello",job="hello",instance="10.42.0.7:8080"}', values: '1x9 stale' },
+    ]);
+    expect(down.input_series[1].values).toBe('1x9 0x30');
+    for (const t of [vanishes, down]) {
+      const at = Object.fromEntries(t.alert_rule_test.map((a) => [a.eval_time, a.exp_alerts.length]));
+      expect(at).toEqual({ '9m': 0, '14m': 0, '16m': 1 });
+    }
+    const alert = vanishes.alert_rule_test[2].exp_alerts[0];
+    expect(alert.exp_labels).toEqual({
+      alertname: 'WasmFunctionScrapeTargetMissing', namespace: 'functions-shop', deployment: 'hello', function: 'hello', severity: 'critical', urgency: 'page',
+    });
+    expect(alert.exp_annotations.description).toMatch(/^3 pods of functions-shop\/hello are available, but for 5m no target of ServiceMonitor monitoring\/functions-shop\.hello has been up:/);
+    expect(alert.exp_annotations.runbook_url).toBe('https://runbooks.example.com/WasmFunctionScrapeTargetMissing');
+    expect(zero.alert_rule_test.every((a) => a.exp_alerts.length === 0)).toBe(true);
   });
 
   test('at 0.5x and 1x the budget nothing ever fires; at 20x the page fires after the 1h window and the ticket later', () => {
@@ -83,7 +108,7 @@ describe('functionRuleTests', () => {
     const { stack, pay } = fixture();
     const tests = functionRuleTests(stack, pay, { ruleFiles: [] }).tests;
     // 99.9 %: 20x is a 2 % error ratio, and no latency objective means no latency scenario.
-    expect(tests.map((t) => t.name)).toHaveLength(5);
+    expect(tests.map((t) => t.name)).toHaveLength(8);
     expect(tests[4].input_series.find((s) => s.series.includes('code="500"'))!.values).toBe('0+0x4320 20000+20000x1510');
   });
 

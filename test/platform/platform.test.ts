@@ -80,6 +80,26 @@ describe('reference platform', () => {
     }
   });
 
+  test('every request-rate window holds at least four scrapes of the ServiceMonitor that scrapes its function', () => {
+    // GIVEN the ServiceMonitor interval per function, as Prometheus reads it
+    const objects = manifests(files).map((m) => m.object);
+    type Monitor = { spec: { namespaceSelector: { matchNames: string[] }; selector: { matchLabels: Record<string, string> }; endpoints: { interval: string }[] } };
+    const intervalOf = new Map<string, number>();
+    for (const m of objects.filter((o) => o.kind === 'ServiceMonitor') as unknown as Monitor[]) {
+      const key = `${m.spec.namespaceSelector.matchNames[0]}/${m.spec.selector.matchLabels['app.kubernetes.io/name']}`;
+      intervalOf.set(key, Number(m.spec.endpoints[0].interval.replace(/s$/, '')));
+    }
+    // WHEN every KEDA request-rate query is read
+    type Scaled = { metadata: { namespace: string }; spec: { scaleTargetRef: { name: string }; triggers: { name?: string; metadata: { query?: string } }[] } };
+    const windows = (objects.filter((o) => o.kind === 'ScaledObject') as unknown as Scaled[]).flatMap((so) => so.spec.triggers
+      .filter((t) => t.name === 'request-rate')
+      .map((t) => ({ fn: `${so.metadata.namespace}/${so.spec.scaleTargetRef.name}`, window: Number(/\[(\d+)s\]/.exec(t.metadata.query!)![1]) })));
+    // THEN (the 60 s windows beside 30 s scrapes held two samples)
+    expect(windows.length).toBeGreaterThanOrEqual(7);
+    const short = windows.filter(({ fn, window }) => !(intervalOf.get(fn)! > 0 && window >= 4 * intervalOf.get(fn)!));
+    expect(short.map(({ fn, window }) => `${fn}: [${window}s] at ${intervalOf.get(fn)} s scrapes`)).toEqual([]);
+  });
+
   test('the K3s-bundled wasmedge RuntimeClass is never emitted', () => {
     const runtimeClasses = manifests(files).map((m) => m.object).filter((o) => o.kind === 'RuntimeClass');
     expect(runtimeClasses.map((o) => o.metadata.name)).not.toContain('wasmedge');
