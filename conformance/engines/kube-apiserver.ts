@@ -404,7 +404,7 @@ async function reviewCorpus(cluster: KubeCluster, vapObjects: readonly Manifest[
     }
   }
   const policyName = (rule: string): string => `wasm-platform-${rule}`;
-  const create = (object: Manifest) => dryRunCreate(cluster, discovery, object);
+  const create = (object: Manifest) => submit(cluster, discovery, object);
 
   await waitForDenial(cluster, 'the ValidatingAdmissionPolicies to be enforced');
 
@@ -480,6 +480,31 @@ async function settled(ask: () => Promise<ApiResponse>, ok: (r: ApiResponse) => 
 /** A dry-run create with strict field validation: admission runs, nothing is stored. */
 async function dryRunCreate(cluster: KubeCluster, discovery: Discovery, object: Manifest): Promise<ApiResponse> {
   return cluster.request('POST', `${await discovery.collection(object)}?dryRun=All&fieldValidation=Strict`, object);
+}
+
+/**
+ * A corpus object as a cluster would receive it: a dry-run create, except for a Pod with
+ * ephemeral containers, which the API refuses on create (`kubectl debug` adds them later): the
+ * Pod without them is created for real and, if admitted cleanly, the full Pod is sent as a
+ * dry-run update of its pods/ephemeralcontainers subresource, the request the policies must
+ * then review. The Pod is deleted again either way.
+ */
+async function submit(cluster: KubeCluster, discovery: Discovery, object: Manifest): Promise<ApiResponse> {
+  const spec = (object as { spec?: { ephemeralContainers?: unknown[] } }).spec;
+  if (object.kind !== 'Pod' || !spec?.ephemeralContainers) return dryRunCreate(cluster, discovery, object);
+  const collection = await discovery.collection(object);
+  const pod = `${collection}/${object.metadata.name}`;
+  const remove = () => cluster.request('DELETE', pod, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0 });
+  await remove();
+  const base = copy(object) as Manifest & { spec: Record<string, unknown> };
+  delete base.spec.ephemeralContainers;
+  const created = await cluster.request('POST', `${collection}?fieldValidation=Strict`, base);
+  try {
+    if (created.status >= 300 || created.warnings.length > 0) return created;
+    return await cluster.request('PUT', `${pod}/ephemeralcontainers?dryRun=All&fieldValidation=Strict`, object);
+  } finally {
+    if (created.status < 300) await remove();
+  }
 }
 
 /** The first corpus case that must be denied: a probe of whether the policies are enforced. */

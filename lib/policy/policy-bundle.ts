@@ -328,7 +328,10 @@ function resourceRules(rule: AdmissionRule): k8s.NamedRuleWithOperationsV1Beta1[
   return [...byGroup].map(([group, resources]) => ({
     apiGroups: [group],
     apiVersions: ['*'],
-    resources,
+    // `kubectl debug` adds ephemeral containers by an UPDATE of the pods/ephemeralcontainers
+    // subresource, which a rule on `pods` alone does not match (the real API server admitted
+    // such an update past every policy); Gatekeeper's webhook reviews it as the Pod.
+    resources: group === '' && resources.includes('pods') ? [...resources, 'pods/ephemeralcontainers'] : resources,
     operations: ['CREATE', 'UPDATE'],
     scope: 'Namespaced',
   }));

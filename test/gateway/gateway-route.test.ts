@@ -12,7 +12,7 @@ import { AUTHORIZER, fixture, GATEWAY_KINDS } from './fixtures';
 function opaIn(app: App, props: Partial<OpaAuthorizerProps> = {}): OpaAuthorizer {
   const chart = new Chart(app, `Authorization${app.node.children.length}`, { namespace: 'opa' });
   const identity = RequestIdentity.jwt({ issuer: 'https://auth.example.com/', audience: 'api', jwksUrl: 'https://auth.example.com/jwks.json' });
-  return new OpaAuthorizer(chart, 'Opa', { policy: RequestAuthorizationPolicy.seed(identity), ...props });
+  return new OpaAuthorizer(chart, 'Opa', { policy: RequestAuthorizationPolicy.seed(identity), allowMutableTag: true, ...props });
 }
 
 
@@ -279,7 +279,7 @@ describe('rules', () => {
     // An OpaAuthorizer that leaves its namespace to someone else cannot grant it either.
     const g = fixture(GatewayProvider.envoyGateway());
     const gateway = new FunctionGateway(g.gatewayChart, 'Authorized', {
-      provider: GatewayProvider.envoyGateway(), name: 'authorized', routeNamespaces: ['orders'], authorizer: opaIn(g.app, { createNamespace: false }),
+      provider: GatewayProvider.envoyGateway({ gatewayClassName: 'authorized' }), name: 'authorized', routeNamespaces: ['orders'], authorizer: opaIn(g.app, { createNamespace: false }),
     });
     gateway.addRoute(g.ordersRoutes, 'Checkout', { function: g.fn(g.ordersChart, 'checkout'), authorize: true });
     expect(problemsOf(g.app)).toEqual([expect.stringContaining('and the authorizer does not own that namespace')]);
@@ -292,7 +292,7 @@ describe('rules', () => {
     const f = fixture(GatewayProvider.envoyGateway());
     const opa = opaIn(f.app);
     const gateway = new FunctionGateway(f.gatewayChart, 'Authorized', {
-      provider: GatewayProvider.envoyGateway(), name: 'authorized', routeNamespaces: ['shop', 'orders'], authorizer: opa,
+      provider: GatewayProvider.envoyGateway({ gatewayClassName: 'authorized' }), name: 'authorized', routeNamespaces: ['shop', 'orders'], authorizer: opa,
     });
 
     // WHEN

@@ -1,10 +1,11 @@
 import { renderApp } from '../../lib';
 import { buildCore } from '../../platform/core';
 import { addGateway } from '../../platform/gateway';
+import { addPolicy } from '../../platform/policy';
 import { CATALOG, NAMESPACES } from '../../platform';
 import { formatViolations, kubeValidator } from '../support/kube-schema';
 import { allObjects, findOne, KubeObject, problemsOf, testApp } from '../support/synth';
-import { AUTHORIZER, GATEWAY_KINDS } from './fixtures';
+import { GATEWAY_KINDS } from './fixtures';
 
 type Json = Record<string, any>;
 const spec = (o: KubeObject): Json => o.spec as Json;
@@ -12,7 +13,9 @@ const spec = (o: KubeObject): Json => o.spec as Json;
 function build() {
   const app = testApp();
   const core = buildCore(app);
-  const section = addGateway(core, { authorizer: AUTHORIZER });
+  // The policy section's authorizer, as the reference platform wires it: it owns its
+  // namespace, so it grants the routes' SecurityPolicies the reference to its Service.
+  const section = addGateway(core, { authorizer: addPolicy(core).authorizer });
   return { app, core, section, objects: allObjects(app) };
 }
 
@@ -88,7 +91,7 @@ describe('reference platform: gateway section', () => {
     expect(policies).toHaveLength(1);
     expect(policies[0].metadata).toMatchObject({ name: 'function', namespace: NAMESPACES.orders });
     expect(spec(policies[0]).extAuth).toEqual({
-      grpc: { backendRefs: [{ group: '', kind: 'Service', name: 'opa-envoy', namespace: 'opa', port: 9191 }] },
+      grpc: { backendRefs: [{ group: '', kind: 'Service', name: 'opa', namespace: 'opa', port: 9191 }] },
       failOpen: false,
     });
   });
