@@ -57,9 +57,11 @@ export const envoyGatewayEngine: Engine = {
     failures.push(...selectorProblems(gatewayApi, clusterNamespaces(objects)));
     const input = [
       ...gatewayApi.map(forFileLoader),
-      ...objects.filter((o) => REFERENCED.has(o.kind) && o.kind !== 'Namespace'),
+      ...withClusterIps([
+        ...objects.filter((o) => REFERENCED.has(o.kind) && o.kind !== 'Namespace'),
+        ...installedServices(gatewayApi, objects, ctx.log),
+      ]),
       ...clusterNamespaces(objects),
-      ...installedServices(gatewayApi, objects, ctx.log),
     ];
     const file = path.join(ctx.work, 'envoy-gateway.in.yaml');
     writeFileSync(file, input.map((o) => yaml.dump(o, { lineWidth: -1, noRefs: true })).join('---\n'));
@@ -194,6 +196,25 @@ export function selects(selector: LabelSelector, labels: Readonly<Record<string,
       case 'DoesNotExist': return !has;
       default: return false;
     }
+  });
+}
+
+/**
+ * The Services as the API server holds them: each ClusterIP Service gets a cluster IP (the API
+ * server allocates one from the service CIDR; these come from K3s's default 10.43.0.0/16, in
+ * input order, so the run is deterministic). egctl translates with endpoint routing disabled,
+ * so a route's backend is its Service's cluster IP; without one, every xDS cluster it builds
+ * has an endpoint with an empty address, which Envoy's own validation refuses. Headless
+ * Services (`clusterIP: None`) and Services that name an IP keep theirs.
+ */
+export function withClusterIps(objects: readonly Manifest[]): Manifest[] {
+  let next = 10;
+  return objects.map((o) => {
+    if (o.kind !== 'Service') return o;
+    const spec = (o.spec ?? {}) as { type?: string; clusterIP?: string };
+    if (spec.clusterIP !== undefined || spec.type === 'ExternalName') return o;
+    const n = next++;
+    return { ...o, spec: { ...spec, clusterIP: `10.43.${Math.floor(n / 256)}.${n % 256}` } } as Manifest;
   });
 }
 

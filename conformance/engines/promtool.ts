@@ -25,14 +25,16 @@ export const promtoolEngine: Engine = {
     const failures: string[] = [];
     let checked = 0;
 
-    // Every PrometheusRule of dist/ as a plain rule file.
+    // Every PrometheusRule of dist/ as a plain rule file, with the names of its groups.
     const ruleFiles: string[] = [];
+    const groupsOf = new Map<string, string[]>();
     for (const { file, object } of readManifests(ctx.dist)) {
       if (object.kind !== 'PrometheusRule') continue;
       const name = `${object.metadata.namespace ?? 'cluster'}.${object.metadata.name}.rules.yaml`;
       const spec = object.spec as { groups?: unknown[] } | undefined;
       writeFileSync(path.join(dir, name), yaml.dump({ groups: spec?.groups ?? [] }, { lineWidth: -1, noRefs: true }));
       ruleFiles.push(name);
+      groupsOf.set(name, ((spec?.groups ?? []) as { name?: string }[]).map((g) => String(g.name)));
       checked++;
       const r = await runCommand(promtool, ['check', 'rules', name], { cwd: dir });
       if (r.code !== 0) failures.push(`check rules ${file} ${object.metadata.name}: ${(r.stdout + r.stderr).trim()}`);
@@ -46,11 +48,23 @@ export const promtoolEngine: Engine = {
     const platform = buildReferencePlatform(app);
     const stack = platform.observability.stack;
     const seen = new Set<string>();
+    const runs: { name: string; run: () => Promise<void> }[] = [];
     for (const fn of stack.functions) {
       const key = fn.objectives.map((o) => `${o.name}:${o.targetPercent}:${o.thresholdMilliseconds ?? ''}`).join(',') + `|${fn.fn.autoscalerAttachments.length > 0}`;
       if (seen.has(key) || !fn.objectives.some((o) => o.kind === ObjectiveKind.AVAILABILITY)) continue;
       seen.add(key);
-      const file = functionRuleTests(stack, fn, { ruleFiles });
+      // Only the files that hold the stack's and this function's groups: the tests feed one
+      // function's series, and every other function's rules would be evaluated for nothing at
+      // each of the thousands of steps (they are checked above). A group the tests need that no
+      // file of dist/ holds is a failure: the tests would otherwise run against rules dist/ lacks.
+      const needed = [...stack.sloGroups(), ...fn.ruleGroups()].map((g) => g.name);
+      const missing = needed.filter((g) => ![...groupsOf.values()].some((names) => names.includes(g)));
+      if (missing.length > 0) {
+        failures.push(`rule groups ${missing.join(', ')} of ${fn.fn.namespace}/${fn.fn.name} are in no PrometheusRule of dist/`);
+        continue;
+      }
+      const files = ruleFiles.filter((f) => (groupsOf.get(f) ?? []).some((g) => needed.includes(g)));
+      const file = functionRuleTests(stack, fn, { ruleFiles: files });
       const name = `${fn.fn.namespace}.${fn.fn.name}.test.yaml`;
       // promtool reads test cases strictly: the scenario name goes into a comment.
       const body = file.tests.map(({ name: scenario, ...test }) => ({ scenario, test }));
@@ -63,11 +77,18 @@ export const promtoolEngine: Engine = {
       const cases = file.tests.reduce((n, t) => n + t.alert_rule_test.length, 0);
       checked += cases;
       ctx.log(`${name}: ${file.tests.length} scenarios, ${cases} alert checks`);
-      const start = Date.now();
-      const r = await runCommand(promtool, ['test', 'rules', name], { cwd: dir, timeoutMs: 900_000 });
-      ctx.log(`${name}: promtool test rules took ${((Date.now() - start) / 1000).toFixed(1)} s`);
-      if (r.code !== 0) failures.push(`test rules ${name}: ${(r.stdout + r.stderr).trim().split('\n').slice(0, 60).join('\n')}`);
+      runs.push({
+        name,
+        run: async () => {
+          const start = Date.now();
+          const r = await runCommand(promtool, ['test', 'rules', name], { cwd: dir, timeoutMs: 900_000 });
+          ctx.log(`${name}: promtool test rules took ${((Date.now() - start) / 1000).toFixed(1)} s`);
+          if (r.code !== 0) failures.push(`test rules ${name}: ${(r.stdout + r.stderr).trim().split('\n').slice(0, 60).join('\n')}`);
+        },
+      });
     }
+    // promtool evaluates a file's tests on one core; the files are independent.
+    await Promise.all(runs.map((r) => r.run()));
     if (seen.size === 0) failures.push('no function with an availability objective to build rule tests for');
     const result: EngineResult = { engine: 'promtool', version: prometheusRelease(ctx.versions.PROMETHEUS), checked, failures };
     return [result];
