@@ -10,7 +10,7 @@ import { constructsOf, inSynthSession, oncePerSynth, renderedJson } from '../syn
 import { defaultChartPath, toYamlDocuments } from '../synth/synthesizer';
 import { applicationHealthPatch } from './argocd-config';
 import { findDependencies, ObjectDependency, waveOrderViolations } from './dependencies';
-import { describeObject, field, KubeManifest, objectKey, stringField, waveOfManifest } from './manifest';
+import { describeObject, KubeManifest, objectKey, stringField, waveOfManifest } from './manifest';
 import {
   GATEKEEPER_CONSTRAINTS_GROUP, groupKindName, groupOf, GroupKind, isBuiltInGroup, KindWave,
   SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, SyncWave, WaveTable,
@@ -523,17 +523,27 @@ export class GitOpsDelivery extends Construct {
     });
     if (needsSkipDryRun) options.push('SkipDryRunOnMissingResource=true');
     if (this.ignoreDifferencesOf(app).length > 0) {
-      // Without it a sync still writes the ignored fields back.
+      // Without it a sync writes the manifest as it is: the replicas it carries, or, once an
+      // autoscaler is attached and the manifest carries none, no replicas at all, which
+      // server-side apply resets to 1. With it Argo CD copies the live value into what it applies.
       options.push('RespectIgnoreDifferences=true');
     }
     return options;
   }
 
-  /** `spec.replicas` of any workload that still carries it while an autoscaler targets it. */
+  /**
+   * `spec.replicas` of every workload an autoscaler targets, whether its manifest carries
+   * replicas or not. One that carries them must not have them written back over the
+   * autoscaler's. One that carries none (every autoscaled WasmFunction) may have carried
+   * them before: a function that gets an autoscaler after running with fixed replicas drops
+   * `replicas` from a manifest Argo CD applied with it, and server-side apply resets a field
+   * its only owner stops applying to the default, 1, unless the autoscaler has written it
+   * since (it writes only to change the count). With `RespectIgnoreDifferences` Argo CD
+   * copies the live count into what it applies, so the field never leaves its configuration.
+   */
   private ignoreDifferencesOf(app: DeliveredApplication): ApplicationSpecIgnoreDifferences[] {
     const scaled = this.fromInventory('scaled', (inventory) => this.scaledWorkloads(inventory));
     return (this.inventoryByApp().get(app) ?? [])
-      .filter((d) => field(d.manifest, 'spec', 'replicas') !== undefined)
       .filter((d) => scaled.has(`${d.manifest.kind}/${d.manifest.metadata?.namespace ?? ''}/${d.manifest.metadata?.name}`))
       .map((d) => ({
         group: groupOf(d.manifest.apiVersion), kind: d.manifest.kind,

@@ -56,10 +56,27 @@ export function renderAlloy(blocks: readonly AlloyBlock[], header?: string): str
   return `${comment}${blocks.map((b) => renderBlock(b, '')).join('\n\n')}\n`;
 }
 
+/**
+ * The `job` label of OPA's decision log lines in Loki: `{job="opa-decisions"}` is the
+ * authorization audit trail, one JSON line per decision.
+ */
+export const OPA_DECISION_LOG_JOB = 'opa-decisions';
+
+/**
+ * What OPA's console decision logger writes in every decision line (its `type` field) and in
+ * no other line it logs itself.
+ */
+export const OPA_DECISION_LOG_TYPE = 'openpolicyagent.org/decision_logs';
+
 /** What the pod log pipeline collects and where it sends it. */
 export interface PodLogPipelineOptions {
   /** Namespaces whose pods' logs are collected. */
   readonly namespaces: readonly string[];
+  /**
+   * Namespaces of OPA authorizers (among `namespaces`) whose decision lines get
+   * `job="opa-decisions"`.
+   */
+  readonly decisionLogNamespaces?: readonly string[];
   /** Loki's push endpoint. */
   readonly lokiPushUrl: string;
   /** Tenant sent as X-Scope-OrgID, when Loki runs multi-tenant. */
@@ -72,7 +89,9 @@ export interface PodLogPipelineOptions {
  * server streaming, which would not scale to thousands of pods), parses the CRI format,
  * and pushes to Loki with `namespace`, `function` (pods of a function), `app`,
  * `container` and `stream` labels. The pod name is high-cardinality and churns with every
- * scale-out, so it travels as structured metadata, not as a label.
+ * scale-out, so it travels as structured metadata, not as a label. OPA's decision lines in
+ * `decisionLogNamespaces` also get `job="opa-decisions"`, so the audit trail is one stream
+ * selector away and apart from OPA's own server logs.
  */
 export function podLogPipeline(o: PodLogPipelineOptions): AlloyBlock[] {
   const rule = (attributes: [string, AlloyValue][]): AlloyBlock => ({ name: 'rule', attributes });
@@ -136,6 +155,12 @@ export function podLogPipeline(o: PodLogPipelineOptions): AlloyBlock[] {
       attributes: [['forward_to', [AlloyExpr.raw('loki.write.default.receiver')]]],
       blocks: [
         { name: 'stage.cri' },
+        // After stage.cri, so the line filter reads OPA's JSON, not the CRI envelope.
+        ...(o.decisionLogNamespaces ?? []).map((ns): AlloyBlock => ({
+          name: 'stage.match',
+          attributes: [['selector', `{namespace=${JSON.stringify(ns)}} |= ${JSON.stringify(OPA_DECISION_LOG_TYPE)}`]],
+          blocks: [{ name: 'stage.static_labels', attributes: [['values', { job: OPA_DECISION_LOG_JOB }]] }],
+        })),
         // Moves the discovered `pod` label to structured metadata (Loki 3, schema v13).
         { name: 'stage.structured_metadata', attributes: [['values', { pod: '' }]] },
         // loki.source.file adds the file path as a label: one stream per pod again.

@@ -123,9 +123,23 @@ describe('GitOpsDelivery', () => {
       { group: 'apps', kind: 'Deployment', name: 'price', namespace: 'functions-catalog', jsonPointers: ['/spec/replicas'] },
     ]);
     expect(app.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
-    // WHEN the autoscaler owns the count, the Deployment has none and nothing is ignored
-    const clean = render(withDelivery(fixtureCharts())).app('catalog-functions');
-    expect(clean.spec.ignoreDifferences).toBeUndefined();
+  });
+
+  test('a Deployment an autoscaler owns keeps its live replicas when a sync drops them from the manifest', () => {
+    // GIVEN a function whose autoscaler owns the count, so its Deployment carries no replicas
+    // (as after running with fixed replicas): server-side apply would reset the field to 1
+    const out = render(withDelivery(fixtureCharts()));
+    const deployment = out.manifests.find((x) => x.m.kind === 'Deployment' && x.m.metadata?.name === 'price')!.m;
+    expect((deployment as Json).spec.replicas).toBeUndefined();
+    // THEN its Application ignores replicas and respects that in the sync: Argo CD applies the live count
+    const app = out.app('catalog-functions');
+    expect(app.spec.ignoreDifferences).toEqual([
+      { group: 'apps', kind: 'Deployment', name: 'price', namespace: 'functions-catalog', jsonPointers: ['/spec/replicas'] },
+    ]);
+    expect(app.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
+    // AND an Application without autoscaled workloads ignores nothing
+    expect(out.app('gateway').spec.ignoreDifferences).toBeUndefined();
+    expect(out.app('gateway').spec.syncPolicy.syncOptions).not.toContain('RespectIgnoreDifferences=true');
   });
 
   test('the AppProject allows exactly the platform namespaces and the kinds emitted', () => {

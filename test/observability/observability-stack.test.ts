@@ -370,7 +370,7 @@ describe('ObservabilityStack', () => {
     const objects = objectsOf(monitoring);
     const alloy = findOne(objects, 'ConfigMap', 'alloy-wasm-functions');
     const config = (alloy.data as Record<string, string>)['config.alloy'];
-    expect(config).toContain('names = ["functions-shop", "gateway"]');
+    expect(config).toContain('names = ["functions-shop", "gateway", "opa"]');
     expect(config).toContain('url = "http://loki-gateway.monitoring.svc.cluster.local/loki/api/v1/push"');
     expect(config).toContain('target_label  = "function"');
     // Balanced braces: a cheap structural check of the generated Alloy syntax.
@@ -381,8 +381,40 @@ describe('ObservabilityStack', () => {
     const doc = yaml.load((rules.data as Record<string, string>)['wasm-functions.yaml']) as { groups: { rules: { alert: string; expr: string }[] }[] };
     expect(doc.groups[0].rules[0]).toMatchObject({
       alert: 'WasmFunctionErrorLogBurst',
-      expr: 'sum by (namespace, app) (rate({namespace=~"functions-shop|gateway"} |~ `(?i)\\b(error|panic|fatal)\\b` [5m])) > 5',
+      expr: 'sum by (namespace, app) (rate({namespace=~"functions-shop|gateway|opa", job!="opa-decisions"} |~ `(?i)\\b(error|panic|fatal)\\b` [5m])) > 5',
     });
+  });
+
+  test('logs: OPA decision lines of the authorizer reach Loki as job="opa-decisions"', () => {
+    // GIVEN a stack told where the authorizer runs
+    const { monitoring, stack, hello } = fixture({ authorizer: { namespace: 'authz', deploymentName: 'opa' } });
+    stack.addFunction(hello);
+    const config = (findOne(objectsOf(monitoring), 'ConfigMap', 'alloy-wasm-functions').data as Record<string, string>)['config.alloy'];
+    // THEN Alloy collects the authorizer's namespace
+    expect(config).toContain('names = ["authz", "functions-shop", "gateway"]');
+    // AND labels the lines OPA's console decision logger writes, after the CRI envelope is parsed
+    const match = [
+      'stage.match {',
+      '    selector = "{namespace=\\"authz\\"} |= \\"openpolicyagent.org/decision_logs\\""',
+      '    stage.static_labels {',
+      '      values = {',
+      '        "job" = "opa-decisions",',
+      '      }',
+      '    }',
+      '  }',
+    ];
+    const at = config.indexOf(match[0]);
+    expect(at).toBeGreaterThan(config.indexOf('stage.cri'));
+    expect(config.slice(at).split('\n').slice(0, match.length).map((l) => l.trimStart())).toEqual(match.map((l) => l.trimStart()));
+    expect((config.match(/{/g) ?? []).length).toBe((config.match(/}/g) ?? []).length);
+  });
+
+  test('logs: authorizerDecisionLogs false leaves the authorizer out', () => {
+    const { monitoring, stack, hello } = fixture({ logs: { authorizerDecisionLogs: false } });
+    stack.addFunction(hello);
+    const config = (findOne(objectsOf(monitoring), 'ConfigMap', 'alloy-wasm-functions').data as Record<string, string>)['config.alloy'];
+    expect(config).toContain('names = ["functions-shop", "gateway"]');
+    expect(config).not.toContain('stage.match');
   });
 
   test('logs: false emits no log collection', () => {
