@@ -144,6 +144,8 @@ export interface ClusterCapacityResult {
   readonly memoryBytes: number;
   /** Sum of maxReplicas, and of the fixed replicas of functions without an autoscaler. */
   readonly functionPods: number;
+  /** The platform's own pods counted, one entry per workload. */
+  readonly platformPods: readonly PlatformPods[];
   /** The largest surges, as many as `concurrentRollouts`. */
   readonly rollouts: readonly CountedRollout[];
   /** What adds up to the totals: function pods, rollout surge, RuntimeClass overhead, platform pods, other workloads. */
@@ -277,7 +279,8 @@ export function computeClusterCapacity(
   if (overheadCpu > 0 || overheadMem > 0) {
     demand.push({ label: 'RuntimeClass pod overhead', pods: 0, cpuCores: overheadCpu, memoryBytes: overheadMem });
   }
-  for (const p of dedupePlatformPods(platformPods)) {
+  const platform = dedupePlatformPods(platformPods);
+  for (const p of platform) {
     demand.push({
       label: `${p.component} (${p.key}, ${p.source})`,
       pods: p.pods,
@@ -320,6 +323,7 @@ export function computeClusterCapacity(
     cpuCores,
     memoryBytes,
     functionPods: demand[0].pods,
+    platformPods: platform,
     rollouts: rolling.map((f) => ({ function: name(f), surgePods: known(f.surgePodsAtMax), maxReplicas: f.maxReplicas })),
     demand,
     pods,
