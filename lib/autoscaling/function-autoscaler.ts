@@ -1,6 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
 import { LABELS } from '../core/labels';
 import { checkDns1123Subdomain, checkIntegerInRange } from '../core/names';
+import { parseQuantity } from '../core/quantity';
 import { WasmFunction } from '../function/wasm-function';
 import { constructsOf } from '../synth/synth-session';
 import { CapacityPlan, checkPlan, checkPlanInputs, evaluatePlan, PlanEvaluation } from './capacity-plan';
@@ -71,6 +72,21 @@ export interface FunctionCapacity {
   readonly cpuRequestCores: number;
   /** Memory request per pod, in bytes. */
   readonly memoryRequestBytes: number;
+  /**
+   * Pods a rollout at maxReplicas adds above them (the Deployment's `maxSurge`).
+   * @default 0
+   */
+  readonly surgePodsAtMax?: number;
+  /**
+   * CPU the RuntimeClass adds to each pod (`overhead.podFixed.cpu`), in cores.
+   * @default 0
+   */
+  readonly podOverheadCpuCores?: number;
+  /**
+   * Memory the RuntimeClass adds to each pod (`overhead.podFixed.memory`), in bytes.
+   * @default 0
+   */
+  readonly podOverheadMemoryBytes?: number;
   /** Fastest climb from min to max under the behavior (undefined when scale-up is disabled). */
   readonly minToMax?: ScaleUpTiming;
   readonly plan?: PlanEvaluation;
@@ -162,6 +178,7 @@ export abstract class FunctionAutoscaler extends Construct {
       maxReplicas: this.maxReplicas,
       cpuRequestCores: this.target.resources.cpuRequestCores,
       memoryRequestBytes: this.target.resources.memoryRequestBytes,
+      ...podCostsOf(this.target, this.maxReplicas),
       minToMax: fastestScaleUp(this.behavior.scaleUp, this.minReplicas, this.maxReplicas),
       plan: this.capacity ? this.evaluateCapacity(this.capacity) : undefined,
       flashSales: this.flashSales.map((w) => ({
@@ -230,4 +247,14 @@ export abstract class FunctionAutoscaler extends Construct {
     return this.target.foreignScalers().map(({ object, name }) =>
       `${object.kind} "${name}" (${object.node.path}) also scales Deployment ${this.namespace}/${this.target.name}:${kedaNote} two autoscalers on one Deployment fight over its replica count: remove one`);
   }
+}
+
+/** What a function's pods cost beyond their requests at `replicas`: a rollout's surge and the RuntimeClass overhead. */
+export function podCostsOf(fn: WasmFunction, replicas: number): Pick<FunctionCapacity, 'surgePodsAtMax' | 'podOverheadCpuCores' | 'podOverheadMemoryBytes'> {
+  const overhead = fn.runtime.podOverhead;
+  return {
+    surgePodsAtMax: fn.surgePods(replicas),
+    podOverheadCpuCores: overhead ? parseQuantity(overhead.cpu) ?? 0 : 0,
+    podOverheadMemoryBytes: overhead ? parseQuantity(overhead.memory) ?? 0 : 0,
+  };
 }

@@ -7,4 +7,5 @@ export * from './function-autoscaler';
 export * from './horizontal-function-autoscaler';
 export * from './keda-function-autoscaler';
 export * from './scale-to-zero-function-autoscaler';
+export * from './pod-creation';
 export * from './cluster-capacity';

@@ -2,6 +2,8 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { HttpScaledObject } from '../../imports/keda-httpscaledobjects-http.keda.sh';
 import { checkDns1123Label, checkDns1123Subdomain, checkHttpPath, checkIntegerInRange, checkPort, checkServiceName } from '../core/names';
+import { IPlatformPodsSource, PlatformPods } from '../core/platform-pods';
+import { checkQuantity, parseQuantity } from '../core/quantity';
 import { DEFAULT_POD_START_SECONDS, fmt } from './capacity-plan';
 import { FunctionAutoscaler, FunctionAutoscalerProps } from './function-autoscaler';
 import { ScalingBehavior } from './scaling-behavior';
@@ -58,7 +60,27 @@ export interface HttpInterceptor {
    * @default 20
    */
   readonly waitTimeoutSeconds?: number;
+  /**
+   * The most interceptor pods the add-on runs (the chart's `interceptor.replicas.max`): the
+   * add-on scales its interceptor with the traffic through it, so a sale can take them all,
+   * and the cluster capacity check counts them.
+   * @default 50 (the chart's default)
+   */
+  readonly maxReplicas?: number;
+  /**
+   * CPU request of an interceptor pod (the chart's `interceptor.resources.requests.cpu`).
+   * @default "250m" (the chart's default)
+   */
+  readonly cpuRequest?: string;
+  /**
+   * Memory request of an interceptor pod (the chart's `interceptor.resources.requests.memory`).
+   * @default "20Mi" (the chart's default)
+   */
+  readonly memoryRequest?: string;
 }
+
+/** The KEDA HTTP add-on chart's interceptor defaults (kedacore/charts, http-add-on values.yaml). */
+const INTERCEPTOR_CHART_DEFAULTS = { maxReplicas: 50, cpuRequest: '250m', memoryRequest: '20Mi' } as const;
 
 /** Props for {@link ScaleToZeroFunctionAutoscaler}. */
 export interface ScaleToZeroFunctionAutoscalerProps extends FunctionAutoscalerProps {
@@ -116,7 +138,7 @@ export interface ScaleToZeroFunctionAutoscalerProps extends FunctionAutoscalerPr
  * gateway must send the host this autoscaler matches ({@link WasmFunction.ingressBackend}
  * carries it). A NetworkPolicy lets the interceptor reach the function's pods.
  */
-export class ScaleToZeroFunctionAutoscaler extends FunctionAutoscaler {
+export class ScaleToZeroFunctionAutoscaler extends FunctionAutoscaler implements IPlatformPodsSource {
   /** The HTTPScaledObject. */
   public readonly resource: HttpScaledObject;
   /** The hosts it matches (the first is the Host header the gateway sends). */
@@ -150,6 +172,9 @@ export class ScaleToZeroFunctionAutoscaler extends FunctionAutoscaler {
       serviceName: props.interceptor?.serviceName ?? 'keda-add-ons-http-interceptor-proxy',
       port: props.interceptor?.port ?? 8080,
       waitTimeoutSeconds: props.interceptor?.waitTimeoutSeconds ?? 20,
+      maxReplicas: props.interceptor?.maxReplicas ?? INTERCEPTOR_CHART_DEFAULTS.maxReplicas,
+      cpuRequest: props.interceptor?.cpuRequest ?? INTERCEPTOR_CHART_DEFAULTS.cpuRequest,
+      memoryRequest: props.interceptor?.memoryRequest ?? INTERCEPTOR_CHART_DEFAULTS.memoryRequest,
     };
     this.wakeUpSeconds = this.minReplicas === 0
       ? props.wakeUpSeconds ?? (props.capacity?.podStartSeconds ?? DEFAULT_POD_START_SECONDS) + ACTIVATION_SECONDS
@@ -199,6 +224,23 @@ export class ScaleToZeroFunctionAutoscaler extends FunctionAutoscaler {
       hostHeader: this.hosts[0],
       wakeUpSeconds: this.wakeUpSeconds,
     });
+  }
+
+  /**
+   * The add-on's interceptor at its most replicas: the library does not create it, but every
+   * request to this function passes through it. Keyed by its Service, so it counts once however
+   * many functions scale to zero behind it.
+   */
+  public platformPods(): PlatformPods[] {
+    const i = this.interceptor;
+    return [{
+      component: 'KEDA HTTP interceptor',
+      key: `${i.namespace}/${i.serviceName}`,
+      pods: i.maxReplicas,
+      cpuRequestCores: parseQuantity(i.cpuRequest) ?? 0,
+      memoryRequestBytes: parseQuantity(i.memoryRequest) ?? 0,
+      source: this.props.interceptor?.maxReplicas === undefined ? 'interceptor.replicas.max, the chart\'s default' : 'interceptor.maxReplicas',
+    }];
   }
 
   /** HTTPScaledObject has no behavior field: the add-on's HPA scales with the Kubernetes default. */
@@ -254,6 +296,9 @@ export class ScaleToZeroFunctionAutoscaler extends FunctionAutoscaler {
       checkServiceName('interceptor.serviceName', this.interceptor.serviceName),
       checkPort('interceptor.port', this.interceptor.port),
       checkIntegerInRange('interceptor.waitTimeoutSeconds', this.interceptor.waitTimeoutSeconds, 1, 3600),
+      checkIntegerInRange('interceptor.maxReplicas', this.interceptor.maxReplicas, 1, 10000),
+      checkQuantity('interceptor.cpuRequest', this.interceptor.cpuRequest, INTERCEPTOR_CHART_DEFAULTS.cpuRequest),
+      checkQuantity('interceptor.memoryRequest', this.interceptor.memoryRequest, INTERCEPTOR_CHART_DEFAULTS.memoryRequest),
     ];
     errors.push(...candidates.filter((e): e is string => e !== undefined));
     errors.push(...this.checkWakeUp());

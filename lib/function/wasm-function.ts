@@ -103,6 +103,14 @@ export interface WasmFunctionProps {
    */
   readonly maxUnavailable?: number | string;
   /**
+   * How many pods a rollout adds above the replica count at once, as a count or a percentage
+   * of the replicas (Kubernetes rounds it up). Rollouts never take a serving pod away first
+   * (`maxUnavailable: 0`), so the surge is the only room they have: a rollout at maxReplicas
+   * during a sale needs that many pods more, and the cluster capacity check counts them.
+   * @default "25%" (the Kubernetes default)
+   */
+  readonly maxSurge?: number | string;
+  /**
    * How long a terminating pod keeps serving before it is sent SIGTERM: a
    * `lifecycle.preStop.sleep` that covers the time the gateway's proxies need to drop the
    * pod from their endpoints (a FROM-scratch image has no shell for an `exec` pause). Without
@@ -255,6 +263,8 @@ export class WasmFunction extends Construct {
   public readonly service: k8s.KubeService;
 
   private readonly fixedReplicas?: number;
+  /** The Deployment's rolling-update `maxSurge`, a count or a percentage. */
+  public readonly maxSurge: number | string;
   /** Whether the pods are also spread over zones (see {@link WasmFunctionProps.spreadOverZones}). */
   public readonly spreadsOverZones: boolean;
   private backendOverride?: ServiceBackend;
@@ -278,6 +288,7 @@ export class WasmFunction extends Construct {
     const partOf = props.partOf ?? DEFAULT_PART_OF;
     const ingressFromNamespaces = props.ingressFromNamespaces ?? ['gateway', 'monitoring'];
     const maxUnavailable = props.maxUnavailable ?? '10%';
+    this.maxSurge = props.maxSurge ?? '25%';
     const drain = props.drain ?? Duration.seconds(5);
     this.spreadsOverZones = props.spreadOverZones ?? false;
 
@@ -338,7 +349,10 @@ export class WasmFunction extends Construct {
         // Surge only: at 99.99 % availability a rollout must never take serving pods away first.
         strategy: {
           type: 'RollingUpdate',
-          rollingUpdate: { maxSurge: k8s.IntOrString.fromString('25%'), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+          rollingUpdate: {
+            maxSurge: typeof this.maxSurge === 'number' ? k8s.IntOrString.fromNumber(this.maxSurge) : k8s.IntOrString.fromString(this.maxSurge),
+            maxUnavailable: k8s.IntOrString.fromNumber(0),
+          },
         },
         template: {
           metadata: {
@@ -492,6 +506,16 @@ export class WasmFunction extends Construct {
     this.scrapes.push(attachment);
   }
 
+  /**
+   * Pods a rollout adds above `replicas` at once: `maxSurge` as a count, or its percentage of
+   * the replicas rounded up, as the Deployment controller computes it.
+   */
+  public surgePods(replicas: number): number {
+    if (typeof this.maxSurge === 'number') return this.maxSurge;
+    const percent = Number(this.maxSurge.replace(/%$/, ''));
+    return Number.isFinite(percent) ? Math.ceil(replicas * percent / 100) : 0;
+  }
+
   /** The fixed replica count when not autoscaled. */
   public get replicas(): number | undefined {
     return this.isAutoscaled ? undefined : this.fixedReplicas ?? DEFAULT_REPLICAS;
@@ -622,17 +646,18 @@ export class WasmFunction extends Construct {
       checkLabelValue('partOf', props.partOf ?? DEFAULT_PART_OF, LABELS.partOf),
       props.version !== undefined ? checkLabelValue('version', props.version, LABELS.version) : undefined,
       ...ingressFromNamespaces.map((ns) => checkDns1123Label('ingressFromNamespaces entry', ns)),
-      checkMaxUnavailable(props.maxUnavailable),
+      checkPodsOrPercent('maxUnavailable', props.maxUnavailable, '10%'),
+      checkPodsOrPercent('maxSurge', props.maxSurge, '25%'),
     ];
     return candidates.filter((e): e is string => e !== undefined);
   }
 }
 
-function checkMaxUnavailable(value: number | string | undefined): string | undefined {
+function checkPodsOrPercent(field: string, value: number | string | undefined, example: string): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value === 'number') return checkIntegerInRange('maxUnavailable', value, 1, 100000);
+  if (typeof value === 'number') return checkIntegerInRange(field, value, 1, 100000);
   if (!/^(100|[1-9]?[0-9])%$/.test(value) || value === '0%') {
-    return `maxUnavailable "${value}" must be a pod count or a percentage from 1% to 100% (for example "10%")`;
+    return `${field} "${oneLine(value)}" must be a pod count or a percentage from 1% to 100% (for example "${example}")`;
   }
   return undefined;
 }

@@ -8,7 +8,8 @@ import { IRequestAuthorizer, ServiceReferenceRequest } from '../core/authorizer'
 import { checkImage } from '../core/image';
 import { LABELS, MANAGED_BY } from '../core/labels';
 import { checkDns1123Label, checkIntegerInRange, checkPort, checkServiceName } from '../core/names';
-import { checkQuantity } from '../core/quantity';
+import { IPlatformPodsSource, PlatformPods } from '../core/platform-pods';
+import { checkQuantity, parseQuantity } from '../core/quantity';
 import { RequestAuthorizationPolicy } from './request-authorization-policy';
 import { regoLiteral } from './rego-literal';
 
@@ -129,7 +130,7 @@ export interface OpaAuthorizerProps {
  * decision logs, a PodDisruptionBudget and a NetworkPolicy that admits only the gateway
  * and monitoring.
  */
-export class OpaAuthorizer extends Construct implements IRequestAuthorizer {
+export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPlatformPodsSource {
   public readonly serviceName: string;
   public readonly deploymentName: string;
   public readonly namespace: string;
@@ -148,6 +149,7 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer {
   public referenceGrant?: ReferenceGrantV1Beta1;
 
   private readonly referenceRequests: ServiceReferenceRequest[] = [];
+  private readonly pods: PlatformPods;
   private readonly objectLabels: Record<string, string>;
 
   /**
@@ -171,6 +173,11 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer {
       this.node.addValidation({ validate: () => this.checkReferenceGrant() });
     }
     return true;
+  }
+
+  /** Its pods, for the cluster capacity check: the replicas plus the one pod its rollout surges. */
+  public platformPods(): PlatformPods[] {
+    return [this.pods];
   }
 
   /** The `from` entries of the ReferenceGrant: every requested kind and namespace, once, sorted. */
@@ -241,6 +248,16 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer {
         checkQuantity('resources.memoryLimit', resources.memoryLimit, '256Mi'),
       ].filter((e): e is string => e !== undefined),
     });
+
+    // Its own rollout surges one pod (maxSurge 1), which the capacity check counts with it.
+    this.pods = {
+      component: 'OPA authorizer',
+      key: `${this.namespace}/${this.deploymentName}`,
+      pods: replicas + 1,
+      cpuRequestCores: parseQuantity(resources.cpuRequest) ?? 0,
+      memoryRequestBytes: parseQuantity(resources.memoryRequest) ?? 0,
+      source: `replicas ${replicas} + 1 surge`,
+    };
 
     const selectorLabels = { [LABELS.name]: name, [LABELS.instance]: name };
     const labels = {

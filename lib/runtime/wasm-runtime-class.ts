@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { LABELS, MANAGED_BY } from '../core/labels';
 import { checkDns1123Subdomain, checkLabels, checkOneOf, checkQualifiedName } from '../core/names';
 import { checkQuantity } from '../core/quantity';
-import { IWasmRuntime, SUPPORTED_WASM_HANDLERS } from './wasm-runtime';
+import { IWasmRuntime, PodOverhead, SUPPORTED_WASM_HANDLERS } from './wasm-runtime';
 
 /** The taint effects Kubernetes knows. */
 export const TAINT_EFFECTS: readonly string[] = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
@@ -48,10 +48,11 @@ export interface WasmRuntimeClassProps {
    */
   readonly tolerations?: WasmNodeToleration[];
   /**
-   * Fixed per-pod overhead the scheduler adds to each pod's requests (the shim's own memory).
+   * Fixed per-pod overhead the scheduler adds to each pod's requests (the shim's own memory);
+   * the cluster capacity check adds it to every function pod of this class.
    * @default - none
    */
-  readonly podOverhead?: { readonly cpu: string; readonly memory: string };
+  readonly podOverhead?: PodOverhead;
 }
 
 /**
@@ -63,12 +64,14 @@ export class WasmRuntimeClass extends Construct implements IWasmRuntime {
   public readonly runtimeClassName: string;
   public readonly handler: string;
   public readonly clusterProvided = false;
+  public readonly podOverhead?: PodOverhead;
 
   constructor(scope: Construct, id: string, props: WasmRuntimeClassProps) {
     super(scope, id);
     this.runtimeClassName = props.name ?? 'wasmedge-pinned';
     this.handler = props.handler ?? 'wasmedge';
     const tolerations = props.tolerations ?? [];
+    this.podOverhead = props.podOverhead;
 
     this.node.addValidation({ validate: () => this.check(props) });
     this.node.addValidation({

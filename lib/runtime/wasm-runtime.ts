@@ -14,6 +14,20 @@ export interface IWasmRuntime {
   readonly handler: string;
   /** True when the cluster provides the RuntimeClass and this library must not emit it. */
   readonly clusterProvided: boolean;
+  /**
+   * The RuntimeClass's `overhead.podFixed`: the scheduler adds it to the requests of every pod
+   * that selects the class, so the capacity check adds it to every function pod.
+   * @default - none
+   */
+  readonly podOverhead?: PodOverhead;
+}
+
+/** A RuntimeClass's fixed per-pod overhead, as quantities. */
+export interface PodOverhead {
+  /** CPU, for example "5m". */
+  readonly cpu: string;
+  /** Memory, for example "8Mi". */
+  readonly memory: string;
 }
 
 /** Runtimes the cluster already provides. */
@@ -28,10 +42,12 @@ export class WasmRuntime {
 
   /**
    * A RuntimeClass that K3s (or the cluster operator) provides under the handler's own name.
-   * Unknown handlers are reported at synth by the function that uses them.
+   * Unknown handlers are reported at synth by the function that uses them. Give the class's
+   * `overhead.podFixed` as `podOverhead` when it has one (K3s's bundled classes have none), so
+   * the capacity check counts it.
    */
-  public static clusterProvided(handler: string): IWasmRuntime {
-    return { runtimeClassName: handler, handler, clusterProvided: true };
+  public static clusterProvided(handler: string, podOverhead?: PodOverhead): IWasmRuntime {
+    return { runtimeClassName: handler, handler, clusterProvided: true, podOverhead };
   }
 
   private constructor() {}
