@@ -632,7 +632,7 @@ function checkMaxUnavailable(value: number | string | undefined): string | undef
   if (value === undefined) return undefined;
   if (typeof value === 'number') return checkIntegerInRange('maxUnavailable', value, 1, 100000);
   if (!/^(100|[1-9]?[0-9])%$/.test(value) || value === '0%') {
-    return `maxUnavailable "${value}" must be a pod count or a percentage from 1% to 100% (for example "10%")`;
+    return `maxUnavailable "${oneLine(value)}" must be a pod count or a percentage from 1% to 100% (for example "10%")`;
   }
   return undefined;
 }

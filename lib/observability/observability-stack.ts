@@ -622,7 +622,7 @@ function checkExpressions(exprs: readonly string[], origin: string): string[] {
   const errors: string[] = [];
   for (const expr of exprs) {
     const e = promQlSyntaxError(expr);
-    if (e) errors.push(`generated PromQL does not parse (near "${e.near}"): ${expr} — check ${origin}`);
+    if (e) errors.push(`generated PromQL does not parse (near "${oneLine(e.near)}"): ${oneLine(expr)} — check ${origin}`);
   }
   return errors;
 }

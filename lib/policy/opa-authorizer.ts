@@ -7,7 +7,7 @@ import { ReferenceGrantV1Beta1 } from '../../imports/gateway-api-referencegrants
 import { IRequestAuthorizer, ServiceReferenceRequest } from '../core/authorizer';
 import { checkImage } from '../core/image';
 import { LABELS, MANAGED_BY } from '../core/labels';
-import { checkDns1123Label, checkIntegerInRange, checkPort, checkServiceName } from '../core/names';
+import { checkDns1123Label, checkIntegerInRange, checkPort, checkServiceName, oneLine } from '../core/names';
 import { checkQuantity } from '../core/quantity';
 import { RequestAuthorizationPolicy } from './request-authorization-policy';
 import { regoLiteral } from './rego-literal';
@@ -188,10 +188,10 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer {
   private checkReferenceGrant(): string[] {
     const n = this.referenceSources().length;
     if (n === 0) {
-      return [`ReferenceGrant ${this.namespace}/${this.serviceName}-service-references has no namespace to allow: every object that refers to the authorizer lives in "${this.namespace}" itself, and the Gateway API requires at least one "from" entry; route those functions from another namespace`];
+      return [`ReferenceGrant ${oneLine(this.namespace)}/${oneLine(this.serviceName)}-service-references has no namespace to allow: every object that refers to the authorizer lives in "${oneLine(this.namespace)}" itself, and the Gateway API requires at least one "from" entry; route those functions from another namespace`];
     }
     if (n > 16) {
-      return [`ReferenceGrant ${this.namespace}/${this.serviceName}-service-references would allow ${n} (kind, namespace) pairs, more than the 16 the Gateway API accepts in "from": authorize routes from fewer namespaces`];
+      return [`ReferenceGrant ${oneLine(this.namespace)}/${oneLine(this.serviceName)}-service-references would allow ${n} (kind, namespace) pairs, more than the 16 the Gateway API accepts in "from": authorize routes from fewer namespaces`];
     }
     return [];
   }
