@@ -343,7 +343,11 @@ export class GitOpsDelivery extends Construct {
     wave: () => string; syncPolicy: () => unknown; ignoreDifferences: () => ApplicationSpecIgnoreDifferences[];
   }): Application {
     const sources = p.folders.map((f) => ({ repoUrl: this.repoUrl, targetRevision: this.targetRevision, path: this.repoPath(f) }));
-    return new Application(this, id, {
+    // Two names that read alike as ids ("a-b" and "a.b", or one name given twice) are reported
+    // by the duplicate-name check at synth; a second construct with the same id would throw here first.
+    let unique = id;
+    for (let n = 2; this.node.tryFindChild(unique) !== undefined; n++) unique = `${id}${n}`;
+    return new Application(this, unique, {
       metadata: {
         name: p.name,
         namespace: this.argoCdNamespace,

@@ -447,6 +447,21 @@ describe('ObservabilityStack rules', () => {
     expect(problemsOf(app).join('\n')).toMatch(/objectives has 2 objectives named "availability": SLO names must be unique per function/);
   });
 
+  test('SLO names with quotes or a newline are printed on one line', () => {
+    const { app, stack, hello } = fixture();
+    const name = 'slo"\nx';
+    stack.addFunction(hello, { objectives: [
+      ServiceLevelObjective.availability(100, { name }),
+      ServiceLevelObjective.latency({ percentile: 99, thresholdMilliseconds: 15, name }),
+    ] });
+    expect(problemsOf(app)).toEqual(expect.arrayContaining([
+      expect.stringContaining('objectives[0].name "slo\\"\\nx" must be 1-40 lowercase letters'),
+      expect.stringContaining('objectives[0] (slo\\"\\nx) targetPercent (100) must be strictly between 0 and 100 %'),
+      expect.stringContaining('objectives[1] (slo\\"\\nx) thresholdMilliseconds (15) is not a bucket boundary'),
+      expect.stringContaining('objectives has 2 objectives named "slo\\"\\nx": SLO names must be unique per function'),
+    ]));
+  });
+
   test('alert windows that do not fit the scrape interval are refused', () => {
     const { app } = fixture({
       scrapeIntervalSeconds: 60,

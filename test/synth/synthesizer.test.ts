@@ -4,6 +4,7 @@ import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { kebabCase, OUTPUT_MANIFEST, OutputArtifact, renderApp, resolveCharts, synthesizeApp, synthesizeMain, SynthValidationError, writeAtomically } from '../../lib';
+import { problemsOf } from '../support/synth';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'synth-test-'));
@@ -92,6 +93,14 @@ describe('synthesizer', () => {
     const app = appWithNamespace('g');
     new OutputArtifact(app, 'Escape', { path: '../outside.md', render: () => 'x' });
     expect(() => renderApp(app)).toThrow(/\[Escape\] path "..\/outside.md" must be a relative path/);
+  });
+
+  test('an artifact path with quotes or a newline is printed on one line', () => {
+    const app = appWithNamespace('g');
+    new OutputArtifact(app, 'Odd', { path: 'reports/"x"\n.md', render: () => 'x' });
+    expect(problemsOf(app)).toEqual([
+      '[Odd] path "reports/\\"x\\"\\n.md" must be a relative path of letters, digits, \'.\', \'_\', \'-\' and \'/\' inside the output folder',
+    ]);
   });
 
   test('resolves charts exactly as cdk8s Chart.toJson() does, dependencies included', () => {
