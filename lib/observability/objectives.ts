@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { oneLine } from '../core/names';
+import { checkOneOf, oneLine } from '../core/names';
 
 /** What an objective measures. */
 export enum ObjectiveKind {
@@ -153,7 +153,7 @@ export function promDurationSeconds(seconds: number): string {
 
 /** Validation of one function's objectives; messages name the field, value and what is allowed. */
 export function checkObjectives(
-  field: string, objectives: readonly ServiceLevelObjective[], bucketsMs: readonly number[], sourceName: string,
+  field: string, objectives: readonly ServiceLevelObjective[], bucketsMs: readonly number[] | undefined, sourceName: string,
 ): string[] {
   const errors: string[] = [];
   const seen = new Map<string, number>();
@@ -167,7 +167,8 @@ export function checkObjectives(
       const what = o.kind === ObjectiveKind.LATENCY ? 'percentile' : 'targetPercent';
       errors.push(`${at} (${oneLine(o.name)}) ${what} (${o.targetPercent}) must be strictly between 0 and 100 % (for example 99.9)`);
     }
-    if (o.kind === ObjectiveKind.LATENCY) {
+    // No buckets when the source's unit is unknown: that is reported once, on its own.
+    if (o.kind === ObjectiveKind.LATENCY && bucketsMs !== undefined) {
       const t = o.thresholdMilliseconds ?? NaN;
       if (!bucketsMs.some((b) => sameBoundary(b, t))) {
         errors.push(`${at} (${oneLine(o.name)}) thresholdMilliseconds (${t}) is not a bucket boundary of the ${sourceName} request duration histogram: use one of ${bucketsMs.map((b) => `${b} ms`).join(', ')}, or add the bucket to the histogram`);
@@ -217,6 +218,9 @@ export function checkWindows(
     if (!Number.isFinite(w.burnRate) || w.burnRate <= 0) {
       errors.push(`${at}.burnRate (${w.burnRate}) must be a positive number (for example 14.4)`);
     }
+    // An urgency outside the enum (a JavaScript string) matches neither alert rule, so the window would be dropped silently.
+    const urgencyError = checkOneOf(`${at}.urgency`, w.urgency, Object.values(AlertUrgency));
+    if (urgencyError) errors.push(`${urgencyError} (AlertUrgency.PAGE or AlertUrgency.TICKET)`);
   });
   return errors;
 }

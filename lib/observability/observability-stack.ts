@@ -8,7 +8,7 @@ import { PrometheusRule, PrometheusRuleSpecGroups, PrometheusRuleSpecGroupsRules
 import { ServiceMonitor } from '../../imports/prometheus-servicemonitors-monitoring.coreos.com';
 import { LABELS, MANAGED_BY } from '../core/labels';
 import { DEFAULT_SCRAPE_INTERVAL_SECONDS, FUNCTION_SDK_METRICS, RequestMetrics } from '../core/metrics';
-import { checkDns1123Label, checkDns1123Subdomain, checkIntegerInRange, checkLabels, checkRe2, checkUrl, oneLine } from '../core/names';
+import { checkDns1123Label, checkDns1123Subdomain, checkIntegerInRange, checkLabels, checkOneOf, checkRe2, checkUrl, oneLine } from '../core/names';
 import { reportsOwnDuplicates } from '../synth/duplicate-objects';
 import { constructsOf, oncePerSynth } from '../synth/synth-session';
 import { WasmFunction } from '../function/wasm-function';
@@ -301,7 +301,7 @@ export class FunctionMonitoring extends Construct {
   }
 
   private validate(): string[] {
-    const errors = checkObjectives('objectives', this.objectives, bucketsInMilliseconds(this.stack.sloSource), `"${this.stack.sloSource.source}"`);
+    const errors = checkObjectives('objectives', this.objectives, sloBucketsMs(this.stack.sloSource), `"${this.stack.sloSource.source}"`);
     // Queries of a function with an invalid name or namespace fail because of it: the function reports it.
     if (errors.length > 0 || !this.fn.hasValidIdentity) return errors;
     const dashboard = this.builtDashboard();
@@ -557,7 +557,9 @@ export class ObservabilityStack extends Construct {
       checkIntegerInRange('ruleEvaluationIntervalSeconds', this.ruleEvaluationIntervalSeconds, 1, 3600),
       checkIntegerInRange('sloPeriodDays', this.sloPeriodDays, 1, 365),
       ...checkWindows(this.burnRateWindows, this.scrapeIntervalSeconds, this.ruleEvaluationIntervalSeconds, this.sloPeriodDays),
-      ...checkObjectives('defaultObjectives', this.defaultObjectives, bucketsInMilliseconds(this.sloSource), `"${this.sloSource.source}"`),
+      // Anything but "seconds" would be read as milliseconds: every threshold off by 1000.
+      checkOneOf('sloSource.durationUnit', this.sloSource.durationUnit, DURATION_UNITS),
+      ...checkObjectives('defaultObjectives', this.defaultObjectives, sloBucketsMs(this.sloSource), `"${this.sloSource.source}"`),
       ...checkLabels('prometheusSelectorLabels', this.prometheusSelectorLabels),
       ...checkLabels('dashboardLabels', this.dashboardLabels),
       props.runbookBaseUrl !== undefined ? checkUrl('runbookBaseUrl', props.runbookBaseUrl) : undefined,
@@ -615,6 +617,13 @@ function toRuleGroups(groups: readonly PromRuleGroup[]): PrometheusRuleSpecGroup
       annotations: r.annotations,
     })),
   }));
+}
+
+const DURATION_UNITS: readonly RequestMetrics['durationUnit'][] = ['seconds', 'milliseconds'];
+
+/** The source's bucket boundaries in milliseconds, or undefined when its unit is not one it can be converted from. */
+function sloBucketsMs(source: RequestMetrics): number[] | undefined {
+  return DURATION_UNITS.includes(source.durationUnit) ? bucketsInMilliseconds(source) : undefined;
 }
 
 /** Every expression must parse with the official PromQL grammar. */

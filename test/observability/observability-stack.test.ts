@@ -462,6 +462,20 @@ describe('ObservabilityStack rules', () => {
     ]));
   });
 
+  test('an urgency or duration unit passed from JavaScript as a plain string names the allowed values', () => {
+    // GIVEN spellings the types forbid but JavaScript allows: the window would match neither
+    // alert rule and vanish; the unit would be read as milliseconds
+    const { app } = fixture({
+      burnRateWindows: [{ longWindow: Duration.hours(1), shortWindow: Duration.minutes(5), burnRate: 14.4, urgency: 'Page' as AlertUrgency }],
+      sloSource: { ...FUNCTION_SDK_METRICS, durationUnit: 'ms' as RequestMetrics['durationUnit'] },
+    });
+    // THEN one problem each, and no derived "not a bucket boundary" from the unknown unit
+    expect(problemsOf(app)).toEqual([
+      '[Monitoring/Stack] burnRateWindows[0].urgency "Page" is not one of "page", "ticket" (AlertUrgency.PAGE or AlertUrgency.TICKET)',
+      '[Monitoring/Stack] sloSource.durationUnit "ms" is not one of "seconds", "milliseconds"',
+    ]);
+  });
+
   test('alert windows that do not fit the scrape interval are refused', () => {
     const { app } = fixture({
       scrapeIntervalSeconds: 60,
