@@ -177,6 +177,25 @@ describe('the synthesizer deletes only what it wrote', () => {
     expect(fs.readdirSync(project)).toEqual(['package.json']);
   });
 
+  test('a repository root (a folder holding .git) is refused and its history survives', () => {
+    // GIVEN a repository: a .git folder and nothing else, so no other rule would catch it
+    const repo = tempDir();
+    fs.mkdirSync(path.join(repo, '.git'));
+    fs.writeFileSync(path.join(repo, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+    // WHEN it is given as outdir THEN synth refuses, naming .git, and deletes nothing
+    expect(refusal(repo)).toBe(`outdir "${repo}" holds .git: it is a repository or project root, and synth replaces the whole folder, so choose a folder of its own, new or written only by this synthesizer (for example "dist")`);
+    expect(readTree(repo)).toEqual({ [path.join('.git', 'HEAD')]: 'ref: refs/heads/main\n' });
+    expect(fs.readdirSync(path.dirname(repo)).filter((n) => n.startsWith(path.basename(repo)))).toEqual([path.basename(repo)]);
+  });
+
+  test('a synthesized folder someone made a repository of is refused, though its manifest lists every other file', () => {
+    const dir = path.join(tempDir(), 'dist');
+    synthesizeApp(appWithNamespace('z'), { outdir: dir });
+    fs.mkdirSync(path.join(dir, '.git'));
+    expect(refusal(dir)).toMatch(/^outdir ".*" holds \.git: it is a repository or project root/);
+    expect(fs.existsSync(path.join(dir, '.git'))).toBe(true);
+  });
+
   test('an outdir that is the CLI\'s own output folder is refused with the fix', () => {
     // GIVEN `cdk8s synth` run with `output: dist` (it deleted dist/ before the app ran)
     const dir = path.join(tempDir(), 'dist');
