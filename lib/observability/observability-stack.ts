@@ -8,7 +8,9 @@ import { PrometheusRule, PrometheusRuleSpecGroups, PrometheusRuleSpecGroupsRules
 import { ServiceMonitor } from '../../imports/prometheus-servicemonitors-monitoring.coreos.com';
 import { LABELS, MANAGED_BY } from '../core/labels';
 import { DEFAULT_SCRAPE_INTERVAL_SECONDS, FUNCTION_SDK_METRICS, RequestMetrics } from '../core/metrics';
-import { checkDns1123Label, checkDns1123Subdomain, checkIntegerInRange, checkLabels, checkOneOf, checkRe2, checkUrl, oneLine } from '../core/names';
+import {
+  checkDns1123Label, checkDns1123Subdomain, checkGeneratedConfigMap, checkIntegerInRange, checkLabels, checkOneOf, checkRe2, checkUrl, oneLine,
+} from '../core/names';
 import { reportsOwnDuplicates } from '../synth/duplicate-objects';
 import { constructsOf, oncePerSynth } from '../synth/synth-session';
 import { WasmFunction } from '../function/wasm-function';
@@ -356,6 +358,8 @@ export class ObservabilityStack extends Construct {
   private readonly grafanaUrl: string;
   private readonly authorizer?: { namespace: string; deployment: string };
   private readonly gatekeeper: boolean;
+  /** The log collection's ConfigMaps, held to the API server's size limit at synth. */
+  private readonly logConfigMaps: { readonly configMap: k8s.KubeConfigMap; readonly fix: string }[] = [];
 
   constructor(scope: Construct, id: string, props: ObservabilityStackProps = {}) {
     super(scope, id);
@@ -507,7 +511,7 @@ export class ObservabilityStack extends Construct {
     const labels = this.objectLabels('logs');
     const namespaces = (): string[] => [...new Set([...this.functionNamespaces, ...extra])].sort();
 
-    new k8s.KubeConfigMap(this, 'AlloyConfig', {
+    const alloyConfig = new k8s.KubeConfigMap(this, 'AlloyConfig', {
       metadata: { name: 'alloy-wasm-functions', namespace: this.namespace, labels },
       data: Lazy.any({
         produce: () => ({
@@ -520,7 +524,7 @@ export class ObservabilityStack extends Construct {
       }),
     });
 
-    new k8s.KubeConfigMap(this, 'LokiRules', {
+    const lokiRules = new k8s.KubeConfigMap(this, 'LokiRules', {
       metadata: {
         name: 'wasm-functions.loki-rules',
         namespace: this.namespace,
@@ -547,6 +551,10 @@ export class ObservabilityStack extends Construct {
         }),
       }),
     });
+    this.logConfigMaps.push(
+      { configMap: alloyConfig, fix: 'it grows with the watched namespaces and logs.lokiPushUrl; watch fewer namespaces (logs.extraNamespaces) or shorten the URL' },
+      { configMap: lokiRules, fix: 'it grows with the watched namespaces and logs.errorLinePattern; watch fewer namespaces (logs.extraNamespaces) or shorten the pattern' },
+    );
   }
 
   private validate(props: ObservabilityStackProps, logs: LogCollectionOptions | undefined): string[] {
@@ -585,6 +593,10 @@ export class ObservabilityStack extends Construct {
       if (logs.lokiPushUrl !== undefined) errors.push(checkUrl('logs.lokiPushUrl', logs.lokiPushUrl));
       errors.push(...checkLabels('logs.rulesConfigMapLabels', logs.rulesConfigMapLabels));
       errors.push(...(logs.extraNamespaces ?? []).map((ns) => checkDns1123Label('logs.extraNamespaces entry', ns)));
+    }
+    for (const { configMap, fix } of this.logConfigMaps) {
+      const data = (configMap.toJson() as { data?: Record<string, string> }).data;
+      errors.push(checkGeneratedConfigMap(`generated ConfigMap ${this.namespace}/${configMap.name}`, data, fix));
     }
     return errors.filter((e): e is string => e !== undefined);
   }

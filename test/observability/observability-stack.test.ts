@@ -385,6 +385,18 @@ describe('ObservabilityStack', () => {
     });
   });
 
+  test.each<[string, Record<string, unknown>, string]>([
+    // A pattern of 1.1 MB compiles; written into the Loki rule it makes that ConfigMap too large for the API server.
+    ['a long error-line pattern', { errorLinePattern: `(${'x'.repeat(1_100_000)})` }, 'wasm-functions.loki-rules'],
+    ['a long Loki push URL', { lokiPushUrl: `https://loki.example.com/${'p'.repeat(1_100_000)}` }, 'alloy-wasm-functions'],
+  ])('logs: %s that makes a generated ConfigMap exceed 1 MiB is refused at synth', (_case, logs, configMap) => {
+    const { app, stack, hello } = fixture({ logs });
+    stack.addFunction(hello);
+    expect(problemsOf(app)).toEqual([
+      expect.stringMatching(new RegExp(`^\\[Monitoring/Stack\\] generated ConfigMap monitoring/${configMap.replace(/\./g, '\\.')} would hold 11\\d{5} bytes of keys and values: a ConfigMap holds at most 1048576 bytes \\(1 MiB\\) and the API server would refuse it; it grows with the watched namespaces`)),
+    ]);
+  });
+
   test('logs: false emits no log collection', () => {
     const { monitoring, stack, hello } = fixture({ logs: false });
     stack.addFunction(hello);
