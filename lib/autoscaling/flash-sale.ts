@@ -161,7 +161,7 @@ class RawCronSchedule extends SaleSchedule {
   }
 
   public describe(): string {
-    return `cron "${this.start}" to "${this.end}"`;
+    return `cron "${oneLine(this.start)}" to "${oneLine(this.end)}"`;
   }
 }
 
@@ -296,7 +296,7 @@ export function checkCron(field: string, expr: string): string | undefined {
         if (Number.isNaN(v) || v < f.min || v > f.max) {
           const bad = Number.isNaN(from) || from < f.min || from > f.max ? m[1] : m[2] ?? m[1];
           const what = f.name === 'day-of-week' ? `weekday ${bad} does not exist`
-            : Number.isNaN(value(bad)) ? `${f.name} "${bad}" is not a number${f.names ? ' or a name' : ''}` : `${f.name} ${bad} is out of range`;
+            : Number.isNaN(value(bad)) ? `${f.name} "${oneLine(bad)}" is not a number${f.names ? ' or a name' : ''}` : `${f.name} ${bad} is out of range`;
           return `${field} "${oneLine(expr)}": ${what}: use ${f.hint}`;
         }
       }

@@ -1,6 +1,6 @@
 import { Construct, IConstruct } from 'constructs';
 import { LABELS } from '../core/labels';
-import { checkDns1123Subdomain, checkIntegerInRange } from '../core/names';
+import { checkDns1123Subdomain, checkIntegerInRange, oneLine } from '../core/names';
 import { parseQuantity } from '../core/quantity';
 import { WasmFunction } from '../function/wasm-function';
 import { constructsOf } from '../synth/synth-session';
@@ -245,7 +245,7 @@ export abstract class FunctionAutoscaler extends Construct {
     const kedaNote = this.kind === 'HorizontalPodAutoscaler' ? ''
       : ` KEDA creates its own HorizontalPodAutoscaler ${this.hpaName} for this ${this.kind};`;
     return this.target.foreignScalers().map(({ object, name }) =>
-      `${object.kind} "${name}" (${object.node.path}) also scales Deployment ${this.namespace}/${this.target.name}:${kedaNote} two autoscalers on one Deployment fight over its replica count: remove one`);
+      `${object.kind} "${oneLine(name)}" (${object.node.path}) also scales Deployment ${oneLine(this.namespace)}/${oneLine(this.target.name)}:${kedaNote} two autoscalers on one Deployment fight over its replica count: remove one`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { oneLine } from '../core/names';
 import { WasmFunction } from '../function/wasm-function';
 import { FunctionAutoscaler, FunctionAutoscalerProps } from './function-autoscaler';
 import { RESOURCE_METRICS_LAG_SECONDS } from './keda-trigger';
@@ -137,10 +138,10 @@ export function checkResourceRequests(target: WasmFunction, resources: readonly 
   const r = target.resources;
   const errors: string[] = [];
   if (resources.includes('cpu') && !(r.cpuRequestCores > 0)) {
-    errors.push(`${field} scale on cpu, but the function's resources.cpuRequest is "${r.cpuRequest}": set a CPU request above 0 (utilization is a share of it), or scale on request rate`);
+    errors.push(`${field} scale on cpu, but the function's resources.cpuRequest is "${oneLine(r.cpuRequest)}": set a CPU request above 0 (utilization is a share of it), or scale on request rate`);
   }
   if (resources.includes('memory') && !(r.memoryRequestBytes > 0)) {
-    errors.push(`${field} scale on memory, but the function's resources.memoryRequest is "${r.memoryRequest}": set a memory request above 0 (utilization is a share of it), or scale on request rate`);
+    errors.push(`${field} scale on memory, but the function's resources.memoryRequest is "${oneLine(r.memoryRequest)}": set a memory request above 0 (utilization is a share of it), or scale on request rate`);
   }
   return errors;
 }

@@ -216,7 +216,7 @@ export class KedaFunctionAutoscaler extends FunctionAutoscaler {
     this.triggers.forEach((t, i) => {
       errors.push(...t.validate(`triggers[${i}]`, context));
       const name = t.render(context).name ?? t.type;
-      if (names.has(name)) errors.push(`triggers[${i}] repeats the ${name} trigger: KEDA needs unique trigger names, give each kind once`);
+      if (names.has(name)) errors.push(`triggers[${i}] repeats the ${oneLine(name)} trigger: KEDA needs unique trigger names, give each kind once`);
       names.add(name);
     });
     errors.push(...checkResourceRequests(this.target, this.triggers.filter((t) => t.isResource).map((t) => t.type as 'cpu' | 'memory'), 'triggers'));
@@ -302,7 +302,7 @@ export class KedaFunctionAutoscaler extends FunctionAutoscaler {
     // ScaledObject is refused (webhook) and never reconciled (controller).
     for (const t of this.renderTriggers()) {
       if (t.type !== 'cpu' && t.type !== 'memory' && t.metricType !== 'AverageValue') {
-        errors.push(`fallback is set, but trigger ${t.name ?? t.type} has metricType ${t.metricType ?? '<none>'}: KEDA accepts a fallback only when every trigger's metricType is AverageValue; set it, or remove the fallback`);
+        errors.push(`fallback is set, but trigger ${oneLine(t.name ?? t.type)} has metricType ${oneLine(String(t.metricType ?? '<none>'))}: KEDA accepts a fallback only when every trigger's metricType is AverageValue; set it, or remove the fallback`);
       }
     }
     const f = this.fallback;
@@ -321,7 +321,7 @@ export class KedaFunctionAutoscaler extends FunctionAutoscaler {
       const field = `flashSales[${i}]`;
       const own = checkFlashSaleWindow(field, w);
       errors.push(...own);
-      if (names.has(w.name)) errors.push(`${field}.name "${w.name}" is used by another window: give each window its own name`);
+      if (names.has(w.name)) errors.push(`${field}.name "${oneLine(String(w.name))}" is used by another window: give each window its own name`);
       names.add(w.name);
       if (!Number.isInteger(w.replicas) || w.replicas <= this.minReplicas || w.replicas > this.maxReplicas) {
         errors.push(`${field}.replicas (${w.replicas}) must be an integer above minReplicas (${this.minReplicas}) and at most maxReplicas (${this.maxReplicas})`);

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { HttpScaledObject } from '../../imports/keda-httpscaledobjects-http.keda.sh';
-import { checkDns1123Label, checkDns1123Subdomain, checkHttpPath, checkIntegerInRange, checkPort, checkServiceName } from '../core/names';
+import { checkDns1123Label, checkDns1123Subdomain, checkHttpPath, checkIntegerInRange, checkPort, checkServiceName, oneLine } from '../core/names';
 import { IPlatformPodsSource, PlatformPods } from '../core/platform-pods';
 import { checkQuantity, parseQuantity } from '../core/quantity';
 import { DEFAULT_POD_START_SECONDS, fmt } from './capacity-plan';
@@ -329,7 +329,7 @@ export class ScaleToZeroFunctionAutoscaler extends FunctionAutoscaler implements
       if (other === this || !(other instanceof ScaleToZeroFunctionAutoscaler)) continue;
       const clash = routingKeys(other.hosts, other.props.pathPrefixes).find((k) => mine.includes(k));
       if (clash) {
-        errors.push(`hosts match "${clash}" as does ${other.node.path}: the interceptor routes by host and path, give each function its own host`);
+        errors.push(`hosts match "${oneLine(clash)}" as does ${other.node.path}: the interceptor routes by host and path, give each function its own host`);
       }
     }
     return errors;

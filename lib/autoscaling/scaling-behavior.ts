@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehavior } from '../../imports/keda-scaledobjects-keda.sh';
+import { checkOneOf } from '../core/names';
 
 /**
  * How often the kube-controller-manager re-evaluates every HorizontalPodAutoscaler
@@ -148,16 +149,23 @@ function rulesToJson(rules: ScalingRules): k8s.HpaScalingRulesV2 {
   };
 }
 
+const POLICY_TYPES: readonly string[] = ['Pods', 'Percent'];
+
 function checkRules(field: string, rules: ScalingRules): string[] {
   const errors: string[] = [];
   const window = rules.stabilizationWindowSeconds;
   if (!Number.isInteger(window) || window < 0 || window > 3600) {
     errors.push(`${field}.stabilizationWindowSeconds (${window}) must be an integer from 0 to 3600`);
   }
-  if (rules.policies.length === 0 && rules.selectPolicy !== SelectPolicy.DISABLED) {
+  // A JavaScript caller may pass any string; the API server refuses all but the three.
+  const selectError = rules.selectPolicy !== undefined ? checkOneOf(`${field}.selectPolicy`, rules.selectPolicy, Object.values(SelectPolicy)) : undefined;
+  if (selectError) errors.push(`${selectError} (SelectPolicy.MAX, SelectPolicy.MIN or SelectPolicy.DISABLED; leave it out for Max)`);
+  if (rules.policies.length === 0 && rules.selectPolicy !== SelectPolicy.DISABLED && !selectError) {
     errors.push(`${field}.policies is empty: give at least one ScalingPolicy, or set selectPolicy to SelectPolicy.DISABLED`);
   }
   rules.policies.forEach((p, i) => {
+    const typeError = checkOneOf(`${field}.policies[${i}].type`, p.type, POLICY_TYPES);
+    if (typeError) errors.push(`${typeError}: create the policy with ScalingPolicy.pods(...) or ScalingPolicy.percent(...)`);
     if (!Number.isInteger(p.value) || p.value < 1) {
       errors.push(`${field}.policies[${i}].value (${p.value}) must be a positive integer (${p.type === 'Pods' ? 'pods' : 'percent'} per period)`);
     }

@@ -113,17 +113,33 @@ export const MAX_CONFIGMAP_BYTES = 1024 * 1024;
 /** A ConfigMap's data: keys of letters, digits, '-', '_' or '.', and at most 1 MiB of keys and values together. */
 export function checkConfigMapData(field: string, data: Readonly<Record<string, string>>): string[] {
   const problems: string[] = [];
-  let bytes = 0;
-  for (const [key, value] of Object.entries(data)) {
+  for (const key of Object.keys(data)) {
     if (key.length === 0 || key.length > 253 || !/^[-._a-zA-Z0-9]+$/.test(key)) {
       problems.push(`${field} key "${oneLine(key)}" is not a valid ConfigMap key: use 1-253 letters, digits, '-', '_' or '.'`);
     }
-    bytes += Buffer.byteLength(key) + Buffer.byteLength(String(value));
   }
+  const bytes = configMapBytes(data);
   if (bytes > MAX_CONFIGMAP_BYTES) {
     problems.push(`${field} holds ${bytes} bytes of keys and values: a ConfigMap holds at most ${MAX_CONFIGMAP_BYTES} bytes (1 MiB); move the large values elsewhere (an image, a volume)`);
   }
   return problems;
+}
+
+/**
+ * A ConfigMap this library generates (a dashboard, a policy, a rule file, an agent's
+ * configuration), held to the same 1 MiB as a user's: its content grows with the props
+ * (namespaces, rules, patterns), and the API server would refuse it only at the first sync.
+ * `fix` says which props make it smaller.
+ */
+export function checkGeneratedConfigMap(what: string, data: Readonly<Record<string, string>> | undefined, fix: string): string | undefined {
+  const bytes = configMapBytes(data ?? {});
+  return bytes > MAX_CONFIGMAP_BYTES
+    ? `${what} would hold ${bytes} bytes of keys and values: a ConfigMap holds at most ${MAX_CONFIGMAP_BYTES} bytes (1 MiB) and the API server would refuse it; ${fix}`
+    : undefined;
+}
+
+function configMapBytes(data: Readonly<Record<string, string>>): number {
+  return Object.entries(data).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
 }
 
 /** The API server's limit on the total size of an object's annotations (keys and values). */

@@ -4,6 +4,8 @@
  * API server's (k8s.io/apimachinery/pkg/api/resource); a value it would reject is refused here.
  */
 
+import { oneLine } from './names';
+
 const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
 
 const SUFFIX: Readonly<Record<string, number>> = {
@@ -27,7 +29,7 @@ export function parseQuantity(value: string): number | undefined {
 export function checkQuantity(field: string, value: string, example: string): string | undefined {
   const parsed = parseQuantity(value);
   if (parsed === undefined || parsed < 0) {
-    return `${field} "${value}" is not a Kubernetes quantity: use a non-negative number with an optional suffix (m, k, M, G, Ki, Mi, Gi, ...), for example "${example}"`;
+    return `${field} "${oneLine(String(value))}" is not a Kubernetes quantity: use a non-negative number with an optional suffix (m, k, M, G, Ki, Mi, Gi, ...), for example "${example}"`;
   }
   return undefined;
 }

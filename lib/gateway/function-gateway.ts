@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import type { IRequestAuthorizer } from '../core/authorizer';
 import { LABELS, MANAGED_BY } from '../core/labels';
 import type { RequestMetrics } from '../core/metrics';
-import { checkDns1123Label, checkDns1123Subdomain, checkPort } from '../core/names';
+import { checkDns1123Label, checkDns1123Subdomain, checkPort, oneLine } from '../core/names';
 import type { IGatewayProvider } from './gateway-provider';
 import { GatewayRoute, GatewayRouteOptions, checkHostname } from './gateway-route';
 import { constructsOf } from '../synth/synth-session';
@@ -254,7 +254,7 @@ export class FunctionGateway extends Construct {
       this.httpsPort !== undefined && this.httpsPort === this.httpPort
         ? `tls.port (${this.httpsPort}) must differ from httpPort (${this.httpPort})` : undefined,
       this.tls?.secretNamespace !== undefined && this.tls.secretNamespace !== this.namespace && !this.referenceGrantsProvided
-        ? `tls.secretNamespace "${this.tls.secretNamespace}" is not the gateway's namespace "${this.namespace}": the Gateway may read it only through a ReferenceGrant in "${this.tls.secretNamespace}", which this library cannot create; keep the Secret in "${this.namespace}", or create the grant and set referenceGrantsProvided`
+        ? `tls.secretNamespace "${oneLine(this.tls.secretNamespace)}" is not the gateway's namespace "${oneLine(this.namespace)}": the Gateway may read it only through a ReferenceGrant in "${oneLine(this.tls.secretNamespace)}", which this library cannot create; keep the Secret in "${oneLine(this.namespace)}", or create the grant and set referenceGrantsProvided`
         : undefined,
     ];
     return candidates.filter((e): e is string => e !== undefined);
@@ -267,7 +267,7 @@ export class FunctionGateway extends Construct {
       const key = `${route.host ?? '*'} ${route.pathPrefix}`;
       const first = seen.get(key);
       if (first) {
-        errors.push(`routes collide on host "${route.host ?? '*'}" path prefix "${route.pathPrefix}": ${first.node.path} (function ${first.function.namespace}/${first.function.name}) and ${route.node.path} (function ${route.function.namespace}/${route.function.name}); give one of them another host or pathPrefix`);
+        errors.push(`routes collide on host "${oneLine(route.host ?? '*')}" path prefix "${oneLine(route.pathPrefix)}": ${first.node.path} (function ${oneLine(first.function.namespace)}/${oneLine(first.function.name)}) and ${route.node.path} (function ${oneLine(route.function.namespace)}/${oneLine(route.function.name)}); give one of them another host or pathPrefix`);
       } else {
         seen.set(key, route);
       }

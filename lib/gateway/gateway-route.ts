@@ -202,8 +202,8 @@ export class GatewayRoute extends Construct {
       this.host !== undefined ? checkHostname('host', this.host) : undefined,
       derivedFromInvalid(this.given.pathPrefix) ? undefined : checkHttpPath('pathPrefix', this.pathPrefix),
       this.pathPrefix.length > 1 && this.pathPrefix.endsWith('/')
-        ? `pathPrefix "${this.pathPrefix}" must not end with '/': prefixes match whole path segments (use "${this.pathPrefix.replace(/\/+$/, '')}")` : undefined,
-      /[?#]/.test(this.pathPrefix) ? `pathPrefix "${this.pathPrefix}" must be a path without query or fragment` : undefined,
+        ? `pathPrefix "${oneLine(this.pathPrefix)}" must not end with '/': prefixes match whole path segments (use "${oneLine(this.pathPrefix.replace(/\/+$/, ''))}")` : undefined,
+      /[?#]/.test(this.pathPrefix) ? `pathPrefix "${oneLine(this.pathPrefix)}" must be a path without query or fragment` : undefined,
       ...(this.rateLimit?.check('rateLimit') ?? []),
       checkDuration('requestTimeout', this.requestTimeout),
       ...checkRetry('retry', this.retry),
@@ -221,7 +221,7 @@ export class GatewayRoute extends Construct {
         candidates.push(`canary weights must sum to 100: stableWeight (${stableWeight}) + canaryWeight (${canaryWeight}) = ${stableWeight + canaryWeight}; for example 90 and 10`);
       }
       if (this.canary.function === this.function) {
-        candidates.push(`canary.function is the route's own function "${this.function.name}": the canary must be a second WasmFunction (for example "${this.function.name}-canary")`);
+        candidates.push(`canary.function is the route's own function "${oneLine(this.function.name)}": the canary must be a second WasmFunction (for example "${oneLine(this.function.name)}-canary")`);
       }
     }
     return candidates.filter((e): e is string => e !== undefined);
@@ -241,19 +241,19 @@ export class GatewayRoute extends Construct {
     const allowed = this.gateway.routeNamespaces;
     const ns = this.namespace;
     if (!allowed.includes(ns) && (ns !== this.function.namespace || this.function.hasValidIdentity)) {
-      const via = ns === this.function.namespace ? '' : ` (it is routed via Service ${ns}/${this.function.ingressBackend.serviceName})`;
-      errors.push(`function "${this.function.name}" is served from namespace "${ns}"${via}, which gateway ${this.gateway.node.path} may not reach: routeNamespaces is [${allowed.join(', ')}]; add "${ns}" to routeNamespaces or route the function elsewhere`);
+      const via = ns === this.function.namespace ? '' : ` (it is routed via Service ${oneLine(ns)}/${oneLine(this.function.ingressBackend.serviceName)})`;
+      errors.push(`function "${oneLine(this.function.name)}" is served from namespace "${oneLine(ns)}"${via}, which gateway ${this.gateway.node.path} may not reach: routeNamespaces is [${oneLine(allowed.join(', '))}]; add "${oneLine(ns)}" to routeNamespaces or route the function elsewhere`);
     }
     if (this.canary) {
       const canary = this.canary.function.ingressBackend;
       const stable = this.function.ingressBackend;
       if (canary.namespace !== ns) {
-        errors.push(`canary "${this.canary.function.name}" is served from namespace "${canary.namespace}" but the stable "${this.function.name}" from "${ns}": a route references backends in its own namespace only (there is no ReferenceGrant), so put the canary in "${ns}"`);
+        errors.push(`canary "${oneLine(this.canary.function.name)}" is served from namespace "${oneLine(canary.namespace)}" but the stable "${oneLine(this.function.name)}" from "${oneLine(ns)}": a route references backends in its own namespace only (there is no ReferenceGrant), so put the canary in "${oneLine(ns)}"`);
       }
       if (stable.hostHeader !== undefined || canary.hostHeader !== undefined) {
-        errors.push(`canary split between "${this.function.name}" and "${this.canary.function.name}" needs both served by their own Services, but ${stable.hostHeader !== undefined ? this.function.name : this.canary.function.name} is routed via ${stable.hostHeader !== undefined ? stable.serviceName : canary.serviceName} (scale to zero): weights between two interceptor routes cannot be split at the gateway; keep canaries on their own Services`);
+        errors.push(`canary split between "${oneLine(this.function.name)}" and "${oneLine(this.canary.function.name)}" needs both served by their own Services, but ${oneLine(stable.hostHeader !== undefined ? this.function.name : this.canary.function.name)} is routed via ${oneLine(stable.hostHeader !== undefined ? stable.serviceName : canary.serviceName)} (scale to zero): weights between two interceptor routes cannot be split at the gateway; keep canaries on their own Services`);
       } else if (canary.serviceName === stable.serviceName && canary.namespace === stable.namespace) {
-        errors.push(`canary "${this.canary.function.name}" and stable "${this.function.name}" resolve to the same Service ${ns}/${stable.serviceName}: a split needs two Services`);
+        errors.push(`canary "${oneLine(this.canary.function.name)}" and stable "${oneLine(this.function.name)}" resolve to the same Service ${oneLine(ns)}/${oneLine(stable.serviceName)}: a split needs two Services`);
       }
     }
     return errors;
@@ -270,7 +270,7 @@ export class GatewayRoute extends Construct {
       const wake = backend.wakeUpSeconds;
       if (wake === undefined) continue;
       const wakeMs = wake * 1000;
-      const why = `function "${fn.name}" scales to zero and ${backend.namespace}/${backend.serviceName} holds its first request for up to its wake-up time (${wake} s) while a pod starts`;
+      const why = `function "${oneLine(fn.name)}" scales to zero and ${oneLine(backend.namespace)}/${oneLine(backend.serviceName)} holds its first request for up to its wake-up time (${wake} s) while a pod starts`;
       const perTry = this.retry?.perTryTimeout;
       if (perTry !== undefined && perTry.toMilliseconds({ integral: false }) < wakeMs) {
         errors.push(`retry.perTryTimeout (${formatDuration(perTry)}) is shorter than the wake-up time: ${why}, and the per-try timeout also bounds that first attempt, so every cold request would be answered 504; leave perTryTimeout out on this route (requestTimeout bounds the attempts) or make it at least ${wake}s`);
@@ -291,7 +291,7 @@ export class GatewayRoute extends Construct {
     }
     const grant = this.authorizerGrant();
     if (grant && !this.gateway.referenceGrantsProvided && !this.gateway.authorizerGrantsReferences) {
-      return [`authorize needs the authorizer Service ${authorizer.namespace}/${authorizer.serviceName} from namespace "${this.namespace}": Envoy Gateway follows that reference only with a ReferenceGrant in "${authorizer.namespace}" (from SecurityPolicy in "${this.namespace}" to Service ${authorizer.serviceName}), and the authorizer does not own that namespace, so it cannot create it; have the namespace's owner create it and set the gateway's referenceGrantsProvided, or let the OpaAuthorizer create its namespace`];
+      return [`authorize needs the authorizer Service ${oneLine(authorizer.namespace)}/${oneLine(authorizer.serviceName)} from namespace "${oneLine(this.namespace)}": Envoy Gateway follows that reference only with a ReferenceGrant in "${oneLine(authorizer.namespace)}" (from SecurityPolicy in "${oneLine(this.namespace)}" to Service ${oneLine(authorizer.serviceName)}), and the authorizer does not own that namespace, so it cannot create it; have the namespace's owner create it and set the gateway's referenceGrantsProvided, or let the OpaAuthorizer create its namespace`];
     }
     return [];
   }

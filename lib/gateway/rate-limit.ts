@@ -1,3 +1,5 @@
+import { oneLine } from '../core/names';
+
 /** What a rate limit counts requests by. */
 export class RateLimitKey {
   /** One bucket per client IP address (the TCP peer the proxy sees). */
@@ -19,7 +21,7 @@ export class RateLimitKey {
 
   /** For messages: `client-ip`, `route` or `header "x-api-key"`. */
   public toString(): string {
-    return this.kind === 'header' ? `header "${this.headerName}"` : this.kind;
+    return this.kind === 'header' ? `header "${oneLine(this.headerName ?? '')}"` : this.kind;
   }
 }
 
@@ -78,7 +80,7 @@ export class RateLimit {
       errors.push(`${field}.burst (${this.burst}) must be a positive integer number of requests`);
     }
     if (this.key.kind === 'header' && !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(this.key.headerName ?? '')) {
-      errors.push(`${field} header name "${this.key.headerName}" is not a valid HTTP header name (letters, digits and !#$%&'*+.^_\`|~-)`);
+      errors.push(`${field} header name "${oneLine(this.key.headerName ?? '')}" is not a valid HTTP header name (letters, digits and !#$%&'*+.^_\`|~-)`);
     }
     return errors;
   }

@@ -8,6 +8,7 @@ import {
   Middleware, MiddlewareSpecRateLimitPeriod, MiddlewareSpecRateLimitSourceCriterion, MiddlewareSpecRetryInitialInterval,
 } from '../../imports/traefik-middlewares-traefik.io';
 import type { RequestMetrics } from '../core/metrics';
+import { oneLine } from '../core/names';
 import type { FunctionGateway } from './function-gateway';
 import type { IGatewayProvider } from './gateway-provider';
 import type { GatewayRoute } from './gateway-route';
@@ -207,7 +208,7 @@ export class TraefikProvider implements IGatewayProvider {
       errors.push(`latencyBucketsSeconds [${this.latencyBucketsSeconds.join(', ')}] lacks ${missing.join(', ')}: the latency objectives (10, 20 and 50 ms) need a bucket boundary each`);
     }
     if (gateway.tls?.secretNamespace !== undefined) {
-      errors.push(`tls.secretNamespace ("${gateway.tls.secretNamespace}") cannot be expressed by Traefik: an IngressRoute reads its certificate Secret from its own namespace; leave secretNamespace out and keep a copy of the Secret in each route namespace (${gateway.routeNamespaces.join(', ')})`);
+      errors.push(`tls.secretNamespace ("${oneLine(gateway.tls.secretNamespace)}") cannot be expressed by Traefik: an IngressRoute reads its certificate Secret from its own namespace; leave secretNamespace out and keep a copy of the Secret in each route namespace (${oneLine(gateway.routeNamespaces.join(', '))})`);
     }
     return errors;
   }
@@ -224,7 +225,7 @@ export class TraefikProvider implements IGatewayProvider {
       errors.push('retry.perTryTimeout cannot be expressed by Traefik: its Retry middleware only has attempts and initialInterval');
     }
     if (route.hostRewrite !== undefined && route.node.tryFindChild('HostHeader') === undefined) {
-      errors.push(`function "${route.function.name}" was routed via ${route.function.ingressBackend.namespace}/${route.function.ingressBackend.serviceName} after its Traefik route was created: Traefik sets the Host header "${route.hostRewrite}" with a Middleware that must exist when the route is built; call routeVia before creating the route`);
+      errors.push(`function "${oneLine(route.function.name)}" was routed via ${oneLine(route.function.ingressBackend.namespace)}/${oneLine(route.function.ingressBackend.serviceName)} after its Traefik route was created: Traefik sets the Host header "${oneLine(route.hostRewrite)}" with a Middleware that must exist when the route is built; call routeVia before creating the route`);
     }
     return errors;
   }

@@ -1,3 +1,4 @@
+import { oneLine } from '../core/names';
 import { arrayField, describeObject, field, KubeManifest, stringField } from './manifest';
 import { ARGO_CD_KIND_ORDER, GATEKEEPER_CONSTRAINTS_GROUP, groupOf, isBuiltInGroup } from './sync-wave';
 
@@ -180,9 +181,9 @@ export function waveOrderViolations(
     if (fromApp && toApp && fromApp.name !== toApp.name) {
       if (!(fromApp.wave > toApp.wave)) {
         problems.push(
-          `${describeObject(dep.from)} (Application "${fromApp.name}", wave ${fromApp.wave}) depends on ${describeObject(dep.to)} ` +
-          `through ${dep.via}, but that is delivered by Application "${toApp.name}" (wave ${toApp.wave}): ` +
-          `the Application "${fromApp.name}" needs a higher wave than "${toApp.name}"`,
+          `${describeObject(dep.from)} (Application "${oneLine(fromApp.name)}", wave ${fromApp.wave}) depends on ${describeObject(dep.to)} ` +
+          `through ${dep.via}, but that is delivered by Application "${oneLine(toApp.name)}" (wave ${toApp.wave}): ` +
+          `the Application "${oneLine(fromApp.name)}" needs a higher wave than "${oneLine(toApp.name)}"`,
         );
       }
       continue;

@@ -343,7 +343,11 @@ export class GitOpsDelivery extends Construct {
     wave: () => string; syncPolicy: () => unknown; ignoreDifferences: () => ApplicationSpecIgnoreDifferences[];
   }): Application {
     const sources = p.folders.map((f) => ({ repoUrl: this.repoUrl, targetRevision: this.targetRevision, path: this.repoPath(f) }));
-    return new Application(this, id, {
+    // Two names that read alike as ids ("a-b" and "a.b", or one name given twice) are reported
+    // by the duplicate-name check at synth; a second construct with the same id would throw here first.
+    let unique = id;
+    for (let n = 2; this.node.tryFindChild(unique) !== undefined; n++) unique = `${id}${n}`;
+    return new Application(this, unique, {
       metadata: {
         name: p.name,
         namespace: this.argoCdNamespace,
@@ -647,17 +651,17 @@ export class GitOpsDelivery extends Construct {
       for (const folder of app.folders) {
         if (!written.has(folder)) {
           problems.push(
-            `application "${app.name}" path "${this.repoPath(folder)}" does not exist in the output: ` +
-            `the synth writes ${[...written.keys()].sort().map((f) => `"${this.repoPath(f)}"`).join(', ')}`,
+            `application "${oneLine(app.name)}" path "${oneLine(this.repoPath(folder))}" does not exist in the output: ` +
+            `the synth writes ${[...written.keys()].sort().map((f) => `"${oneLine(this.repoPath(f))}"`).join(', ')}`,
           );
         }
       }
     }
     for (const [name, apps] of byName) {
-      if (apps.length > 1) problems.push(`application name "${name}" is used by ${apps.length} Applications: give each a distinct name`);
+      if (apps.length > 1) problems.push(`application name "${oneLine(name)}" is used by ${apps.length} Applications: give each a distinct name`);
     }
     if (byName.has(this.rootApplicationName)) {
-      problems.push(`application name "${this.rootApplicationName}" is both the root Application and a child: set rootApplicationName to another name`);
+      problems.push(`application name "${oneLine(this.rootApplicationName)}" is both the root Application and a child: set rootApplicationName to another name`);
     }
 
     // Nothing Argo CD would apply by mistake: no artifact inside a chart's folder.
@@ -668,7 +672,7 @@ export class GitOpsDelivery extends Construct {
       const owner = chartFolders.get(folderOf(a.path));
       if (owner !== undefined) {
         problems.push(
-          `[${a.node.path}] artifact path "${a.path}" is inside the folder of Application "${owner}", which Argo CD would try to apply: ` +
+          `[${a.node.path}] artifact path "${oneLine(a.path)}" is inside the folder of Application "${oneLine(owner)}", which Argo CD would try to apply: ` +
           'write it outside every application folder (for example under reports/)',
         );
       }
@@ -700,7 +704,7 @@ export class GitOpsDelivery extends Construct {
       const apps = [...new Set(ds.map((d) => d.app.name))];
       if (apps.length > 1 && new Set(ds.map((d) => constructKey(d.obj))).size > 1) {
         problems.push(
-          `${describeObject(ds[0].manifest)} is owned by ${apps.length} applications (${apps.map((a) => `"${a}"`).join(', ')}): ` +
+          `${describeObject(ds[0].manifest)} is owned by ${apps.length} applications (${apps.map((a) => `"${oneLine(a)}"`).join(', ')}): ` +
           'an object must be emitted by exactly one Application, or Argo CD flips its tracking between them on every sync',
         );
       }
@@ -713,7 +717,7 @@ export class GitOpsDelivery extends Construct {
         const gk = { group: groupOf(d.manifest.apiVersion), kind: d.manifest.kind };
         const raw = d.manifest.metadata?.annotations?.[SYNC_WAVE_ANNOTATION];
         const why = raw !== undefined
-          ? `its ${SYNC_WAVE_ANNOTATION} "${raw}" is not an integer`
+          ? `its ${SYNC_WAVE_ANNOTATION} "${oneLine(String(raw))}" is not an integer`
           : !this.placed.has(d.obj)
             ? `it was created after ${this.node.path}: create the GitOpsDelivery last`
             : `kind ${groupKindName(gk)} is not in the wave table: add { group: '${gk.group}', kind: '${gk.kind}', wave: SyncWave.<one of the waves> } to waves`;

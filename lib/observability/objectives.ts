@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { checkOneOf, oneLine } from '../core/names';
 
 /** What an objective measures. */
 export enum ObjectiveKind {
@@ -152,7 +153,7 @@ export function promDurationSeconds(seconds: number): string {
 
 /** Validation of one function's objectives; messages name the field, value and what is allowed. */
 export function checkObjectives(
-  field: string, objectives: readonly ServiceLevelObjective[], bucketsMs: readonly number[], sourceName: string,
+  field: string, objectives: readonly ServiceLevelObjective[], bucketsMs: readonly number[] | undefined, sourceName: string,
 ): string[] {
   const errors: string[] = [];
   const seen = new Map<string, number>();
@@ -160,22 +161,23 @@ export function checkObjectives(
     const at = `${field}[${i}]`;
     seen.set(o.name, (seen.get(o.name) ?? 0) + 1);
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.name) || o.name.length > 40) {
-      errors.push(`${at}.name "${o.name}" must be 1-40 lowercase letters, digits or '-', starting and ending with a letter or digit`);
+      errors.push(`${at}.name "${oneLine(o.name)}" must be 1-40 lowercase letters, digits or '-', starting and ending with a letter or digit`);
     }
     if (!Number.isFinite(o.targetPercent) || o.targetPercent <= 0 || o.targetPercent >= 100) {
       const what = o.kind === ObjectiveKind.LATENCY ? 'percentile' : 'targetPercent';
-      errors.push(`${at} (${o.name}) ${what} (${o.targetPercent}) must be strictly between 0 and 100 % (for example 99.9)`);
+      errors.push(`${at} (${oneLine(o.name)}) ${what} (${o.targetPercent}) must be strictly between 0 and 100 % (for example 99.9)`);
     }
-    if (o.kind === ObjectiveKind.LATENCY) {
+    // No buckets when the source's unit is unknown: that is reported once, on its own.
+    if (o.kind === ObjectiveKind.LATENCY && bucketsMs !== undefined) {
       const t = o.thresholdMilliseconds ?? NaN;
       if (!bucketsMs.some((b) => sameBoundary(b, t))) {
-        errors.push(`${at} (${o.name}) thresholdMilliseconds (${t}) is not a bucket boundary of the ${sourceName} request duration histogram: use one of ${bucketsMs.map((b) => `${b} ms`).join(', ')}, or add the bucket to the histogram`);
+        errors.push(`${at} (${oneLine(o.name)}) thresholdMilliseconds (${t}) is not a bucket boundary of the ${sourceName} request duration histogram: use one of ${bucketsMs.map((b) => `${b} ms`).join(', ')}, or add the bucket to the histogram`);
       }
     }
   });
   for (const [name, count] of seen) {
     if (count > 1) {
-      errors.push(`${field} has ${count} objectives named "${name}": SLO names must be unique per function (pass a distinct name)`);
+      errors.push(`${field} has ${count} objectives named "${oneLine(name)}": SLO names must be unique per function (pass a distinct name)`);
     }
   }
   return errors;
@@ -216,6 +218,9 @@ export function checkWindows(
     if (!Number.isFinite(w.burnRate) || w.burnRate <= 0) {
       errors.push(`${at}.burnRate (${w.burnRate}) must be a positive number (for example 14.4)`);
     }
+    // An urgency outside the enum (a JavaScript string) matches neither alert rule, so the window would be dropped silently.
+    const urgencyError = checkOneOf(`${at}.urgency`, w.urgency, Object.values(AlertUrgency));
+    if (urgencyError) errors.push(`${urgencyError} (AlertUrgency.PAGE or AlertUrgency.TICKET)`);
   });
   return errors;
 }

@@ -8,7 +8,9 @@ import { PrometheusRule, PrometheusRuleSpecGroups, PrometheusRuleSpecGroupsRules
 import { ServiceMonitor } from '../../imports/prometheus-servicemonitors-monitoring.coreos.com';
 import { LABELS, MANAGED_BY } from '../core/labels';
 import { DEFAULT_SCRAPE_INTERVAL_SECONDS, FUNCTION_SDK_METRICS, RequestMetrics } from '../core/metrics';
-import { checkDns1123Label, checkDns1123Subdomain, checkIntegerInRange, checkLabels, checkRe2, checkUrl, oneLine } from '../core/names';
+import {
+  checkDns1123Label, checkDns1123Subdomain, checkGeneratedConfigMap, checkIntegerInRange, checkLabels, checkOneOf, checkRe2, checkUrl, oneLine,
+} from '../core/names';
 import { reportsOwnDuplicates } from '../synth/duplicate-objects';
 import { constructsOf, oncePerSynth } from '../synth/synth-session';
 import { WasmFunction } from '../function/wasm-function';
@@ -309,7 +311,7 @@ export class FunctionMonitoring extends Construct {
   }
 
   private validate(): string[] {
-    const errors = checkObjectives('objectives', this.objectives, bucketsInMilliseconds(this.stack.sloSource), `"${this.stack.sloSource.source}"`);
+    const errors = checkObjectives('objectives', this.objectives, sloBucketsMs(this.stack.sloSource), `"${this.stack.sloSource.source}"`);
     // Queries of a function with an invalid name or namespace fail because of it: the function reports it.
     if (errors.length > 0 || !this.fn.hasValidIdentity) return errors;
     const dashboard = this.builtDashboard();
@@ -367,6 +369,8 @@ export class ObservabilityStack extends Construct {
   /** Namespace of the authorizer whose decision logs are collected, whether or not its availability is alerted on. */
   private readonly authorizerNamespace: string;
   private readonly gatekeeper: boolean;
+  /** The log collection's ConfigMaps, held to the API server's size limit at synth. */
+  private readonly logConfigMaps: { readonly configMap: k8s.KubeConfigMap; readonly fix: string }[] = [];
 
   constructor(scope: Construct, id: string, props: ObservabilityStackProps = {}) {
     super(scope, id);
@@ -520,7 +524,7 @@ export class ObservabilityStack extends Construct {
     const decisionLogNamespaces = (o.authorizerDecisionLogs ?? true) ? [this.authorizerNamespace] : [];
     const namespaces = (): string[] => [...new Set([...this.functionNamespaces, ...extra, ...decisionLogNamespaces])].sort();
 
-    new k8s.KubeConfigMap(this, 'AlloyConfig', {
+    const alloyConfig = new k8s.KubeConfigMap(this, 'AlloyConfig', {
       metadata: { name: 'alloy-wasm-functions', namespace: this.namespace, labels },
       data: Lazy.any({
         produce: () => ({
@@ -534,7 +538,7 @@ export class ObservabilityStack extends Construct {
       }),
     });
 
-    new k8s.KubeConfigMap(this, 'LokiRules', {
+    const lokiRules = new k8s.KubeConfigMap(this, 'LokiRules', {
       metadata: {
         name: 'wasm-functions.loki-rules',
         namespace: this.namespace,
@@ -561,6 +565,10 @@ export class ObservabilityStack extends Construct {
         }),
       }),
     });
+    this.logConfigMaps.push(
+      { configMap: alloyConfig, fix: 'it grows with the watched namespaces and logs.lokiPushUrl; watch fewer namespaces (logs.extraNamespaces) or shorten the URL' },
+      { configMap: lokiRules, fix: 'it grows with the watched namespaces and logs.errorLinePattern; watch fewer namespaces (logs.extraNamespaces) or shorten the pattern' },
+    );
   }
 
   private validate(props: ObservabilityStackProps, logs: LogCollectionOptions | undefined): string[] {
@@ -571,7 +579,9 @@ export class ObservabilityStack extends Construct {
       checkIntegerInRange('ruleEvaluationIntervalSeconds', this.ruleEvaluationIntervalSeconds, 1, 3600),
       checkIntegerInRange('sloPeriodDays', this.sloPeriodDays, 1, 365),
       ...checkWindows(this.burnRateWindows, this.scrapeIntervalSeconds, this.ruleEvaluationIntervalSeconds, this.sloPeriodDays),
-      ...checkObjectives('defaultObjectives', this.defaultObjectives, bucketsInMilliseconds(this.sloSource), `"${this.sloSource.source}"`),
+      // Anything but "seconds" would be read as milliseconds: every threshold off by 1000.
+      checkOneOf('sloSource.durationUnit', this.sloSource.durationUnit, DURATION_UNITS),
+      ...checkObjectives('defaultObjectives', this.defaultObjectives, sloBucketsMs(this.sloSource), `"${this.sloSource.source}"`),
       ...checkLabels('prometheusSelectorLabels', this.prometheusSelectorLabels),
       ...checkLabels('dashboardLabels', this.dashboardLabels),
       props.runbookBaseUrl !== undefined ? checkUrl('runbookBaseUrl', props.runbookBaseUrl) : undefined,
@@ -597,6 +607,10 @@ export class ObservabilityStack extends Construct {
       if (logs.lokiPushUrl !== undefined) errors.push(checkUrl('logs.lokiPushUrl', logs.lokiPushUrl));
       errors.push(...checkLabels('logs.rulesConfigMapLabels', logs.rulesConfigMapLabels));
       errors.push(...(logs.extraNamespaces ?? []).map((ns) => checkDns1123Label('logs.extraNamespaces entry', ns)));
+    }
+    for (const { configMap, fix } of this.logConfigMaps) {
+      const data = (configMap.toJson() as { data?: Record<string, string> }).data;
+      errors.push(checkGeneratedConfigMap(`generated ConfigMap ${this.namespace}/${configMap.name}`, data, fix));
     }
     return errors.filter((e): e is string => e !== undefined);
   }
@@ -634,12 +648,19 @@ function toRuleGroups(groups: readonly PromRuleGroup[]): PrometheusRuleSpecGroup
   }));
 }
 
+const DURATION_UNITS: readonly RequestMetrics['durationUnit'][] = ['seconds', 'milliseconds'];
+
+/** The source's bucket boundaries in milliseconds, or undefined when its unit is not one it can be converted from. */
+function sloBucketsMs(source: RequestMetrics): number[] | undefined {
+  return DURATION_UNITS.includes(source.durationUnit) ? bucketsInMilliseconds(source) : undefined;
+}
+
 /** Every expression must parse with the official PromQL grammar. */
 function checkExpressions(exprs: readonly string[], origin: string): string[] {
   const errors: string[] = [];
   for (const expr of exprs) {
     const e = promQlSyntaxError(expr);
-    if (e) errors.push(`generated PromQL does not parse (near "${e.near}"): ${expr} — check ${origin}`);
+    if (e) errors.push(`generated PromQL does not parse (near "${oneLine(e.near)}"): ${oneLine(expr)} — check ${origin}`);
   }
   return errors;
 }

@@ -7,7 +7,7 @@ import { ReferenceGrantV1Beta1 } from '../../imports/gateway-api-referencegrants
 import { IRequestAuthorizer, ServiceReferenceRequest } from '../core/authorizer';
 import { checkImage } from '../core/image';
 import { LABELS, MANAGED_BY } from '../core/labels';
-import { checkDns1123Label, checkIntegerInRange, checkPort, checkServiceName } from '../core/names';
+import { checkDns1123Label, checkGeneratedConfigMap, checkIntegerInRange, checkPort, checkServiceName, oneLine } from '../core/names';
 import { IPlatformPodsSource, PlatformPods } from '../core/platform-pods';
 import { checkQuantity, parseQuantity } from '../core/quantity';
 import { RequestAuthorizationPolicy } from './request-authorization-policy';
@@ -195,10 +195,10 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
   private checkReferenceGrant(): string[] {
     const n = this.referenceSources().length;
     if (n === 0) {
-      return [`ReferenceGrant ${this.namespace}/${this.serviceName}-service-references has no namespace to allow: every object that refers to the authorizer lives in "${this.namespace}" itself, and the Gateway API requires at least one "from" entry; route those functions from another namespace`];
+      return [`ReferenceGrant ${oneLine(this.namespace)}/${oneLine(this.serviceName)}-service-references has no namespace to allow: every object that refers to the authorizer lives in "${oneLine(this.namespace)}" itself, and the Gateway API requires at least one "from" entry; route those functions from another namespace`];
     }
     if (n > 16) {
-      return [`ReferenceGrant ${this.namespace}/${this.serviceName}-service-references would allow ${n} (kind, namespace) pairs, more than the 16 the Gateway API accepts in "from": authorize routes from fewer namespaces`];
+      return [`ReferenceGrant ${oneLine(this.namespace)}/${oneLine(this.serviceName)}-service-references would allow ${n} (kind, namespace) pairs, more than the 16 the Gateway API accepts in "from": authorize routes from fewer namespaces`];
     }
     return [];
   }
@@ -300,8 +300,16 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
       'system-log.rego': SYSTEM_LOG_REGO,
     };
     const config = yaml.dump(opaConfig(this.grpcPort, this.policy.decisionPath, decisionLogs), { lineWidth: -1 });
-    new k8s.KubeConfigMap(this, 'Policy', { metadata: metadata('-policy'), data: policyFiles });
+    const policyConfigMap = new k8s.KubeConfigMap(this, 'Policy', { metadata: metadata('-policy'), data: policyFiles });
     new k8s.KubeConfigMap(this, 'Config', { metadata: metadata('-config'), data: { 'config.yaml': config } });
+    // The policy grows with the user's rules; the config above is a few fixed lines.
+    this.node.addValidation({
+      validate: () => {
+        const error = checkGeneratedConfigMap(`generated ConfigMap ${oneLine(this.namespace)}/${policyConfigMap.name}`, policyFiles,
+          'the policy grows with its rules (methods, paths, roles) and an inline identity.jwks; merge rules, or give identity.jwksUrl instead of jwks');
+        return error ? [error] : [];
+      },
+    });
     // OPA does not reload files it was started with: a policy change must roll the pods.
     const checksum = createHash('sha256').update(JSON.stringify([policyFiles, config])).digest('hex');
 

@@ -89,7 +89,7 @@ allowed(name) {
     const name = fn.runtime.runtimeClassName;
     return this.runtimeClassNames.includes(name)
       ? undefined
-      : `runtimeClassNames (${this.runtimeClassNames.join(', ')}) does not admit runtimeClassName "${name}" of function ${fn.namespace}/${fn.name}: add it or change the function's runtime`;
+      : `runtimeClassNames (${oneLine(this.runtimeClassNames.join(', '))}) does not admit runtimeClassName "${oneLine(name)}" of function ${oneLine(fn.namespace)}/${oneLine(fn.name)}: add it or change the function's runtime`;
   }
 }
 
@@ -169,7 +169,7 @@ required = sprintf("requests %v; limits %v", [concat(", ", input.parameters.requ
     const errors: string[] = [];
     for (const [field, list] of [['requests', this.requests], ['limits', this.limits]] as const) {
       for (const r of list) {
-        if (!RESOURCE_NAMES.includes(r)) errors.push(`${field} entry "${r}" is not a resource this rule checks: use cpu or memory`);
+        if (!RESOURCE_NAMES.includes(r)) errors.push(`${field} entry "${oneLine(String(r))}" is not a resource this rule checks: use cpu or memory`);
       }
     }
     if (this.requests.length === 0 && this.limits.length === 0) {
@@ -357,13 +357,13 @@ allowed(image) {
     }
     return this.repos
       .filter((r) => !r.endsWith('/'))
-      .map((r) => `repos entry "${r}" must end with "/": as a bare prefix it would also admit "${r}.attacker.example/..." and "${r}-other/..." (use "${r}/")`);
+      .map((r) => `repos entry "${oneLine(r)}" must end with "/": as a bare prefix it would also admit "${oneLine(r)}.attacker.example/..." and "${oneLine(r)}-other/..." (use "${oneLine(r)}/")`);
   }
 
   public checkFunction(fn: WasmFunction): string | undefined {
     return this.repos.some((r) => fn.image.startsWith(r))
       ? undefined
-      : `repos (${this.repos.join(', ')}) does not admit image "${fn.image}" of function ${fn.namespace}/${fn.name}, which would be denied at admission`;
+      : `repos (${oneLine(this.repos.join(', '))}) does not admit image "${oneLine(fn.image)}" of function ${oneLine(fn.namespace)}/${oneLine(fn.name)}, which would be denied at admission`;
   }
 }
 
@@ -403,7 +403,7 @@ msg := sprintf("container <%v> has image <%v>, which is not pinned by digest: us
   public checkFunction(fn: WasmFunction): string | undefined {
     return parseImageReference(fn.image)?.digest
       ? undefined
-      : `image "${fn.image}" of function ${fn.namespace}/${fn.name} is not pinned by digest and would be denied at admission: pin it or remove this rule`;
+      : `image "${oneLine(fn.image)}" of function ${oneLine(fn.namespace)}/${oneLine(fn.name)} is not pinned by digest and would be denied at admission: pin it or remove this rule`;
   }
 }
 
@@ -591,7 +591,7 @@ allowed_text = concat(", ", input.parameters.allowedPathPrefixes) {
   public validate(): string[] {
     return this.allowedPathPrefixes
       .filter((pfx) => !pfx.startsWith('/') || pfx === '/')
-      .map((pfx) => `allowedPathPrefixes entry "${pfx}" must be an absolute path other than "/" (for example "/var/log/")`);
+      .map((pfx) => `allowedPathPrefixes entry "${oneLine(pfx)}" must be an absolute path other than "/" (for example "/var/log/")`);
   }
 }
 

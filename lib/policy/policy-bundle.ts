@@ -249,7 +249,7 @@ export class PolicyBundle extends Construct {
     for (const c of new Set<Construct>([this, constraintScope])) {
       const chart = Chart.of(c);
       if (chart.namespace) {
-        errors.push(`${c === this ? 'the bundle' : 'constraintScope'} is in chart "${chart.node.id}" whose namespace is "${chart.namespace}": admission policies are cluster-scoped; put them in a chart without a namespace`);
+        errors.push(`${c === this ? 'the bundle' : 'constraintScope'} is in chart "${chart.node.id}" whose namespace is "${oneLine(chart.namespace)}": admission policies are cluster-scoped; put them in a chart without a namespace`);
       }
     }
     if (this.rules.length === 0) {
@@ -265,7 +265,7 @@ export class PolicyBundle extends Construct {
     const names = new Map<string, AdmissionRule[]>();
     const templates = new Map<string, string>();
     for (const rule of this.rules) {
-      const where = `rule "${rule.name}" (${rule.kind})`;
+      const where = `rule "${oneLine(rule.name)}" (${rule.kind})`;
       names.set(rule.name, [...(names.get(rule.name) ?? []), rule]);
       const nameError = checkDns1123Subdomain('name', rule.name);
       if (nameError) errors.push(`${where}: ${nameError}`);
@@ -285,7 +285,7 @@ export class PolicyBundle extends Construct {
       templates.set(rule.templateName, rendered);
     }
     for (const [name, same] of names) {
-      if (same.length > 1) errors.push(`rule name "${name}" is used by ${same.length} rules: give each rule a distinct name`);
+      if (same.length > 1) errors.push(`rule name "${oneLine(name)}" is used by ${same.length} rules: give each rule a distinct name`);
     }
     errors.push(...this.checkFunctions());
     return errors;
@@ -300,7 +300,7 @@ export class PolicyBundle extends Construct {
       for (const fn of functions) {
         if (!appliesToFunction(rule.scope, this.excludedNamespaces, fn)) continue;
         const problem = rule.checkFunction(fn);
-        if (problem) errors.push(`rule "${rule.name}" (${rule.kind}): ${problem}`);
+        if (problem) errors.push(`rule "${oneLine(rule.name)}" (${rule.kind}): ${problem}`);
       }
     }
     return errors;

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LABELS, MANAGED_BY } from '../core/labels';
-import { checkDns1123Subdomain, checkLabels, checkOneOf, checkQualifiedName } from '../core/names';
+import { checkDns1123Subdomain, checkLabels, checkOneOf, checkQualifiedName, oneLine } from '../core/names';
 import { checkQuantity } from '../core/quantity';
 import { IWasmRuntime, PodOverhead, SUPPORTED_WASM_HANDLERS } from './wasm-runtime';
 
@@ -77,7 +77,7 @@ export class WasmRuntimeClass extends Construct implements IWasmRuntime {
     this.node.addValidation({
       // RuntimeClass is cluster-scoped; a chart namespace would be stamped on it and rejected.
       validate: () => Chart.of(this).namespace
-        ? [`is in chart "${Chart.of(this).node.id}" whose namespace is "${Chart.of(this).namespace}": put cluster-scoped objects in a chart without a namespace`]
+        ? [`is in chart "${Chart.of(this).node.id}" whose namespace is "${oneLine(Chart.of(this).namespace ?? '')}": put cluster-scoped objects in a chart without a namespace`]
         : [],
     });
 
@@ -113,7 +113,7 @@ export class WasmRuntimeClass extends Construct implements IWasmRuntime {
       errors.push('name "wasmedge" is the RuntimeClass K3s ships in its bundled manifests; emitting it would fight K3s. Use WasmRuntime.K3S_WASMEDGE to select it, or give this class another name (for example "wasmedge-pinned")');
     }
     if (!(SUPPORTED_WASM_HANDLERS as readonly string[]).includes(this.handler)) {
-      errors.push(`handler "${this.handler}" is not a supported Wasm runtime: use one of ${SUPPORTED_WASM_HANDLERS.join(', ')}`);
+      errors.push(`handler "${oneLine(String(this.handler))}" is not a supported Wasm runtime: use one of ${SUPPORTED_WASM_HANDLERS.join(', ')}`);
     }
     errors.push(...checkLabels('nodeSelector', props.nodeSelector));
     (props.tolerations ?? []).forEach((t, i) => {

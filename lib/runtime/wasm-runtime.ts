@@ -1,3 +1,5 @@
+import { oneLine } from '../core/names';
+
 /**
  * The containerd shims K3s configures when it finds them on a node (`containerd-shim-<name>-v1`)
  * and for which it ships a RuntimeClass of the same name. A function image in the seed's
@@ -56,7 +58,7 @@ export class WasmRuntime {
 /** Why `runtime` cannot run a function, or undefined. */
 export function checkRuntime(field: string, runtime: IWasmRuntime): string | undefined {
   if (!(SUPPORTED_WASM_HANDLERS as readonly string[]).includes(runtime.handler)) {
-    return `${field} handler "${runtime.handler}" is not a supported Wasm runtime: use one of ${SUPPORTED_WASM_HANDLERS.join(', ')} (WasmRuntime.K3S_WASMEDGE is the platform default)`;
+    return `${field} handler "${oneLine(String(runtime.handler))}" is not a supported Wasm runtime: use one of ${SUPPORTED_WASM_HANDLERS.join(', ')} (WasmRuntime.K3S_WASMEDGE is the platform default)`;
   }
   return undefined;
 }

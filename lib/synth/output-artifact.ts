@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { oneLine } from '../core/names';
 import { constructsOf } from './synth-session';
 
 /** Props for {@link OutputArtifact}. */
@@ -31,7 +32,7 @@ export class OutputArtifact extends Construct {
     this.producer = props.render;
     this.node.addValidation({
       validate: () => /^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]+$/.test(this.path)
-        ? [] : [`path "${this.path}" must be a relative path of letters, digits, '.', '_', '-' and '/' inside the output folder`],
+        ? [] : [`path "${oneLine(String(this.path))}" must be a relative path of letters, digits, '.', '_', '-' and '/' inside the output folder`],
     });
   }
 

@@ -96,6 +96,16 @@ describe('HorizontalFunctionAutoscaler', () => {
       ]);
     });
 
+    test('a request the metrics need is printed on one line, its quotes escaped', () => {
+      const { app, chart, fn } = functionChart({ resources: { cpuRequest: '1"\nx', memoryRequest: '2"\ny' } });
+      new HorizontalFunctionAutoscaler(chart, 'Scaling', { target: fn, maxReplicas: 50, metrics: [ResourceMetric.cpu(70), ResourceMetric.memory(80)] });
+      expect(problemsOf(app)).toEqual(expect.arrayContaining([
+        '[Orders/Scaling] metrics scale on cpu, but the function\'s resources.cpuRequest is "1\\"\\nx": set a CPU request above 0 (utilization is a share of it), or scale on request rate',
+        '[Orders/Scaling] metrics scale on memory, but the function\'s resources.memoryRequest is "2\\"\\ny": set a memory request above 0 (utilization is a share of it), or scale on request rate',
+        expect.stringContaining('[Orders/Checkout] resources.cpuRequest "1\\"\\nx" is not a Kubernetes quantity'),
+      ]));
+    });
+
     test('metrics: at least one, percentages from 1 to 100, each resource once', () => {
       const { app, chart, fn } = functionChart();
       new HorizontalFunctionAutoscaler(chart, 'Scaling', { target: fn, maxReplicas: 50, metrics: [ResourceMetric.cpu(0), ResourceMetric.cpu(70)] });

@@ -384,6 +384,21 @@ describe('KedaFunctionAutoscaler', () => {
       ]);
     });
 
+    test('a flash-sale window name with quotes or a newline is printed on one line', () => {
+      const { app, chart, fn } = functionChart();
+      const schedule = SaleSchedule.daily({ start: '12:00', end: '13:00' });
+      new KedaFunctionAutoscaler(chart, 'Scaling', {
+        target: fn, maxReplicas: 100,
+        flashSales: [
+          { name: 'lunch"\nx', schedule, timezone: 'UTC', replicas: 50 },
+          { name: 'lunch"\nx', schedule, timezone: 'UTC', replicas: 50 },
+        ],
+      });
+      expect(problemsOf(app)).toEqual(expect.arrayContaining([
+        '[Orders/Scaling] flashSales[1].name "lunch\\"\\nx" is used by another window: give each window its own name',
+      ]));
+    });
+
     test('a pre-scale lead shorter than the fastest climb under the behavior is refused, with the numbers', () => {
       // GIVEN a behavior that adds 10 pods per minute: 10 -> 100 takes 9 steps, 480 s
       const { app, chart, fn } = functionChart();

@@ -1,4 +1,8 @@
-import { fastestScaleUp, ScalingBehavior, ScalingPolicy, ScalingRules, SelectPolicy } from '../../lib';
+import { Chart } from 'cdk8s';
+import { fastestScaleUp, HorizontalFunctionAutoscaler, ScalingBehavior, ScalingPolicy, ScalingRules, SelectPolicy, WasmFunction } from '../../lib';
+import { problemsOf, testApp } from '../support/synth';
+
+const IMAGE = 'registry.example.com/fn/checkout@sha256:ee53e6483a0ea1a04acd565404cdd4036828bdbddae632d47f551fe8b0f90316';
 
 describe('ScalingBehavior', () => {
   test('flashSale scales out at once and hard, and in slowly', () => {
@@ -68,6 +72,38 @@ describe('ScalingBehavior', () => {
       'behavior.scaleDown.stabilizationWindowSeconds (-1) must be an integer from 0 to 3600',
       'behavior.scaleDown.policies is empty: give at least one ScalingPolicy, or set selectPolicy to SelectPolicy.DISABLED',
     ]);
+  });
+
+  test('a selectPolicy or policy type passed from JavaScript as a plain string names the allowed values', () => {
+    // GIVEN what a JavaScript caller can pass: the lowercase spelling the API server refuses
+    const behavior = new ScalingBehavior({
+      scaleUp: { stabilizationWindowSeconds: 0, policies: [], selectPolicy: 'disabled' as SelectPolicy },
+      scaleDown: {
+        stabilizationWindowSeconds: 300,
+        policies: [{ type: 'pods', value: 1, periodSeconds: 60 } as unknown as ScalingPolicy],
+        selectPolicy: 'max"\n' as SelectPolicy,
+      },
+    });
+
+    // THEN one problem each, not a derived "policies is empty"
+    expect(behavior.validate('behavior')).toEqual([
+      'behavior.scaleUp.selectPolicy "disabled" is not one of "Max", "Min", "Disabled" (SelectPolicy.MAX, SelectPolicy.MIN or SelectPolicy.DISABLED; leave it out for Max)',
+      'behavior.scaleDown.selectPolicy "max\\"\\n" is not one of "Max", "Min", "Disabled" (SelectPolicy.MAX, SelectPolicy.MIN or SelectPolicy.DISABLED; leave it out for Max)',
+      'behavior.scaleDown.policies[0].type "pods" is not one of "Pods", "Percent": create the policy with ScalingPolicy.pods(...) or ScalingPolicy.percent(...)',
+    ]);
+  });
+
+  test('an unknown selectPolicy fails the synth with the autoscaler\'s path', () => {
+    const app = testApp();
+    const chart = new Chart(app, 'Orders', { namespace: 'functions-orders' });
+    const fn = new WasmFunction(chart, 'Checkout', { name: 'checkout', image: IMAGE });
+    const flashSale = ScalingBehavior.flashSale();
+    new HorizontalFunctionAutoscaler(chart, 'Scaling', {
+      target: fn, maxReplicas: 50,
+      behavior: new ScalingBehavior({ scaleUp: { ...flashSale.scaleUp, selectPolicy: 'max' as SelectPolicy }, scaleDown: flashSale.scaleDown }),
+    });
+    expect(problemsOf(app)).toContain(
+      '[Orders/Scaling] behavior.scaleUp.selectPolicy "max" is not one of "Max", "Min", "Disabled" (SelectPolicy.MAX, SelectPolicy.MIN or SelectPolicy.DISABLED; leave it out for Max)');
   });
 
   test('a disabled direction needs no policies', () => {

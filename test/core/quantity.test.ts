@@ -16,4 +16,8 @@ describe('parseQuantity', () => {
     expect(checkQuantity('cpu', '-1', '10m')).toMatch(/cpu "-1" is not a Kubernetes quantity/);
     expect(checkQuantity('cpu', '10m', '10m')).toBeUndefined();
   });
+
+  test('a quantity is printed on one line, its quotes escaped', () => {
+    expect(checkQuantity('cpu', '1"\n2', '10m')).toBe('cpu "1\\"\\n2" is not a Kubernetes quantity: use a non-negative number with an optional suffix (m, k, M, G, Ki, Mi, Gi, ...), for example "10m"');
+  });
 });

@@ -295,6 +295,7 @@ describe('WasmFunction input validation', () => {
     ['bad env name', { env: { '1BAD': 'x' } }, /env key "1BAD" is not a valid environment variable name/],
     ['replicas out of range', { replicas: 9000 }, /replicas \(9000\) must be an integer from 0 to 5000/],
     ['bad maxUnavailable', { maxUnavailable: '0%' }, /maxUnavailable "0%" must be a pod count or a percentage from 1% to 100%/],
+    ['maxUnavailable with a quote and a newline, printed on one line', { maxUnavailable: '1"\n0%' }, /maxUnavailable "1\\"\\n0%" must be a pod count/],
     ['drain as long as the grace period', { drain: Duration.seconds(10) },
       /drain \(10s\) must be shorter than the pods' terminationGracePeriodSeconds \(10\), or they are killed before the drain ends: use Duration.seconds\(0-9\)/],
     ['drain in milliseconds', { drain: Duration.millis(1500) }, /drain \(1500 ms\) must be whole seconds: preStop sleep takes seconds; use Duration.seconds\(0-9\)/],

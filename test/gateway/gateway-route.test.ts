@@ -398,3 +398,34 @@ describe('rules', () => {
     ]);
   });
 });
+
+describe('user values in messages', () => {
+  // A quote and a newline in a value: printed raw, the newline would start a line that looks
+  // like another problem in a CI log, and the quote would end the quoted value early.
+  test.each<[string, (f: ReturnType<typeof fixture>) => void, string]>([
+    ['a rate limit header name', (f) => f.gateway.addRoute(f.shopRoutes, 'Price', {
+      function: f.fn(f.shopChart, 'price'), rateLimit: RateLimit.perHeader('x"\nkey', { averagePerSecond: 10 }),
+    }), '[ShopRoutes/Price] rateLimit header name "x\\"\\nkey" is not a valid HTTP header name'],
+    ['a pathPrefix ending in /', (f) => f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), pathPrefix: '/a"\nb/' }),
+      '[ShopRoutes/Price] pathPrefix "/a\\"\\nb/" must not end with \'/\': prefixes match whole path segments (use "/a\\"\\nb")'],
+    ['a pathPrefix with a query', (f) => f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), pathPrefix: '/a"\n?b' }),
+      '[ShopRoutes/Price] pathPrefix "/a\\"\\n?b" must be a path without query or fragment'],
+    ['colliding routes', (f) => {
+      f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), pathPrefix: '/a"\nb' });
+      f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.fn(f.ordersChart, 'checkout'), pathPrefix: '/a"\nb' });
+    }, '[Gateway/Gateway] routes collide on host "shop.example.com" path prefix "/a\\"\\nb": ShopRoutes/Price'],
+  ])('%s is printed on one line, its quotes escaped', (_case, build, expected) => {
+    const f = fixture(GatewayProvider.envoyGateway());
+    build(f);
+    const problems = problemsOf(f.app);
+    expect(problems).toEqual(expect.arrayContaining([expect.stringContaining(expected)]));
+    expect(problems.every((p) => !p.includes('\n'))).toBe(true);
+  });
+
+  test('a TLS Secret namespace is printed on one line, its quotes escaped', () => {
+    const f = fixture(GatewayProvider.envoyGateway(), { tls: { secretName: 'cert', secretNamespace: 'certs"\nx' } });
+    expect(problemsOf(f.app)).toEqual(expect.arrayContaining([
+      expect.stringContaining('tls.secretNamespace "certs\\"\\nx" is not the gateway\'s namespace "gateway": the Gateway may read it only through a ReferenceGrant in "certs\\"\\nx"'),
+    ]));
+  });
+});

@@ -328,6 +328,23 @@ describe('GitOpsDelivery rules', () => {
     ]);
   });
 
+  test('application names with quotes or a newline are printed on one line', () => {
+    const name = 'a"\nb';
+    const f = withDelivery(fixtureCharts(), {
+      rootApplicationName: name,
+      additionalApplications: [
+        { name, folder: 'vendor/a', wave: SyncWave.FOUNDATION },
+        { name, folder: 'vendor/a', wave: SyncWave.FOUNDATION },
+      ],
+    });
+    const problems = problemsOf(f.app);
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^\[Gitops\/Delivery\] application "a\\"\\nb" path "dist\/vendor\/a" does not exist in the output: /),
+      '[Gitops/Delivery] application name "a\\"\\nb" is used by 2 Applications: give each a distinct name',
+      '[Gitops/Delivery] application name "a\\"\\nb" is both the root Application and a child: set rootApplicationName to another name',
+    ]));
+  });
+
   test('a repoUrl with quotes or a newline is printed on one line', () => {
     const f = withDelivery(fixtureCharts(), { repoUrl: 'https://git.example.com/"a"\nb' });
     expect(problemsOf(f.app)).toEqual([

@@ -417,6 +417,18 @@ describe('ObservabilityStack', () => {
     expect(config).not.toContain('stage.match');
   });
 
+  test.each<[string, Record<string, unknown>, string]>([
+    // A pattern of 1.1 MB compiles; written into the Loki rule it makes that ConfigMap too large for the API server.
+    ['a long error-line pattern', { errorLinePattern: `(${'x'.repeat(1_100_000)})` }, 'wasm-functions.loki-rules'],
+    ['a long Loki push URL', { lokiPushUrl: `https://loki.example.com/${'p'.repeat(1_100_000)}` }, 'alloy-wasm-functions'],
+  ])('logs: %s that makes a generated ConfigMap exceed 1 MiB is refused at synth', (_case, logs, configMap) => {
+    const { app, stack, hello } = fixture({ logs });
+    stack.addFunction(hello);
+    expect(problemsOf(app)).toEqual([
+      expect.stringMatching(new RegExp(`^\\[Monitoring/Stack\\] generated ConfigMap monitoring/${configMap.replace(/\./g, '\\.')} would hold 11\\d{5} bytes of keys and values: a ConfigMap holds at most 1048576 bytes \\(1 MiB\\) and the API server would refuse it; it grows with the watched namespaces`)),
+    ]);
+  });
+
   test('logs: false emits no log collection', () => {
     const { monitoring, stack, hello } = fixture({ logs: false });
     stack.addFunction(hello);
@@ -477,6 +489,35 @@ describe('ObservabilityStack rules', () => {
     const { app, stack, hello } = fixture();
     stack.addFunction(hello, { objectives: [ServiceLevelObjective.availability(99.9), ServiceLevelObjective.availability(99.99)] });
     expect(problemsOf(app).join('\n')).toMatch(/objectives has 2 objectives named "availability": SLO names must be unique per function/);
+  });
+
+  test('SLO names with quotes or a newline are printed on one line', () => {
+    const { app, stack, hello } = fixture();
+    const name = 'slo"\nx';
+    stack.addFunction(hello, { objectives: [
+      ServiceLevelObjective.availability(100, { name }),
+      ServiceLevelObjective.latency({ percentile: 99, thresholdMilliseconds: 15, name }),
+    ] });
+    expect(problemsOf(app)).toEqual(expect.arrayContaining([
+      expect.stringContaining('objectives[0].name "slo\\"\\nx" must be 1-40 lowercase letters'),
+      expect.stringContaining('objectives[0] (slo\\"\\nx) targetPercent (100) must be strictly between 0 and 100 %'),
+      expect.stringContaining('objectives[1] (slo\\"\\nx) thresholdMilliseconds (15) is not a bucket boundary'),
+      expect.stringContaining('objectives has 2 objectives named "slo\\"\\nx": SLO names must be unique per function'),
+    ]));
+  });
+
+  test('an urgency or duration unit passed from JavaScript as a plain string names the allowed values', () => {
+    // GIVEN spellings the types forbid but JavaScript allows: the window would match neither
+    // alert rule and vanish; the unit would be read as milliseconds
+    const { app } = fixture({
+      burnRateWindows: [{ longWindow: Duration.hours(1), shortWindow: Duration.minutes(5), burnRate: 14.4, urgency: 'Page' as AlertUrgency }],
+      sloSource: { ...FUNCTION_SDK_METRICS, durationUnit: 'ms' as RequestMetrics['durationUnit'] },
+    });
+    // THEN one problem each, and no derived "not a bucket boundary" from the unknown unit
+    expect(problemsOf(app)).toEqual([
+      '[Monitoring/Stack] burnRateWindows[0].urgency "Page" is not one of "page", "ticket" (AlertUrgency.PAGE or AlertUrgency.TICKET)',
+      '[Monitoring/Stack] sloSource.durationUnit "ms" is not one of "seconds", "milliseconds"',
+    ]);
   });
 
   test('alert windows that do not fit the scrape interval are refused', () => {

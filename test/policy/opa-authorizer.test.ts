@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import {
   DecisionLogs, OpaAuthorizer, RequestAuthorizationPolicy, RequestIdentity, RequestQuota,
@@ -185,7 +185,7 @@ describe('OpaAuthorizer', () => {
       resources: { memoryLimit: 'big' },
       policy: RequestAuthorizationPolicy.seed(RequestIdentity.trustedHeader('X-Role')),
     });
-    expect(problemsOf(chart.node.root as never)).toEqual([
+    expect(problemsOf(chart.node.root as App)).toEqual([
       '[Authz/Opa] policy: identity header "X-Role" must be a lower-case HTTP header name (Envoy lower-cases header names in the ext_authz input)',
       '[Authz/Opa] name "1opa" is not a DNS-1123 label usable as a Service name: use 1-63 lowercase letters, digits or \'-\', starting with a letter and ending with a letter or digit (for example "product-detail")',
       '[Authz/Opa] image "OPA:latest" is not a valid OCI image reference: expected [registry/]repository[:tag][@sha256:<64 hex digits>], lowercase repository',
@@ -212,7 +212,7 @@ describe('OpaAuthorizer namespace', () => {
 describe('OpaAuthorizer and its policy: values a cluster or OPA would refuse', () => {
   test('the OPA image is held to the function images\' pinning rule', () => {
     const { chart } = authorizer({ allowMutableTag: undefined });
-    expect(problemsOf(chart.node.root as never)).toEqual([
+    expect(problemsOf(chart.node.root as App)).toEqual([
       '[Authz/Opa] image "openpolicyagent/opa:0.60.0-envoy" uses the mutable tag 0.60.0-envoy: pin it by digest ("openpolicyagent/opa@sha256:<64 hex digits>") or set allowMutableTag: true',
     ]);
     const pinned = authorizer({ allowMutableTag: undefined, image: 'openpolicyagent/opa@sha256:86c59df33204c79db3663f084b5dc26819d10d16e57a614c80aaaabde068edcc' });
@@ -234,5 +234,26 @@ describe('OpaAuthorizer and its policy: values a cluster or OPA would refuse', (
       identity: RequestIdentity.jwt({ issuer: 'shop-auth', jwks: '{"keys": [{"kty": "RSA", "n": "x", "e": "AQAB"}]}' }),
     });
     expect(plain.validate()).toEqual([]);
+  });
+});
+
+describe('generated ConfigMap sizes', () => {
+  test('a policy whose Rego would exceed a ConfigMap\'s 1 MiB is refused at synth, with the rules to shrink', () => {
+    // GIVEN a rule listing ~1.2 MB of paths: the API server would refuse the policy ConfigMap at the first sync
+    const paths = Array.from({ length: 12_000 }, (_, i) => `/api/${'x'.repeat(90)}/${i}`);
+    const policy = new RequestAuthorizationPolicy({ rules: [{ methods: ['GET'], paths, roles: ['user'] }], identity: JWT });
+    const { chart } = authorizer({ policy });
+
+    // THEN one problem, at the authorizer, naming the ConfigMap, its size and the fix
+    expect(problemsOf(chart.node.root as App)).toEqual([
+      expect.stringMatching(/^\[Authz\/Opa\] generated ConfigMap opa\/opa-policy would hold \d{7} bytes of keys and values: a ConfigMap holds at most 1048576 bytes \(1 MiB\) and the API server would refuse it; the policy grows with its rules/),
+    ]);
+  });
+
+  test('a policy under the limit passes', () => {
+    const paths = Array.from({ length: 5_000 }, (_, i) => `/api/${'x'.repeat(90)}/${i}`);
+    const policy = new RequestAuthorizationPolicy({ rules: [{ methods: ['GET'], paths, roles: ['user'] }], identity: JWT });
+    const { chart } = authorizer({ policy });
+    expect(problemsOf(chart.node.root as App)).toEqual([]);
   });
 });

@@ -252,6 +252,29 @@ describe('PolicyBundle validation', () => {
     ]);
   });
 
+  test('rule names, repos and path prefixes with quotes or a newline are printed on one line', () => {
+    const app = testApp();
+    new WasmFunction(new Chart(app, 'Functions', { namespace: 'functions-catalog' }), 'Search', {
+      name: 'search',
+      image: 'registry.shop.example.com/functions/search@sha256:31ed6068a9bdac69388904222e3c68217245099afc5d23437e8d16d656cd42bc',
+    });
+    new PolicyBundle(new Chart(app, 'Policies'), 'Bundle', {
+      rules: [
+        AdmissionRules.allowedRepos({ name: 'r"\nx', repos: ['registry"\nx'] }),
+        AdmissionRules.allowedRepos({ name: 'r"\nx', repos: ['registry/'] }),
+        AdmissionRules.noHostPathVolumes({ allowedPathPrefixes: ['var"\nlog'] }),
+      ],
+    });
+    const problems = problemsOf(app);
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringContaining('[Policies/Bundle] rule "r\\"\\nx" (K8sAllowedRepos): name "r\\"\\nx" is not a DNS-1123 subdomain'),
+      '[Policies/Bundle] rule "r\\"\\nx" (K8sAllowedRepos): repos entry "registry\\"\\nx" must end with "/": as a bare prefix it would also admit "registry\\"\\nx.attacker.example/..." and "registry\\"\\nx-other/..." (use "registry\\"\\nx/")',
+      '[Policies/Bundle] rule name "r\\"\\nx" is used by 2 rules: give each rule a distinct name',
+      '[Policies/Bundle] rule "r\\"\\nx" (K8sAllowedRepos): repos (registry\\"\\nx) does not admit image "registry.shop.example.com/functions/search@sha256:31ed6068a9bdac69388904222e3c68217245099afc5d23437e8d16d656cd42bc" of function functions-catalog/search, which would be denied at admission',
+      '[Policies/Bundle] rule "no-host-path-volumes" (K8sBlockHostPath): allowedPathPrefixes entry "var\\"\\nlog" must be an absolute path other than "/" (for example "/var/log/")',
+    ]));
+  });
+
   test('a bundle in a namespaced chart, duplicate rule names and no rules are reported', () => {
     const app = testApp();
     new PolicyBundle(new Chart(app, 'Namespaced', { namespace: 'policy' }), 'Bundle', {

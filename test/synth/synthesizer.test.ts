@@ -4,6 +4,7 @@ import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { kebabCase, OUTPUT_MANIFEST, OutputArtifact, renderApp, resolveCharts, synthesizeApp, synthesizeMain, SynthValidationError, writeAtomically } from '../../lib';
+import { problemsOf } from '../support/synth';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'synth-test-'));
@@ -94,6 +95,14 @@ describe('synthesizer', () => {
     expect(() => renderApp(app)).toThrow(/\[Escape\] path "..\/outside.md" must be a relative path/);
   });
 
+  test('an artifact path with quotes or a newline is printed on one line', () => {
+    const app = appWithNamespace('g');
+    new OutputArtifact(app, 'Odd', { path: 'reports/"x"\n.md', render: () => 'x' });
+    expect(problemsOf(app)).toEqual([
+      '[Odd] path "reports/\\"x\\"\\n.md" must be a relative path of letters, digits, \'.\', \'_\', \'-\' and \'/\' inside the output folder',
+    ]);
+  });
+
   test('resolves charts exactly as cdk8s Chart.toJson() does, dependencies included', () => {
     // GIVEN two apps with construct dependencies inside a chart and across charts
     const build = () => {
@@ -166,6 +175,25 @@ describe('the synthesizer deletes only what it wrote', () => {
     fs.writeFileSync(path.join(project, 'package.json'), '{}');
     expect(refusal(project)).toMatch(/holds package.json: it is a repository or project root/);
     expect(fs.readdirSync(project)).toEqual(['package.json']);
+  });
+
+  test('a repository root (a folder holding .git) is refused and its history survives', () => {
+    // GIVEN a repository: a .git folder and nothing else, so no other rule would catch it
+    const repo = tempDir();
+    fs.mkdirSync(path.join(repo, '.git'));
+    fs.writeFileSync(path.join(repo, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+    // WHEN it is given as outdir THEN synth refuses, naming .git, and deletes nothing
+    expect(refusal(repo)).toBe(`outdir "${repo}" holds .git: it is a repository or project root, and synth replaces the whole folder, so choose a folder of its own, new or written only by this synthesizer (for example "dist")`);
+    expect(readTree(repo)).toEqual({ [path.join('.git', 'HEAD')]: 'ref: refs/heads/main\n' });
+    expect(fs.readdirSync(path.dirname(repo)).filter((n) => n.startsWith(path.basename(repo)))).toEqual([path.basename(repo)]);
+  });
+
+  test('a synthesized folder someone made a repository of is refused, though its manifest lists every other file', () => {
+    const dir = path.join(tempDir(), 'dist');
+    synthesizeApp(appWithNamespace('z'), { outdir: dir });
+    fs.mkdirSync(path.join(dir, '.git'));
+    expect(refusal(dir)).toMatch(/^outdir ".*" holds \.git: it is a repository or project root/);
+    expect(fs.existsSync(path.join(dir, '.git'))).toBe(true);
   });
 
   test('an outdir that is the CLI\'s own output folder is refused with the fix', () => {
