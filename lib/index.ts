@@ -15,6 +15,7 @@ export { withSynthSession } from './synth/synth-session';
 export * from './core/authorizer';
 export * from './core/backend';
 export * from './core/metrics';
+export * from './core/gateway-capacity';
 export * from './autoscaling';
 export * from './policy';
 export * from './observability';

@@ -6,6 +6,7 @@ import { OutputArtifact } from '../synth/output-artifact';
 import { constructsOf } from '../synth/synth-session';
 import { ceilSafe, fmt } from './capacity-plan';
 import { FIXED_REPLICAS_MODE, FunctionAutoscaler, FunctionCapacity } from './function-autoscaler';
+import { gatewayCapacities, renderGatewayCapacity } from './gateway-capacity-report';
 import { HPA_SYNC_PERIOD_SECONDS, ScaleUpTiming } from './scaling-behavior';
 
 /** Pods, CPU and memory that something other than the autoscaled functions requests. */
@@ -255,7 +256,8 @@ export class ClusterCapacity extends Construct {
     });
     this.report = new OutputArtifact(this, 'Report', {
       path: props.reportPath ?? 'reports/capacity.md',
-      render: () => renderCapacityReport(this.compute()),
+      // The gateways' section is appended: its own file, so the capacity model stays apart.
+      render: () => renderCapacityReport(this.compute()) + renderGatewayCapacity(gatewayCapacities(this.node.root)),
     });
   }
 

@@ -8,3 +8,4 @@ export * from './horizontal-function-autoscaler';
 export * from './keda-function-autoscaler';
 export * from './scale-to-zero-function-autoscaler';
 export * from './cluster-capacity';
+export * from './gateway-capacity-report';

@@ -14,6 +14,11 @@ export interface IGatewayProvider {
    * objectives (10, 20 and 50 ms) apart; undefined when it cannot.
    */
   readonly requestMetrics?: RequestMetrics;
+  /**
+   * Proxy replicas that serve the gateway. A rate limit counted per replica admits its
+   * average times this in all, which must carry each routed function's planned peak.
+   */
+  readonly proxyReplicas: number;
   /** Adds the gateway-level objects (Gateway, edge Service, static configuration) under `gateway`. */
   renderGateway(gateway: FunctionGateway): void;
   /** Adds one route's objects under `route`. Anything that depends on the backend must be read lazily. */
