@@ -106,7 +106,7 @@ export function buildFleet(app: App, count: number): void {
     referenceGrantsProvided: true,
   });
   const routeCharts = namespaces.map((namespace, n) => new Chart(app, `Fleet${n}Routes`, { namespace }));
-  const rateLimit = RateLimit.global({ averagePerSecond: 1000 });
+  const rateLimit = RateLimit.perProxyReplica({ averagePerSecond: 1000 });
   functions.forEach((fn, i) => {
     gateway.addRoute(routeCharts[i % FLEET_NAMESPACES], `Fn${i}`, {
       function: fn,

@@ -70,7 +70,7 @@ export function gatewayExample(
   gateway.addRoute(catalogRoutes, 'Price', {
     function: price,                        // path defaults to /api/price
     canary: { function: priceCanary, stableWeight: 90, canaryWeight: 10 },
-    rateLimit: RateLimit.global({ averagePerSecond: 5000 }),
+    rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 5000 }),
     requestTimeout: Duration.seconds(1),
     retry: { attempts: 2, perTryTimeout: Duration.millis(300) },
   });

@@ -16,6 +16,7 @@ export * from './core/authorizer';
 export * from './core/backend';
 export * from './core/metrics';
 export * from './core/platform-pods';
+export * from './core/gateway-capacity';
 export * from './autoscaling';
 export * from './policy';
 export * from './observability';

@@ -72,7 +72,9 @@ export const envoyGatewayEngine: Engine = {
     const translated = translatedObjects(yaml.loadAll(status.stdout));
     writeFileSync(path.join(ctx.work, 'envoy-gateway.status.yaml'), status.stdout);
     let checked = 0;
-    for (const want of gatewayApi) {
+    // An EnvoyProxy carries no status of its own: Envoy Gateway validates it while it
+    // processes the GatewayClass that names it, whose Accepted condition says so.
+    for (const want of gatewayApi.filter((o) => o.kind !== 'EnvoyProxy')) {
       // egctl gives cluster-scoped objects (the GatewayClass) its own namespace: match those by name.
       const got = translated.find((t) => t.kind === want.kind && t.metadata.name === want.metadata.name
         && (want.metadata.namespace === undefined || t.metadata.namespace === want.metadata.namespace));

@@ -8,6 +8,7 @@ import { constructsOf } from '../synth/synth-session';
 import { ceilSafe, DEFAULT_POD_START_SECONDS, fmt } from './capacity-plan';
 import { FIXED_REPLICAS_MODE, FunctionAutoscaler, FunctionCapacity, podCostsOf } from './function-autoscaler';
 import { checkPodCreationRate, podCreationSeconds, PodCreationRate, ResolvedPodCreationRate, resolvePodCreationRate } from './pod-creation';
+import { gatewayCapacities, renderGatewayCapacity } from './gateway-capacity-report';
 import { HPA_SYNC_PERIOD_SECONDS, ScaleUpTiming } from './scaling-behavior';
 
 /** Pods, CPU and memory that something other than the autoscaled functions requests. */
@@ -478,7 +479,8 @@ export class ClusterCapacity extends Construct {
     });
     this.report = new OutputArtifact(this, 'Report', {
       path: props.reportPath ?? 'reports/capacity.md',
-      render: () => renderCapacityReport(this.compute()),
+      // The gateways' section is appended: its own file, so the capacity model stays apart.
+      render: () => renderCapacityReport(this.compute()) + renderGatewayCapacity(gatewayCapacities(this.node.root)),
     });
   }
 

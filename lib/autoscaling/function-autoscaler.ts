@@ -146,6 +146,7 @@ export abstract class FunctionAutoscaler extends Construct {
       hpaName: this.hpaName,
       // The message here can name the HPA KEDA creates for this autoscaler.
       reportsForeignScalers: true,
+      plannedPeakRequestsPerSecond: props.capacity?.peakRequestsPerSecond,
     });
     this.node.addValidation({
       validate: () => [...this.checkRange(), ...this.checkForeignScalers(), ...this.checkMode(), ...this.checkCapacity()],

@@ -9,3 +9,4 @@ export * from './keda-function-autoscaler';
 export * from './scale-to-zero-function-autoscaler';
 export * from './pod-creation';
 export * from './cluster-capacity';
+export * from './gateway-capacity-report';

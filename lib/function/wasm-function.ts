@@ -157,6 +157,12 @@ export interface FunctionAutoscalerAttachment {
    * @default false
    */
   readonly reportsForeignScalers?: boolean;
+  /**
+   * The highest request rate the owner's capacity plan expects, in requests per second, so
+   * what sits in front of the function (a gateway's rate limit) can be held against it.
+   * @default - no capacity plan
+   */
+  readonly plannedPeakRequestsPerSecond?: number;
 }
 
 /** How a monitoring stack scrapes a function's own `/metrics`; see {@link WasmFunction.attachScrape}. */

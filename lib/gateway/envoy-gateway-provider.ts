@@ -6,11 +6,16 @@ import {
 } from '../../imports/envoy-gateway-backendtrafficpolicies-gateway.envoyproxy.io';
 import { SecurityPolicy } from '../../imports/envoy-gateway-securitypolicies-gateway.envoyproxy.io';
 import type { RequestMetrics } from '../core/metrics';
+import type { PlatformPods } from '../core/platform-pods';
+import { parseQuantity } from '../core/quantity';
 import type { FunctionGateway } from './function-gateway';
 import type { IGatewayProvider } from './gateway-provider';
 import type { GatewayRoute } from './gateway-route';
+import {
+  checkEnvoyProxyResources, DEFAULT_ENVOY_PROXY_RESOURCES, EnvoyProxyResources, renderEnvoyProxy,
+} from './envoy-proxy';
 import type { RateLimit } from './rate-limit';
-import { renderGateway, renderGatewayClass, renderHttpRoute, routeMetadata } from './render-helpers';
+import { gatewayMetadata, renderGateway, renderGatewayClass, renderHttpRoute, routeMetadata } from './render-helpers';
 import { formatDuration } from './route-policy';
 
 /** Props for {@link EnvoyGatewayProvider}. */
@@ -27,11 +32,26 @@ export interface EnvoyGatewayProviderProps {
   readonly createGatewayClass?: boolean;
   /**
    * Envoy Gateway's global rate limiting is enabled in its install (the `EnvoyGateway`
-   * config's `rateLimit.backend` points at a Redis). Per-client and per-header limits need
-   * it: Envoy's local rate limit keeps one bucket per route and proxy replica.
+   * config's `rateLimit.backend` points at a Redis). Per-client, per-header and route-wide
+   * limits need it: Envoy's local rate limit keeps one bucket per route and proxy replica.
+   * This library cannot configure the Envoy Gateway controller itself: the flag states
+   * what its install does.
    * @default false
    */
   readonly globalRateLimit?: boolean;
+  /**
+   * Envoy replicas Envoy Gateway runs for each Gateway of the class, set in the EnvoyProxy
+   * the emitted GatewayClass names in its `parametersRef`. Per-proxy-replica rate limits
+   * admit their average times this in all. With `createGatewayClass: false` no EnvoyProxy
+   * is emitted and this states what the install's own GatewayClass runs.
+   * @default - 2 with the emitted EnvoyProxy, so one node failure or rollout never leaves the edge without a proxy; 1 (Envoy Gateway's own default) with `createGatewayClass: false`
+   */
+  readonly proxyReplicas?: number;
+  /**
+   * Resources of each Envoy container, in the emitted EnvoyProxy.
+   * @default - 1 CPU and 512Mi requested, a 1Gi memory limit and no CPU limit
+   */
+  readonly proxyResources?: EnvoyProxyResources;
 }
 
 /** Envoy's token bucket refills `requests` every `unit`, so burst / average picks the unit. */
@@ -56,9 +76,12 @@ function bucketUnit(limit: RateLimit): { requests: number; unit: BackendTrafficP
  * the Envoy pods (and the LoadBalancer Service it creates for the Gateway) run there, where
  * the functions' NetworkPolicies admit them.
  *
+ * Proxies: the GatewayClass names an `EnvoyProxy` in the gateway's namespace (Envoy Gateway
+ * reads it only in its controller's namespace) that sets the Envoy replicas and resources.
+ *
  * Metrics: Envoy's default histogram buckets (0.5, 1, 5, 10, 25, 50, 100, ... ms) have no
- * 20 ms boundary, and custom buckets need an EnvoyProxy bootstrap patch this library has
- * no binding for, so `requestMetrics` is undefined: use the functions' own metrics.
+ * 20 ms boundary, and custom buckets need an EnvoyProxy bootstrap patch this library does
+ * not write, so `requestMetrics` is undefined: use the functions' own metrics.
  */
 export class EnvoyGatewayProvider implements IGatewayProvider {
   public readonly name = 'envoy-gateway';
@@ -66,17 +89,57 @@ export class EnvoyGatewayProvider implements IGatewayProvider {
   public readonly gatewayClassName: string;
   public readonly createGatewayClass: boolean;
   public readonly globalRateLimit: boolean;
+  public readonly proxyReplicas: number;
+  /** Resources of each Envoy container, resolved. */
+  public readonly proxyResources: Required<EnvoyProxyResources>;
+  private readonly proxyResourcesGiven: boolean;
 
   constructor(props: EnvoyGatewayProviderProps = {}) {
     this.gatewayClassName = props.gatewayClassName ?? 'envoy-gateway';
     this.createGatewayClass = props.createGatewayClass ?? true;
     this.globalRateLimit = props.globalRateLimit ?? false;
+    this.proxyReplicas = props.proxyReplicas ?? (this.createGatewayClass ? 2 : 1);
+    this.proxyResources = { ...DEFAULT_ENVOY_PROXY_RESOURCES, ...props.proxyResources };
+    this.proxyResourcesGiven = props.proxyResources !== undefined;
+  }
+
+  /** Name of the emitted EnvoyProxy: the class's, whose parameters it holds. */
+  public get envoyProxyName(): string {
+    return `${this.gatewayClassName}-proxy`;
+  }
+
+  /**
+   * The Envoy pods the emitted EnvoyProxy asks for, plus the surge of their rollout (Envoy
+   * Gateway's proxy Deployment keeps the Kubernetes default maxSurge of 25 %): only when this
+   * provider emits the EnvoyProxy, since otherwise the install decides them.
+   */
+  public proxyPods(gateway: FunctionGateway): PlatformPods[] {
+    if (!this.createGatewayClass) return [];
+    const surge = Math.ceil(this.proxyReplicas * 0.25);
+    return [{
+      component: 'Envoy Gateway proxies',
+      key: `${gateway.namespace}/${this.envoyProxyName}`,
+      pods: this.proxyReplicas + surge,
+      cpuRequestCores: parseQuantity(this.proxyResources.cpuRequest) ?? 0,
+      memoryRequestBytes: parseQuantity(this.proxyResources.memoryRequest) ?? 0,
+      source: `EnvoyProxy replicas ${this.proxyReplicas} + ${surge} surge`,
+    }];
   }
 
   public renderGateway(gateway: FunctionGateway): void {
     if (this.createGatewayClass) {
+      // The GatewayClass is where Envoy Gateway 1.2 reads an EnvoyProxy from: without it the
+      // replica count would never reach the Envoy Deployment.
+      renderEnvoyProxy(gateway, 'EnvoyProxy', {
+        name: this.envoyProxyName,
+        namespace: gateway.namespace,
+        labels: gatewayMetadata(gateway).labels ?? {},
+        replicas: this.proxyReplicas,
+        resources: this.proxyResources,
+      });
       renderGatewayClass(gateway, this.gatewayClassName, 'gateway.envoyproxy.io/gatewayclass-controller',
-        'Envoy Gateway in front of the Wasm functions');
+        'Envoy Gateway in front of the Wasm functions', undefined,
+        { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: this.envoyProxyName, namespace: gateway.namespace });
     }
     // Envoy Gateway provisions the LoadBalancer Service for the Gateway itself (port 80 to
     // Envoy's 10080: it shifts privileged ports by 10000); a second Service would be a
@@ -125,14 +188,18 @@ export class EnvoyGatewayProvider implements IGatewayProvider {
   }
 
   public checkGateway(_gateway: FunctionGateway): string[] {
-    return [];
+    const errors = checkEnvoyProxyResources(this.proxyResources);
+    if (this.proxyResourcesGiven && !this.createGatewayClass) {
+      errors.push('proxyResources is set but createGatewayClass is false: the resources go in the EnvoyProxy the emitted GatewayClass names, and none is emitted; set them in the EnvoyProxy of the install\'s GatewayClass, or let this provider create the GatewayClass');
+    }
+    return errors;
   }
 
   public checkRoute(route: GatewayRoute): string[] {
     const errors: string[] = [];
     const limit = route.rateLimit;
     if (limit && limit.key.kind !== 'route' && !this.globalRateLimit) {
-      errors.push(`rateLimit keyed by ${limit.key} cannot be enforced by Envoy Gateway without its global rate limit service: its local rate limit keeps one bucket per route and proxy replica. Enable global rate limiting (Redis) in the Envoy Gateway install and set globalRateLimit on GatewayProvider.envoyGateway(), or use RateLimit.global()`);
+      errors.push(`rateLimit keyed by ${limit.key} cannot be enforced by Envoy Gateway without its global rate limit service: its local rate limit keeps one bucket per route and proxy replica. Enable global rate limiting (Redis) in the Envoy Gateway install and set globalRateLimit on GatewayProvider.envoyGateway(), or use RateLimit.perProxyReplica()`);
     }
     if (limit && !bucketUnit(limit)) {
       errors.push(`rateLimit.burst (${limit.burst}) cannot be expressed by Envoy Gateway for averagePerSecond (${limit.averagePerSecond}): its bucket holds one refill period's worth, so burst must be averagePerSecond times 1, 60 or 3600 (${limit.averagePerSecond}, ${limit.averagePerSecond * 60} or ${limit.averagePerSecond * 3600})`);
@@ -146,16 +213,18 @@ export class EnvoyGatewayProvider implements IGatewayProvider {
     if (limit.key.kind === 'route') {
       return { type: BackendTrafficPolicySpecRateLimitType.LOCAL, local: { rules: [{ limit: bucket }] } };
     }
+    const globalLimit = { requests: bucket.requests, unit: bucket.unit as string as BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit };
+    if (limit.key.kind === 'route-wide') {
+      // No client selector: one counter in the rate-limit service for all the route's traffic.
+      return { type: BackendTrafficPolicySpecRateLimitType.GLOBAL, global: { rules: [{ limit: globalLimit }] } };
+    }
     const selector: BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectors = limit.key.kind === 'client-ip'
       ? { sourceCidr: { type: BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsSourceCidrType.DISTINCT, value: '0.0.0.0/0' } }
       : { headers: [{ name: limit.key.headerName!, type: BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType.DISTINCT }] };
     return {
       type: BackendTrafficPolicySpecRateLimitType.GLOBAL,
       global: {
-        rules: [{
-          clientSelectors: [selector],
-          limit: { requests: bucket.requests, unit: bucket.unit as string as BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit },
-        }],
+        rules: [{ clientSelectors: [selector], limit: globalLimit }],
       },
     };
   }

@@ -1,9 +1,11 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IRequestAuthorizer } from '../core/authorizer';
+import type { GatewayCapacity, IGatewayCapacitySource } from '../core/gateway-capacity';
 import { LABELS, MANAGED_BY } from '../core/labels';
 import type { RequestMetrics } from '../core/metrics';
-import { checkDns1123Label, checkDns1123Subdomain, checkPort, oneLine } from '../core/names';
+import { checkDns1123Label, checkDns1123Subdomain, checkIntegerInRange, checkPort, oneLine } from '../core/names';
+import type { IPlatformPodsSource, PlatformPods } from '../core/platform-pods';
 import type { IGatewayProvider } from './gateway-provider';
 import { GatewayRoute, GatewayRouteOptions, checkHostname } from './gateway-route';
 import { constructsOf } from '../synth/synth-session';
@@ -110,7 +112,7 @@ export interface RouteTableEntry {
  * {@link addRoute}. Collisions between routes, and features the provider cannot enforce,
  * are synth errors.
  */
-export class FunctionGateway extends Construct {
+export class FunctionGateway extends Construct implements IGatewayCapacitySource, IPlatformPodsSource {
   /** Every gateway under `scope`. */
   public static all(scope: Construct): FunctionGateway[] {
     return constructsOf(scope).filter((c): c is FunctionGateway => c instanceof FunctionGateway);
@@ -224,6 +226,29 @@ export class FunctionGateway extends Construct {
     return grants;
   }
 
+  /** Its proxy pods, for the cluster capacity check, where the provider sets their count and requests. */
+  public platformPods(): PlatformPods[] {
+    return this.provider.proxyPods?.(this) ?? [];
+  }
+
+  /** The proxy replicas and each route's limit against its function's planned peak, for the capacity report (read at synth). */
+  public gatewayCapacity(): GatewayCapacity {
+    return {
+      path: this.node.path,
+      gateway: `${this.namespace}/${this.name}`,
+      provider: this.provider.name,
+      proxyReplicas: this.provider.proxyReplicas,
+      routes: this.registered.map((r) => ({
+        route: `${r.namespace}/${r.resourceName}`,
+        functionName: r.function.name,
+        limit: r.rateLimit?.describe(),
+        ceilingPerSecond: r.rateLimitCeilingPerSecond,
+        plannedPeakRequestsPerSecond: r.plannedPeak?.requestsPerSecond,
+        shedsAbovePlan: r.shedsAbovePlan,
+      })),
+    };
+  }
+
   /** The routes as data for the authorizer's policy bundle (read at synth). */
   public routeTable(): RouteTableEntry[] {
     return this.registered.map((r) => ({
@@ -248,6 +273,7 @@ export class FunctionGateway extends Construct {
       ...this.routeNamespaces.map((ns) => checkDns1123Label('routeNamespaces entry', ns)),
       this.defaultHost !== undefined ? checkHostname('defaultHost', this.defaultHost) : undefined,
       checkPort('httpPort', this.httpPort),
+      checkIntegerInRange(`provider (${this.provider.name}) proxyReplicas`, this.provider.proxyReplicas, 1, 1000),
       this.tls ? checkDns1123Subdomain('tls.secretName', this.tls.secretName) : undefined,
       this.tls?.secretNamespace !== undefined ? checkDns1123Label('tls.secretNamespace', this.tls.secretNamespace) : undefined,
       this.httpsPort !== undefined ? checkPort('tls.port', this.httpsPort) : undefined,

@@ -1,4 +1,5 @@
 import type { RequestMetrics } from '../core/metrics';
+import type { PlatformPods } from '../core/platform-pods';
 import type { FunctionGateway } from './function-gateway';
 import type { GatewayRoute } from './gateway-route';
 
@@ -14,6 +15,17 @@ export interface IGatewayProvider {
    * objectives (10, 20 and 50 ms) apart; undefined when it cannot.
    */
   readonly requestMetrics?: RequestMetrics;
+  /**
+   * Proxy replicas that serve the gateway. A rate limit counted per replica admits its
+   * average times this in all, which must carry each routed function's planned peak.
+   */
+  readonly proxyReplicas: number;
+  /**
+   * The proxy pods this provider makes the cluster run for `gateway`, for the capacity check;
+   * undefined (or empty) when the library does not set their count and requests (an install
+   * the user sizes, counted in the cluster's `otherWorkloads`).
+   */
+  proxyPods?(gateway: FunctionGateway): PlatformPods[];
   /** Adds the gateway-level objects (Gateway, edge Service, static configuration) under `gateway`. */
   renderGateway(gateway: FunctionGateway): void;
   /** Adds one route's objects under `route`. Anything that depends on the backend must be read lazily. */

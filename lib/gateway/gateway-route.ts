@@ -46,6 +46,15 @@ export interface GatewayRouteOptions {
    */
   readonly rateLimit?: RateLimit;
   /**
+   * States that the route's rate limit is meant to shed traffic below its function's
+   * planned peak (the `capacity.peakRequestsPerSecond` of its autoscaler). Without it, a
+   * per-proxy-replica limit times the proxy replicas (or a route-wide limit) below that
+   * peak is a synth error: the gateway would answer 429 to traffic the function was scaled
+   * to serve.
+   * @default false
+   */
+  readonly shedsAbovePlan?: boolean;
+  /**
    * Ask the gateway's OPA authorizer about every request before it reaches the function.
    * @default false
    */
@@ -108,6 +117,8 @@ export class GatewayRoute extends Construct {
   public readonly host?: string;
   public readonly pathPrefix: string;
   public readonly rateLimit?: RateLimit;
+  /** The rate limit is meant to shed traffic below the function's planned peak. */
+  public readonly shedsAbovePlan: boolean;
   public readonly authorize: boolean;
   public readonly canary?: CanarySplit;
   public readonly requestTimeout?: Duration;
@@ -123,6 +134,7 @@ export class GatewayRoute extends Construct {
     this.host = props.host ?? props.gateway.defaultHost;
     this.pathPrefix = props.pathPrefix ?? `/api/${props.function.name}`;
     this.rateLimit = props.rateLimit;
+    this.shedsAbovePlan = props.shedsAbovePlan ?? false;
     this.authorize = props.authorize ?? false;
     this.canary = props.canary;
     this.requestTimeout = props.requestTimeout;
@@ -137,6 +149,7 @@ export class GatewayRoute extends Construct {
         ...this.checkDuplicateName(),
         ...this.checkBackends(),
         ...this.checkWakeUp(),
+        ...this.checkPlannedPeak(),
         ...this.checkAuthorization(),
         ...this.gateway.provider.checkRoute(this),
       ],
@@ -178,6 +191,25 @@ export class GatewayRoute extends Construct {
       [LABELS.partOf]: 'wasm-functions',
       [LABELS.managedBy]: MANAGED_BY,
     };
+  }
+
+  /**
+   * The planned peak of the route's function, from its autoscaler's capacity plan, and the
+   * autoscaler's path. A canary's plan is a share of the same traffic, so the stable
+   * function's plan is the route's.
+   */
+  public get plannedPeak(): { readonly requestsPerSecond: number; readonly plannedBy: string } | undefined {
+    const attachment = this.function.autoscalerAttachments[0];
+    const peak = attachment?.plannedPeakRequestsPerSecond;
+    return peak === undefined ? undefined : { requestsPerSecond: peak, plannedBy: attachment.owner.node.path };
+  }
+
+  /**
+   * What the rate limit admits in all, in requests per second, with the gateway's proxy
+   * replicas; undefined without a limit or for per-client and per-header limits.
+   */
+  public get rateLimitCeilingPerSecond(): number | undefined {
+    return this.rateLimit?.routeCeilingPerSecond(this.gateway.provider.proxyReplicas);
   }
 
   /** The ReferenceGrant the authorizer's namespace must hold for this route, if any. */
@@ -281,6 +313,29 @@ export class GatewayRoute extends Construct {
       }
     }
     return errors;
+  }
+
+  /**
+   * A rate limit below the function's planned peak refuses, at the edge, traffic the
+   * autoscaler was sized to serve: an error unless the route says the shedding is intended.
+   */
+  private checkPlannedPeak(): string[] {
+    const limit = this.rateLimit;
+    const ceiling = this.rateLimitCeilingPerSecond;
+    const plan = this.plannedPeak;
+    if (this.shedsAbovePlan || limit === undefined || ceiling === undefined || plan === undefined) return [];
+    const peak = plan.requestsPerSecond;
+    if (ceiling >= peak) return [];
+    const replicas = this.gateway.provider.proxyReplicas;
+    const provider = this.gateway.provider.name;
+    const perReplica = limit.key.kind === 'route';
+    const admits = perReplica
+      ? `${limit.averagePerSecond} requests/s per proxy replica × ${replicas} ${provider} replica${replicas === 1 ? '' : 's'} = ${ceiling} requests/s`
+      : `${ceiling} requests/s for the whole route`;
+    const fixes = perReplica
+      ? `raise rateLimit.averagePerSecond to at least ${Math.ceil(peak / replicas)}, or the provider's proxyReplicas to at least ${Math.ceil(peak / limit.averagePerSecond)}`
+      : `raise rateLimit.averagePerSecond to at least ${peak}`;
+    return [`rateLimit admits ${admits}, below the planned peak of function "${this.function.name}" (${peak} requests/s, capacity.peakRequestsPerSecond of ${plan.plannedBy}): the gateway would answer 429 to traffic the function is scaled to serve; ${fixes}, or set shedsAbovePlan: true if shedding above the limit is intended`];
   }
 
   private checkAuthorization(): string[] {

@@ -44,6 +44,13 @@ export interface KongProviderProps {
    * @default false - Kong OSS, where OPA authorization is an error
    */
   readonly enterprise?: boolean;
+  /**
+   * Kong proxy replicas the install runs (this library does not deploy Kong). The
+   * rate-limiting plugin counts in each node's memory (`policy: local`), so a route admits
+   * its limit times this in all.
+   * @default 1
+   */
+  readonly proxyReplicas?: number;
 }
 
 /**
@@ -75,8 +82,10 @@ export class KongProvider implements IGatewayProvider {
   public readonly proxyPort: number;
   public readonly proxyTlsPort: number;
   public readonly enterprise: boolean;
+  public readonly proxyReplicas: number;
 
   constructor(props: KongProviderProps = {}) {
+    this.proxyReplicas = props.proxyReplicas ?? 1;
     this.gatewayClassName = props.gatewayClassName ?? 'kong';
     this.createGatewayClass = props.createGatewayClass ?? true;
     this.proxySelector = props.proxySelector ?? { 'app.kubernetes.io/name': 'kong' };
@@ -158,6 +167,9 @@ export class KongProvider implements IGatewayProvider {
     }
     if (route.retry) {
       errors.push(`retry (${route.retry.attempts} attempts) cannot be expressed by Kong per route: Kong reads retries from the konghq.com/retries annotation on the backend Service; set it there, or use GatewayProvider.envoyGateway()`);
+    }
+    if (route.rateLimit?.key.kind === 'route-wide') {
+      errors.push(`rateLimit keyed by ${route.rateLimit.key} cannot be enforced here by Kong: the rate-limiting plugin is emitted with policy local, one counter per Kong node; use RateLimit.perProxyReplica() (the route then admits the limit times proxyReplicas), or GatewayProvider.envoyGateway() with its global rate limit service`);
     }
     if (route.rateLimit && route.rateLimit.burst !== route.rateLimit.averagePerSecond) {
       errors.push(`rateLimit.burst (${route.rateLimit.burst}) cannot be expressed by Kong: its rate-limiting plugin counts fixed one-second windows, so burst must equal averagePerSecond (${route.rateLimit.averagePerSecond})`);

@@ -2,7 +2,7 @@ import { ApiObjectMetadata, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  GatewayClass,
+  GatewayClass, GatewayClassSpecParametersRef,
 } from '../../imports/gateway-api-gatewayclasses-gateway.networking.k8s.io';
 import {
   Gateway, GatewaySpecListeners, GatewaySpecListenersAllowedRoutesNamespacesFrom, GatewaySpecListenersTlsMode,
@@ -34,13 +34,17 @@ export function gatewayMetadata(gateway: FunctionGateway, name = gateway.name): 
   return { name, namespace: gateway.namespace || undefined, labels: { ...gateway.labels } };
 }
 
-/** A cluster-scoped GatewayClass, even inside a namespaced chart. */
+/**
+ * A cluster-scoped GatewayClass, even inside a namespaced chart, with the controller's
+ * parameters object when it has one (Envoy Gateway: its EnvoyProxy).
+ */
 export function renderGatewayClass(
   scope: Construct, name: string, controllerName: string, description: string, annotations?: Record<string, string>,
+  parametersRef?: GatewayClassSpecParametersRef,
 ): GatewayClass {
   const gc = new GatewayClass(scope, 'GatewayClass', {
     metadata: { name, annotations },
-    spec: { controllerName, description },
+    spec: { controllerName, description, parametersRef },
   });
   if (Chart.of(scope).namespace !== undefined) {
     // GatewayClass is cluster-scoped: the chart's namespace does not apply to it.

@@ -48,6 +48,12 @@ export interface TraefikProviderProps {
    * @default TRAEFIK_LATENCY_BUCKETS_SECONDS
    */
   readonly latencyBucketsSeconds?: number[];
+  /**
+   * Traefik replicas the install runs (this library does not deploy Traefik). Each replica
+   * counts rate limits on its own, so a route admits its limit times this in all.
+   * @default 1
+   */
+  readonly proxyReplicas?: number;
 }
 
 /**
@@ -76,8 +82,10 @@ export class TraefikProvider implements IGatewayProvider {
   public readonly websecurePort: number;
   public readonly metricsPort: number;
   public readonly latencyBucketsSeconds: readonly number[];
+  public readonly proxyReplicas: number;
 
   constructor(props: TraefikProviderProps = {}) {
+    this.proxyReplicas = props.proxyReplicas ?? 1;
     this.proxySelector = props.proxySelector ?? { 'app.kubernetes.io/name': 'traefik' };
     this.webPort = props.webPort ?? 8080;
     this.websecurePort = props.websecurePort ?? 8443;
@@ -223,6 +231,9 @@ export class TraefikProvider implements IGatewayProvider {
     }
     if (route.retry?.perTryTimeout) {
       errors.push('retry.perTryTimeout cannot be expressed by Traefik: its Retry middleware only has attempts and initialInterval');
+    }
+    if (route.rateLimit?.key.kind === 'route-wide') {
+      errors.push(`rateLimit keyed by ${route.rateLimit.key} cannot be enforced by Traefik v3.2: its RateLimit middleware counts in each replica's memory, with no bucket shared between replicas; use RateLimit.perProxyReplica() (the route then admits the limit times proxyReplicas), or GatewayProvider.envoyGateway() with its global rate limit service`);
     }
     if (route.hostRewrite !== undefined && route.node.tryFindChild('HostHeader') === undefined) {
       errors.push(`function "${oneLine(route.function.name)}" was routed via ${oneLine(route.function.ingressBackend.namespace)}/${oneLine(route.function.ingressBackend.serviceName)} after its Traefik route was created: Traefik sets the Host header "${oneLine(route.hostRewrite)}" with a Middleware that must exist when the route is built; call routeVia before creating the route`);

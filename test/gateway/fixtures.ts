@@ -76,7 +76,7 @@ export function fullFixture(provider: IGatewayProvider, features: Features): Fix
   f.gateway.addRoute(f.shopRoutes, 'Price', {
     function: price,
     canary: { function: priceCanary, stableWeight: 90, canaryWeight: 10 },
-    rateLimit: RateLimit.global({ averagePerSecond: 1000, burst: features.longBurst ? 60000 : undefined }),
+    rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 1000, burst: features.longBurst ? 60000 : undefined }),
     requestTimeout: features.timeouts ? Duration.seconds(1) : undefined,
     retry: features.retries ? { attempts: 2, backoff: Duration.millis(25) } : undefined,
   });
@@ -85,7 +85,7 @@ export function fullFixture(provider: IGatewayProvider, features: Features): Fix
     name: 'function',
     pathPrefix: '/api/function',
     authorize: features.authorize,
-    rateLimit: features.perClient ? RateLimit.perClient({ averagePerSecond: 100 }) : RateLimit.global({ averagePerSecond: 100 }),
+    rateLimit: features.perClient ? RateLimit.perClient({ averagePerSecond: 100 }) : RateLimit.perProxyReplica({ averagePerSecond: 100 }),
   });
   return f;
 }

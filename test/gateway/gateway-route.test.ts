@@ -4,7 +4,7 @@ import { GatewayProvider, RateLimit } from '../../lib/gateway';
 import { formatViolations, kubeValidator } from '../support/kube-schema';
 import { allObjects, findOne, KubeObject, problemsOf } from '../support/synth';
 import { ApiObject, App, Chart } from 'cdk8s';
-import { OpaAuthorizer, OpaAuthorizerProps, RequestAuthorizationPolicy, RequestIdentity } from '../../lib';
+import { HorizontalFunctionAutoscaler, OpaAuthorizer, OpaAuthorizerProps, RequestAuthorizationPolicy, RequestIdentity } from '../../lib';
 import { FunctionGateway } from '../../lib/gateway';
 import { AUTHORIZER, fixture, GATEWAY_KINDS } from './fixtures';
 
@@ -43,7 +43,7 @@ describe('GatewayRoute', () => {
     // GIVEN
     const f = fixture(GatewayProvider.envoyGateway(), { routeNamespaces: ['shop', 'orders', 'keda'] });
     const cart = f.fn(f.shopChart, 'cart');
-    f.gateway.addRoute(f.shopRoutes, 'Cart', { function: cart, rateLimit: RateLimit.global({ averagePerSecond: 50 }) });
+    f.gateway.addRoute(f.shopRoutes, 'Cart', { function: cart, rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 50 }) });
 
     // WHEN
     cart.routeVia({ ...INTERCEPTOR, hostHeader: 'cart.shop.svc' });
@@ -104,7 +104,7 @@ describe('GatewayRoute', () => {
     const f = fixture(GatewayProvider.envoyGateway(), { authorizer: AUTHORIZER, referenceGrantsProvided: true });
     f.gateway.addRoute(f.ordersRoutes, 'Checkout', {
       function: f.fn(f.ordersChart, 'checkout'), pathPrefix: '/api/function', authorize: true,
-      rateLimit: RateLimit.global({ averagePerSecond: 200 }),
+      rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 200 }),
     });
     expect(f.gateway.routeTable()).toEqual([{
       host: 'shop.example.com', pathPrefix: '/api/function', function: 'checkout', namespace: 'orders', authorized: true,
@@ -252,9 +252,9 @@ describe('rules', () => {
   });
 
   test.each([
-    ['zero average', RateLimit.global({ averagePerSecond: 0 }), 'rateLimit.averagePerSecond (0) must be a positive integer number of requests per second'],
+    ['zero average', RateLimit.perProxyReplica({ averagePerSecond: 0 }), 'rateLimit.averagePerSecond (0) must be a positive integer number of requests per second'],
     ['negative average', RateLimit.perClient({ averagePerSecond: -5 }), 'rateLimit.averagePerSecond (-5) must be a positive integer number of requests per second'],
-    ['zero burst', RateLimit.global({ averagePerSecond: 10, burst: 0 }), 'rateLimit.burst (0) must be a positive integer number of requests'],
+    ['zero burst', RateLimit.perProxyReplica({ averagePerSecond: 10, burst: 0 }), 'rateLimit.burst (0) must be a positive integer number of requests'],
     ['bad header', RateLimit.perHeader('x api key', { averagePerSecond: 10 }), 'rateLimit header name "x api key" is not a valid HTTP header name'],
   ])('a rate limit with %s is an error', (_case, rateLimit, message) => {
     const f = fixture(GatewayProvider.traefik());
@@ -427,5 +427,83 @@ describe('user values in messages', () => {
     expect(problemsOf(f.app)).toEqual(expect.arrayContaining([
       expect.stringContaining('tls.secretNamespace "certs\\"\\nx" is not the gateway\'s namespace "gateway": the Gateway may read it only through a ReferenceGrant in "certs\\"\\nx"'),
     ]));
+  });
+});
+
+describe('GatewayRoute: rate limit against the planned peak', () => {
+  /** A checkout function whose autoscaler plans a 20,000 requests/s peak. */
+  function planned(provider: Parameters<typeof fixture>[0]) {
+    const f = fixture(provider);
+    const checkout = f.fn(f.ordersChart, 'checkout');
+    new HorizontalFunctionAutoscaler(f.ordersChart, 'CheckoutScaling', {
+      target: checkout, minReplicas: 10, maxReplicas: 300,
+      capacity: { peakRequestsPerSecond: 20000, requestsPerPodPerSecond: 120 },
+    });
+    return { ...f, checkout };
+  }
+
+  test('a per-replica limit times the proxy replicas below the planned peak is an error naming both numbers and the fixes', () => {
+    // GIVEN: the old reference checkout limit, 200/s per replica, on Envoy Gateway's default 2 replicas
+    const f = planned(GatewayProvider.envoyGateway());
+
+    // WHEN
+    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.checkout, rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 200 }) });
+
+    // THEN
+    expect(problemsOf(f.app)).toEqual([
+      '[OrdersRoutes/Checkout] rateLimit admits 200 requests/s per proxy replica × 2 envoy-gateway replicas = 400 requests/s, below the planned peak of function "checkout" (20000 requests/s, capacity.peakRequestsPerSecond of OrdersFunctions/CheckoutScaling): the gateway would answer 429 to traffic the function is scaled to serve; raise rateLimit.averagePerSecond to at least 10000, or the provider\'s proxyReplicas to at least 100, or set shedsAbovePlan: true if shedding above the limit is intended',
+    ]);
+  });
+
+  test('the deprecated RateLimit.global() is the same per-replica limit and is checked the same way', () => {
+    const f = planned(GatewayProvider.envoyGateway());
+    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.checkout, rateLimit: RateLimit.global({ averagePerSecond: 200 }) });
+    expect(problemsOf(f.app)).toEqual([expect.stringContaining('rateLimit admits 200 requests/s per proxy replica × 2 envoy-gateway replicas = 400 requests/s')]);
+  });
+
+  test('enough proxy replicas carry the peak: the limit is multiplied by them', () => {
+    const f = planned(GatewayProvider.envoyGateway({ proxyReplicas: 100 }));
+    const route = f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.checkout, rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 200 }) });
+    expect(problemsOf(f.app)).toEqual([]);
+    expect(route.rateLimitCeilingPerSecond).toBe(20000);
+    expect(route.plannedPeak).toEqual({ requestsPerSecond: 20000, plannedBy: 'OrdersFunctions/CheckoutScaling' });
+  });
+
+  test('shedsAbovePlan states the shedding is intended', () => {
+    const f = planned(GatewayProvider.envoyGateway());
+    f.gateway.addRoute(f.ordersRoutes, 'Checkout', {
+      function: f.checkout, rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 200 }), shedsAbovePlan: true,
+    });
+    expect(problemsOf(f.app)).toEqual([]);
+  });
+
+  test('a route-wide limit is not multiplied by the replicas', () => {
+    const f = planned(GatewayProvider.envoyGateway({ globalRateLimit: true, proxyReplicas: 12 }));
+    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.checkout, rateLimit: RateLimit.routeWide({ averagePerSecond: 15000 }) });
+    expect(problemsOf(f.app)).toEqual([
+      expect.stringContaining('rateLimit admits 15000 requests/s for the whole route, below the planned peak of function "checkout" (20000 requests/s, capacity.peakRequestsPerSecond of OrdersFunctions/CheckoutScaling): the gateway would answer 429 to traffic the function is scaled to serve; raise rateLimit.averagePerSecond to at least 20000, or set shedsAbovePlan'),
+    ]);
+  });
+
+  test('Traefik\'s and Kong\'s replicas count too', () => {
+    for (const provider of [GatewayProvider.traefik({ proxyReplicas: 4 }), GatewayProvider.kong({ proxyReplicas: 4 })]) {
+      const f = planned(provider);
+      f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.checkout, rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 4000 }) });
+      expect(problemsOf(f.app)).toEqual([
+        expect.stringContaining(`rateLimit admits 4000 requests/s per proxy replica × 4 ${provider.name} replicas = 16000 requests/s, below the planned peak`),
+      ]);
+    }
+  });
+
+  test('per-client limits, and functions without a plan, are not held against a peak', () => {
+    const f = planned(GatewayProvider.traefik());
+    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.checkout, rateLimit: RateLimit.perClient({ averagePerSecond: 10 }) });
+    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 1 }) });
+    expect(problemsOf(f.app)).toEqual([]);
+  });
+
+  test('proxyReplicas must be a positive integer', () => {
+    const f = fixture(GatewayProvider.kong({ proxyReplicas: 0 }));
+    expect(problemsOf(f.app)).toEqual(['[Gateway/Gateway] provider (kong) proxyReplicas (0) must be an integer from 1 to 1000']);
   });
 });

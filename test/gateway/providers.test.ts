@@ -167,7 +167,7 @@ describe('Envoy Gateway', () => {
 
   test('refuses a burst its token bucket cannot hold', () => {
     const f = fixture(GatewayProvider.envoyGateway());
-    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), rateLimit: RateLimit.global({ averagePerSecond: 10, burst: 25 }) });
+    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 10, burst: 25 }) });
     expect(problemsOf(f.app)).toEqual([
       expect.stringContaining('rateLimit.burst (25) cannot be expressed by Envoy Gateway for averagePerSecond (10): its bucket holds one refill period\'s worth, so burst must be averagePerSecond times 1, 60 or 3600 (10, 600 or 36000)'),
     ]);
