@@ -35,7 +35,7 @@ export const PRODUCTION_CLUSTER: ClusterDescription = {
   otherWorkloads: { pods: 125, cpuRequest: '47', memoryRequest: '238Gi' },
   // One rollout at a time during a sale: sales are a change freeze except for a hotfix of one
   // function. Changes that roll every function (an upgrade of the library) ship outside sales:
-  // all ten rolling at maxReplicas would add 1,280 surge pods and need 29 nodes.
+  // all ten rolling at maxReplicas would add 1,280 surge pods and need 30 nodes.
   concurrentRollouts: 1,
   // K3s runs the controller manager and the scheduler with the Kubernetes defaults: 20 pods/s
   // after a burst of 30. A sale from every floor to every max then queues 5,052 pod creations

@@ -83,34 +83,35 @@ describe('reference platform: autoscaling section', () => {
     const result = autoscaling.capacity.compute();
     // 600 + 600 + 300 + 400 + 200 + 40 + 600 + 800 + 1500 + 80 (price-canary) = 5120 function
     // pods, + 375 for flash-sale's rollout (25 % of 1500), + 50 KEDA interceptor pods, + 4 OPA
-    // pods (3 + 1 surge), + 126 others = 5675, on (28 - 2 spare) × (250 - 6 DaemonSet pods) = 6344 slots.
-    expect(result).toMatchObject({ functionPods: 5120, pods: 5675, podSlots: 6344, binding: 'pods', problems: [] });
-    // 5120 × 10m = 51.2 cores (+ 18 for search's and inventory's larger requests = 69.2), + 3.75 surge, + 12.5 interceptor, + 0.4 OPA, + 47 others.
-    expect(result.cpuCoresRequested).toBeCloseTo(132.85, 9);
+    // pods (3 + 1 surge), + 15 Envoy pods (12 + 3 surge), + 125 others = 5689, on
+    // (28 - 2 spare) × (250 - 6 DaemonSet pods) = 6344 slots.
+    expect(result).toMatchObject({ functionPods: 5120, pods: 5689, podSlots: 6344, binding: 'pods', problems: [] });
+    // 5120 × 10m = 51.2 cores (+ 18 for search's and inventory's larger requests = 69.2), + 3.75 surge, + 12.5 interceptor, + 0.4 OPA, + 15 × 2 Envoy, + 47 others.
+    expect(result.cpuCoresRequested).toBeCloseTo(162.85, 9);
     // In a sale from every floor to every max: 5120 - 68 = 5052 pods at 20/s after a burst of 30 = 251.1 s.
     expect(result.saleClimb).toEqual({ pods: 5052, seconds: 251.1 });
     expect(autoscaling.capacity.cluster).toBe(PRODUCTION_CLUSTER);
   });
 
   test('at the kubelet default of 110 pods per node the same platform would need 57 nodes (55 + 2 spare)', () => {
-    // 5675 pods / (110 - 6 DaemonSet pods) = 54.57 -> 55 usable nodes, + 2 spare.
+    // 5689 pods / (110 - 6 DaemonSet pods) = 54.70 -> 55 usable nodes, + 2 spare.
     const { functions, platformPods } = autoscaling.capacity.compute();
     const result = computeClusterCapacity({ ...PRODUCTION_CLUSTER, maxPodsPerNode: 110 }, functions, platformPods);
     expect(result.requiredNodesForPods).toBe(57);
     expect(result.problems).toEqual([
-      'pods: the autoscalers\' maxReplicas add up to 5120 pods (+ 375 pods for a rollout\'s surge + 50 pods for the KEDA HTTP interceptor + 4 pods for the OPA authorizer + 126 pods for other workloads = 5675 pods), but 26 usable nodes (28 - 2 spare) × 104 pods per node (maxPodsPerNode 110 - 6 DaemonSet pods) hold 2704: set maxPodsPerNode to at least 225 (kubelet --max-pods), or run at least 57 nodes at 110 pods per node, or lower maxSurge or cluster.concurrentRollouts (the surge counts 375 pods)',
+      'pods: the autoscalers\' maxReplicas add up to 5120 pods (+ 375 pods for a rollout\'s surge + 50 pods for the KEDA HTTP interceptor + 4 pods for the OPA authorizer + 15 pods for the Envoy Gateway proxies + 125 pods for other workloads = 5689 pods), but 26 usable nodes (28 - 2 spare) × 104 pods per node (maxPodsPerNode 110 - 6 DaemonSet pods) hold 2704: set maxPodsPerNode to at least 225 (kubelet --max-pods), or run at least 57 nodes at 110 pods per node, or lower maxSurge or cluster.concurrentRollouts (the surge counts 375 pods)',
     ]);
   });
 
-  test('every function rolling at once at maxReplicas would add 1280 surge pods and need 29 nodes', () => {
-    // 150 + 150 + 75 + 100 + 50 + 10 + 150 + 200 + 375 + 20 = 1280; 6580 pods / 244 = 26.97 -> 27, + 2 spare.
+  test('every function rolling at once at maxReplicas would add 1280 surge pods and need 30 nodes', () => {
+    // 150 + 150 + 75 + 100 + 50 + 10 + 150 + 200 + 375 + 20 = 1280; 6594 pods / 244 = 27.02 -> 28, + 2 spare.
     const { functions, platformPods } = autoscaling.capacity.compute();
     const result = computeClusterCapacity({ ...PRODUCTION_CLUSTER, concurrentRollouts: functions.length }, functions, platformPods);
     expect(result.demand[1].pods).toBe(1280);
-    expect(result.pods).toBe(6580);
-    expect(result.requiredNodesForPods).toBe(29);
+    expect(result.pods).toBe(6594);
+    expect(result.requiredNodesForPods).toBe(30);
     expect(result.problems).toHaveLength(1);
-    expect(computeClusterCapacity({ ...PRODUCTION_CLUSTER, nodes: 29, concurrentRollouts: functions.length }, functions, platformPods).problems).toEqual([]);
+    expect(computeClusterCapacity({ ...PRODUCTION_CLUSTER, nodes: 30, concurrentRollouts: functions.length }, functions, platformPods).problems).toEqual([]);
   });
 
   test('the capacity report is written to reports/, outside every Argo CD application folder', () => {
