@@ -109,7 +109,25 @@ describe('functionRuleTests', () => {
     const tests = functionRuleTests(stack, pay, { ruleFiles: [] }).tests;
     // 99.9 %: 20x is a 2 % error ratio, and no latency objective means no latency scenario.
     expect(tests.map((t) => t.name)).toHaveLength(8);
-    expect(tests[4].input_series.find((s) => s.series.includes('code="500"'))!.values).toBe('0+0x4320 20000+20000x1510');
+    // Samples every 2 minutes: 2,160 of 3 days' baseline, then 2 % of 2,000,000 requests a step.
+    expect(tests[4].input_series.find((s) => s.series.includes('code="500"'))!.values).toBe('0+0x2160 40000+40000x755');
+  });
+
+  test('stepMinutes sets the sample spacing and the evaluation interval, and check times fall on a step', () => {
+    const { stack, pay } = fixture();
+    const fine = functionRuleTests(stack, pay, { ruleFiles: [], stepMinutes: 1 });
+    expect(fine.evaluation_interval).toBe('1m');
+    expect(fine.tests[4].interval).toBe('1m');
+    expect(fine.tests[4].input_series.find((s) => s.series.includes('code="500"'))!.values).toBe('0+0x4320 20000+20000x1510');
+    expect(fine.tests[4].alert_rule_test.map((a) => a.eval_time)).toContain('4365m');
+    const coarse = functionRuleTests(stack, pay, { ruleFiles: [] });
+    expect(coarse.evaluation_interval).toBe('2m');
+    const times = coarse.tests.slice(0, 5).flatMap((t) => t.alert_rule_test.map((a) => parseInt(a.eval_time, 10)));
+    expect(times.every((t) => t % 2 === 0)).toBe(true);
+    expect(times).toContain(4366);
+    // The short scenarios keep their minute timelines.
+    expect(coarse.tests[coarse.tests.length - 1].interval).toBe('1m');
+    expect(() => functionRuleTests(stack, pay, { ruleFiles: [], stepMinutes: 0.5 })).toThrow(/stepMinutes 0.5 must be a whole number of minutes from 1 to 5/);
   });
 
   test('series labels come from equality matchers; regex matchers need seriesLabels', () => {
