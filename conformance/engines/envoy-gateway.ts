@@ -55,12 +55,15 @@ export const envoyGatewayEngine: Engine = {
     const objects = readManifests(ctx.dist).map((e) => e.object);
     const gatewayApi = objects.filter((o) => TRANSLATED.has(o.kind) && (o.kind !== 'GatewayClass' || isEnvoyGatewayClass(o)));
     failures.push(...selectorProblems(gatewayApi, clusterNamespaces(objects)));
+    const services = [
+      ...objects.filter((o) => REFERENCED.has(o.kind) && o.kind !== 'Namespace'),
+      ...installedServices(gatewayApi, objects, ctx.log),
+    ];
+    const grants = resolveReferenceGrants(gatewayApi, services);
+    failures.push(...grants.problems);
     const input = [
-      ...gatewayApi.map(forFileLoader),
-      ...withClusterIps([
-        ...objects.filter((o) => REFERENCED.has(o.kind) && o.kind !== 'Namespace'),
-        ...installedServices(gatewayApi, objects, ctx.log),
-      ]),
+      ...grants.translated.map(forFileLoader),
+      ...withClusterIps([...services, ...grants.copies]),
       ...clusterNamespaces(objects),
     ];
     const file = path.join(ctx.work, 'envoy-gateway.in.yaml');
@@ -71,10 +74,11 @@ export const envoyGatewayEngine: Engine = {
     if (status.code !== 0) throw new Error(`egctl translate --to gateway-api exited ${status.code}: ${status.stderr.trim()}`);
     const translated = translatedObjects(yaml.loadAll(status.stdout));
     writeFileSync(path.join(ctx.work, 'envoy-gateway.status.yaml'), status.stdout);
-    let checked = 0;
+    let checked = grants.checked;
     // An EnvoyProxy carries no status of its own: Envoy Gateway validates it while it
-    // processes the GatewayClass that names it, whose Accepted condition says so.
-    for (const want of gatewayApi.filter((o) => o.kind !== 'EnvoyProxy')) {
+    // processes the GatewayClass that names it, whose Accepted condition says so. ReferenceGrants
+    // are checked by resolveReferenceGrants above.
+    for (const want of gatewayApi.filter((o) => o.kind !== 'EnvoyProxy' && o.kind !== 'ReferenceGrant')) {
       // egctl gives cluster-scoped objects (the GatewayClass) its own namespace: match those by name.
       const got = translated.find((t) => t.kind === want.kind && t.metadata.name === want.metadata.name
         && (want.metadata.namespace === undefined || t.metadata.namespace === want.metadata.namespace));
@@ -199,6 +203,77 @@ export function selects(selector: LabelSelector, labels: Readonly<Record<string,
       default: return false;
     }
   });
+}
+
+interface BackendRef { readonly group?: string; readonly kind?: string; readonly name: string; readonly namespace?: string; readonly port?: number }
+interface ReferenceGrantSpec {
+  readonly from: readonly { readonly group: string; readonly kind: string; readonly namespace: string }[];
+  readonly to: readonly { readonly group: string; readonly kind: string; readonly name?: string }[];
+}
+
+/**
+ * egctl v1.2.8's file loader reads no ReferenceGrant (internal/gatewayapi/resource/load.go:
+ * "TODO: add support for kind ReferenceGrant"), so there a SecurityPolicy's extAuth backend in
+ * another namespace is never permitted, its route answers 500, and nothing behind the policy
+ * can be checked. The engine applies the Gateway API rule itself (a model; Envoy Gateway's
+ * controller reads the grants from the cluster): each such reference must be permitted by a
+ * ReferenceGrant in the backend's namespace whose `from` names the policy's group, kind and
+ * namespace and whose `to` names the Service (or every Service). A permitted reference goes
+ * to egctl as a copy of the Service in the policy's namespace; a reference no grant permits
+ * is a failure. `checked` counts the references resolved.
+ */
+export function resolveReferenceGrants(gatewayApi: readonly Manifest[], services: readonly Manifest[]): {
+  translated: Manifest[]; copies: Manifest[]; problems: string[]; checked: number;
+} {
+  const grants = gatewayApi.filter((o) => o.kind === 'ReferenceGrant');
+  const copies = new Map<string, Manifest>();
+  const problems: string[] = [];
+  let checked = 0;
+  const permitted = (fromNs: string, ref: BackendRef, toNs: string): boolean => grants.some((g) => {
+    const spec = g.spec as ReferenceGrantSpec;
+    return (g.metadata.namespace ?? 'default') === toNs
+      && spec.from.some((f) => f.group === 'gateway.envoyproxy.io' && f.kind === 'SecurityPolicy' && f.namespace === fromNs)
+      && spec.to.some((t) => t.group === '' && t.kind === 'Service' && (t.name === undefined || t.name === ref.name));
+  });
+  const translated = gatewayApi.filter((o) => o.kind !== 'ReferenceGrant').map((o) => {
+    if (o.kind !== 'SecurityPolicy') return o;
+    const ns = o.metadata.namespace ?? 'default';
+    const local = (ref: BackendRef): BackendRef => {
+      const toNs = ref.namespace ?? ns;
+      if (toNs === ns || (ref.kind ?? 'Service') !== 'Service') return ref;
+      checked++;
+      if (!permitted(ns, ref, toNs)) {
+        problems.push(`${objectRef(o)}: extAuth backend Service ${toNs}/${ref.name} is in another namespace and no ReferenceGrant in ${toNs} permits SecurityPolicies of ${ns} to reach it`);
+        return ref;
+      }
+      const service = services.find((x) => x.kind === 'Service' && x.metadata.name === ref.name && (x.metadata.namespace ?? 'default') === toNs);
+      if (service === undefined) {
+        problems.push(`${objectRef(o)}: extAuth backend Service ${toNs}/${ref.name} is in neither dist/ nor the installed stand-ins`);
+        return ref;
+      }
+      if (services.some((x) => x.kind === 'Service' && x.metadata.name === ref.name && (x.metadata.namespace ?? 'default') === ns)) {
+        problems.push(`${objectRef(o)}: cannot hand egctl a copy of Service ${toNs}/${ref.name} in ${ns}: a Service of that name is already there`);
+        return ref;
+      }
+      copies.set(`${ns}/${ref.name}`, { ...service, metadata: { ...service.metadata, namespace: ns } });
+      const { namespace: _ns, ...rest } = ref;
+      return rest;
+    };
+    const spec = o.spec as { extAuth?: Record<string, { backendRef?: BackendRef; backendRefs?: readonly BackendRef[] } | unknown> };
+    if (spec.extAuth === undefined) return o;
+    const extAuth: Record<string, unknown> = { ...spec.extAuth };
+    for (const key of ['grpc', 'http']) {
+      const target = extAuth[key] as { backendRef?: BackendRef; backendRefs?: readonly BackendRef[] } | undefined;
+      if (target === undefined) continue;
+      extAuth[key] = {
+        ...target,
+        ...(target.backendRef ? { backendRef: local(target.backendRef) } : {}),
+        ...(target.backendRefs ? { backendRefs: target.backendRefs.map(local) } : {}),
+      };
+    }
+    return { ...o, spec: { ...spec, extAuth } } as Manifest;
+  });
+  return { translated, copies: [...copies.values()], problems, checked };
 }
 
 /**
