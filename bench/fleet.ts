@@ -110,6 +110,8 @@ export function buildFleet(app: App, count: number): void {
   functions.forEach((fn, i) => {
     gateway.addRoute(routeCharts[i % FLEET_NAMESPACES], `Fn${i}`, {
       function: fn,
+      // Reads: the fleet measures synthesis, not authorization.
+      methods: ['GET', 'HEAD'],
       rateLimit,
       requestTimeout: Duration.seconds(1),
     });

@@ -69,13 +69,17 @@ export function gatewayExample(
   });
   gateway.addRoute(catalogRoutes, 'Price', {
     function: price,                        // path defaults to /api/price
+    methods: ['GET', 'HEAD'],               // a read: public without saying so
     canary: { function: priceCanary, stableWeight: 90, canaryWeight: 10 },
     rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 5000 }),
     requestTimeout: Duration.seconds(1),
     retry: { attempts: 2, perTryTimeout: Duration.millis(300) },
   });
-  gateway.addRoute(catalogRoutes, 'Reviews', { function: reviews, requestTimeout: Duration.seconds(10) });
-  gateway.addRoute(ordersRoutes, 'Checkout', { function: checkout, pathPrefix: '/api/function', authorize: true });
+  gateway.addRoute(catalogRoutes, 'Reviews', { function: reviews, methods: ['GET', 'HEAD'], requestTimeout: Duration.seconds(10) });
+  // A write: authorized by OPA with its own rule in the one request policy (the seed's).
+  gateway.addRoute(ordersRoutes, 'Checkout', {
+    function: checkout, pathPrefix: '/api/function', authorize: { methods: ['POST'], roles: ['user'], paths: ['/api/function'] },
+  });
   return gateway;
 }
 

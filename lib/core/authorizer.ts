@@ -22,6 +22,38 @@ export interface IRequestAuthorizer {
    * @default - never: the grant is the cluster owner's
    */
   allowServiceReferences?(request: ServiceReferenceRequest): boolean;
+  /**
+   * Adds one route's allow rule to the authorizer's one request policy; `from` names the
+   * route, for messages.
+   * @default - the authorizer takes no rules from routes: only its own policy's rules decide
+   */
+  addRouteRule?(rule: RouteRequestRule, from: string): void;
+  /**
+   * The JWT the authorizer's policy verifies, for a gateway that must verify the same token
+   * itself (to key a per-user rate limit by a claim it checked).
+   * @default - the policy verifies no JWT from a JWKS URL
+   */
+  readonly verifiedJwt?: VerifiedJwt;
+}
+
+/** One allow rule a route contributes: requests with one of `methods` on one of `paths` by one of `roles`. */
+export interface RouteRequestRule {
+  /** HTTP methods, upper case. */
+  readonly methods: readonly string[];
+  /** Paths; an entry ending in `/*` matches every path under it. */
+  readonly paths: readonly string[];
+  /** Roles allowed. */
+  readonly roles: readonly string[];
+}
+
+/** The issuer and keys of a JWT an authorizer verifies. */
+export interface VerifiedJwt {
+  /** The `iss` the token must carry. */
+  readonly issuer: string;
+  /** The `aud` the token must contain, when the policy checks one. */
+  readonly audience?: string;
+  /** HTTPS URL of the issuer's JWKS. */
+  readonly jwksUrl: string;
 }
 
 /** Objects of one kind that refer to the authorizer's Service from other namespaces. */

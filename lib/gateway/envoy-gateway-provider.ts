@@ -7,10 +7,11 @@ import {
 import { SecurityPolicy } from '../../imports/envoy-gateway-securitypolicies-gateway.envoyproxy.io';
 import type { RequestMetrics } from '../core/metrics';
 import type { PlatformPods } from '../core/platform-pods';
+import { oneLine } from '../core/names';
 import { parseQuantity } from '../core/quantity';
 import type { FunctionGateway } from './function-gateway';
 import type { IGatewayProvider } from './gateway-provider';
-import type { GatewayRoute } from './gateway-route';
+import { VERIFIED_SUBJECT_HEADER, type GatewayRoute } from './gateway-route';
 import {
   checkEnvoyProxyResources, DEFAULT_ENVOY_PROXY_RESOURCES, EnvoyProxyResources, renderEnvoyProxy,
 } from './envoy-proxy';
@@ -151,12 +152,12 @@ export class EnvoyGatewayProvider implements IGatewayProvider {
     renderHttpRoute(route);
     const targetRefs = [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: lazyName(route) }];
 
-    if (route.rateLimit || route.retry || route.requestTimeout) {
+    if (route.rateLimit || route.perUserRateLimit || route.retry || route.requestTimeout) {
       new BackendTrafficPolicy(route, 'TrafficPolicy', {
         metadata: routeMetadata(route),
         spec: {
           targetRefs,
-          rateLimit: route.rateLimit ? this.rateLimitOf(route.rateLimit) : undefined,
+          rateLimit: this.rateLimitOfRoute(route),
           retry: route.retry ? retryOf(route) : undefined,
           timeout: route.requestTimeout ? { http: { requestTimeout: formatDuration(route.requestTimeout) } } : undefined,
         },
@@ -165,10 +166,24 @@ export class EnvoyGatewayProvider implements IGatewayProvider {
 
     if (route.authorize && route.gateway.authorizer) {
       const authorizer = route.gateway.authorizer;
+      const jwt = route.perUserRateLimit ? authorizer.verifiedJwt : undefined;
       new SecurityPolicy(route, 'SecurityPolicy', {
         metadata: routeMetadata(route),
         spec: {
           targetRefs,
+          // Only where a per-user limit needs a verified subject: Envoy's JWT filter checks the
+          // token against the same issuer and JWKS as OPA, refuses requests without a valid one
+          // (401), and sets the header from the verified `sub`, replacing any client copy,
+          // before the rate limit filter reads it. OPA still decides the roles.
+          jwt: jwt ? {
+            providers: [{
+              name: 'verified-user',
+              issuer: jwt.issuer,
+              audiences: jwt.audience !== undefined ? [jwt.audience] : undefined,
+              remoteJwks: { uri: jwt.jwksUrl },
+              claimToHeaders: [{ claim: 'sub', header: VERIFIED_SUBJECT_HEADER }],
+            }],
+          } : undefined,
           extAuth: {
             grpc: {
               backendRefs: [{
@@ -201,10 +216,36 @@ export class EnvoyGatewayProvider implements IGatewayProvider {
     if (limit && limit.key.kind !== 'route' && !this.globalRateLimit) {
       errors.push(`rateLimit keyed by ${limit.key} cannot be enforced by Envoy Gateway without its global rate limit service: its local rate limit keeps one bucket per route and proxy replica. Enable global rate limiting (Redis) in the Envoy Gateway install and set globalRateLimit on GatewayProvider.envoyGateway(), or use RateLimit.perProxyReplica()`);
     }
-    if (limit && !bucketUnit(limit)) {
-      errors.push(`rateLimit.burst (${limit.burst}) cannot be expressed by Envoy Gateway for averagePerSecond (${limit.averagePerSecond}): its bucket holds one refill period's worth, so burst must be averagePerSecond times 1, 60 or 3600 (${limit.averagePerSecond}, ${limit.averagePerSecond * 60} or ${limit.averagePerSecond * 3600})`);
+    for (const [field, l] of [['rateLimit', limit], ['perUserRateLimit', route.perUserRateLimit]] as const) {
+      if (l && !bucketUnit(l)) {
+        errors.push(`${field}.burst (${l.burst}) cannot be expressed by Envoy Gateway for averagePerSecond (${l.averagePerSecond}): its bucket holds one refill period's worth, so burst must be averagePerSecond times 1, 60 or 3600 (${l.averagePerSecond}, ${l.averagePerSecond * 60} or ${l.averagePerSecond * 3600})`);
+      }
+    }
+    if (route.perUserRateLimit) {
+      if (!this.globalRateLimit) {
+        errors.push('perUserRateLimit cannot be enforced by Envoy Gateway without its global rate limit service: a bucket per user needs a Distinct header match, which its local rate limit does not support. Enable global rate limiting (Redis) in the Envoy Gateway install and set globalRateLimit on GatewayProvider.envoyGateway()');
+      }
+      if (limit?.key.kind === 'route') {
+        errors.push(`perUserRateLimit and a per-proxy-replica rateLimit cannot share the route: Envoy Gateway 1.2 takes one rate-limit type per BackendTrafficPolicy and the per-user limit is Global; make rateLimit RateLimit.routeWide() (${limit.averagePerSecond * this.proxyReplicas} requests/s for ${this.proxyReplicas} replicas admits the same in all)`);
+      }
+      const authorizer = route.gateway.authorizer;
+      if (route.authorize && authorizer && authorizer.verifiedJwt === undefined) {
+        errors.push(`perUserRateLimit needs the gateway to verify the caller's JWT (only a verified subject may key the limit: a header from an unverified token is forgeable), but authorizer ${oneLine(authorizer.namespace)}/${oneLine(authorizer.serviceName)} names no JWT issuer with a JWKS URL for the gateway to verify against: give its policy RequestIdentity.jwt({ issuer, jwksUrl })`);
+      }
     }
     return errors;
+  }
+
+  /** The route's limit and its per-user limit, which Envoy Gateway counts together as Global rules. */
+  private rateLimitOfRoute(route: GatewayRoute): BackendTrafficPolicySpecRateLimit | undefined {
+    const perUser = route.perUserRateLimit ? this.rateLimitOf(route.perUserRateLimit) : undefined;
+    const routeLimit = route.rateLimit ? this.rateLimitOf(route.rateLimit) : undefined;
+    if (!perUser) return routeLimit;
+    if (routeLimit && routeLimit.type !== BackendTrafficPolicySpecRateLimitType.GLOBAL) return undefined;
+    return {
+      type: BackendTrafficPolicySpecRateLimitType.GLOBAL,
+      global: { rules: [...(routeLimit?.global?.rules ?? []), ...(perUser.global?.rules ?? [])] },
+    };
   }
 
   private rateLimitOf(limit: RateLimit): BackendTrafficPolicySpecRateLimit | undefined {

@@ -103,7 +103,13 @@ export interface RouteTableEntry {
   readonly function: string;
   readonly namespace: string;
   readonly authorized: boolean;
+  /** The methods the route matches; undefined for every method. */
+  readonly methods?: readonly string[];
+  /** The route serves writes to anyone, knowingly (`public: true`). */
+  readonly public: boolean;
   readonly rateLimit?: { readonly key: string; readonly averagePerSecond: number; readonly burst: number };
+  /** The per-user limit, keyed by the verified JWT subject. */
+  readonly perUserRateLimit?: { readonly averagePerSecond: number; readonly burst: number };
 }
 
 /**
@@ -257,8 +263,13 @@ export class FunctionGateway extends Construct implements IGatewayCapacitySource
       function: r.function.name,
       namespace: r.function.namespace,
       authorized: r.authorize,
+      methods: r.methods,
+      public: r.isPublic,
       rateLimit: r.rateLimit
         ? { key: r.rateLimit.key.toString(), averagePerSecond: r.rateLimit.averagePerSecond, burst: r.rateLimit.burst }
+        : undefined,
+      perUserRateLimit: r.perUserRateLimit
+        ? { averagePerSecond: r.perUserRateLimit.averagePerSecond, burst: r.perUserRateLimit.burst }
         : undefined,
     }));
   }

@@ -7,7 +7,7 @@ import { reportsOwnDuplicates } from '../synth/duplicate-objects';
 import { constructsOf } from '../synth/synth-session';
 import type { WasmFunction } from '../function/wasm-function';
 import type { FunctionGateway, ReferenceGrantRequirement } from './function-gateway';
-import { RateLimit } from './rate-limit';
+import { RateLimit, RateLimitOptions } from './rate-limit';
 import { checkDuration, checkRetry, formatDuration, RetryPolicy } from './route-policy';
 
 /** A traffic split between a route's function (the stable version) and a canary. */
@@ -18,6 +18,34 @@ export interface CanarySplit {
   readonly stableWeight: number;
   /** Percent of requests to the canary, from 0 to 100; the two must sum to 100. */
   readonly canaryWeight: number;
+}
+
+/** HTTP methods a route can match. */
+export const ROUTE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+/** Methods that change state: a route accepting one must be authorized or say it is public. */
+export const WRITE_METHODS: readonly string[] = ['POST', 'PUT', 'PATCH', 'DELETE'];
+
+/**
+ * The header the gateway copies the verified JWT's `sub` into, for a per-user rate limit.
+ * Envoy's JWT filter sets it from the token it verified, replacing any copy the client sent.
+ */
+export const VERIFIED_SUBJECT_HEADER = 'x-verified-subject';
+
+/**
+ * The rule OPA applies to a route: requests with one of `methods` on the route's paths, by
+ * a caller with one of `roles` (from the verified JWT). Added to the authorizer's one
+ * request policy.
+ */
+export interface RouteAuthorization {
+  /** Methods allowed, upper case (for example ["POST"]); anything else is denied (403). */
+  readonly methods: string[];
+  /** Roles allowed (the policy's role claim, for example ["user"]). */
+  readonly roles: string[];
+  /**
+   * Paths the rule allows; an entry ending in `/*` matches every path under it.
+   * @default - the route's pathPrefix and every path under it
+   */
+  readonly paths?: string[];
 }
 
 /** What a route does, apart from the gateway it belongs to. */
@@ -41,10 +69,32 @@ export interface GatewayRouteOptions {
    */
   readonly pathPrefix?: string;
   /**
+   * HTTP methods the route matches; other methods are not routed (404).
+   * @default - every method
+   */
+  readonly methods?: string[];
+  /**
+   * States that the route serves writes to anyone, unauthenticated. A route whose methods
+   * include a write (POST, PUT, PATCH or DELETE, or every method when none is named) must
+   * be authorized or public; neither is a synth error, so no write path is open by omission.
+   * @default false
+   */
+  readonly public?: boolean;
+  /**
    * Rate limit of the route.
    * @default - no rate limit
    */
   readonly rateLimit?: RateLimit;
+  /**
+   * A rate limit per user, in addition to `rateLimit`: one bucket per verified JWT subject
+   * (`sub`). The gateway verifies the token itself (the authorizer's issuer and JWKS) and
+   * copies `sub` into a header before the limit, so the key cannot be forged by a client
+   * and a user does not escape it by changing IP. Needs `authorize` and a provider that can
+   * verify a JWT and count per header value across its replicas: Envoy Gateway with
+   * `globalRateLimit`.
+   * @default - no per-user limit
+   */
+  readonly perUserRateLimit?: RateLimitOptions;
   /**
    * States that the route's rate limit is meant to shed traffic below its function's
    * planned peak (the `capacity.peakRequestsPerSecond` of its autoscaler). Without it, a
@@ -56,9 +106,11 @@ export interface GatewayRouteOptions {
   readonly shedsAbovePlan?: boolean;
   /**
    * Ask the gateway's OPA authorizer about every request before it reaches the function.
+   * A {@link RouteAuthorization} adds the route's rule (methods, paths, roles) to the
+   * authorizer's one request policy; `true` relies on the policy's own rules.
    * @default false
    */
-  readonly authorize?: boolean;
+  readonly authorize?: boolean | RouteAuthorization;
   /**
    * Weighted split between the function and a canary.
    * @default - all traffic to the function
@@ -117,6 +169,14 @@ export class GatewayRoute extends Construct {
   public readonly host?: string;
   public readonly pathPrefix: string;
   public readonly rateLimit?: RateLimit;
+  /** The per-user limit, keyed by {@link VERIFIED_SUBJECT_HEADER}. */
+  public readonly perUserRateLimit?: RateLimit;
+  /** Methods the route matches; undefined for every method. */
+  public readonly methods?: readonly string[];
+  /** The route serves writes unauthenticated, knowingly. */
+  public readonly isPublic: boolean;
+  /** The rule the route adds to the authorizer's policy, if any. */
+  public readonly authorizationRule?: { readonly methods: string[]; readonly paths: string[]; readonly roles: string[] };
   /** The rate limit is meant to shed traffic below the function's planned peak. */
   public readonly shedsAbovePlan: boolean;
   public readonly authorize: boolean;
@@ -134,8 +194,19 @@ export class GatewayRoute extends Construct {
     this.host = props.host ?? props.gateway.defaultHost;
     this.pathPrefix = props.pathPrefix ?? `/api/${props.function.name}`;
     this.rateLimit = props.rateLimit;
+    this.perUserRateLimit = props.perUserRateLimit ? RateLimit.perHeader(VERIFIED_SUBJECT_HEADER, props.perUserRateLimit) : undefined;
+    this.methods = props.methods;
+    this.isPublic = props.public ?? false;
     this.shedsAbovePlan = props.shedsAbovePlan ?? false;
-    this.authorize = props.authorize ?? false;
+    this.authorize = props.authorize !== undefined && props.authorize !== false;
+    if (typeof props.authorize === 'object') {
+      this.authorizationRule = {
+        methods: [...props.authorize.methods],
+        paths: props.authorize.paths ? [...props.authorize.paths] : [this.pathPrefix, this.pathPrefix === '/' ? '/*' : `${this.pathPrefix}/*`],
+        roles: [...props.authorize.roles],
+      };
+      this.gateway.authorizer?.addRouteRule?.(this.authorizationRule, this.node.path);
+    }
     this.canary = props.canary;
     this.requestTimeout = props.requestTimeout;
     this.retry = props.retry;
@@ -151,6 +222,7 @@ export class GatewayRoute extends Construct {
         ...this.checkWakeUp(),
         ...this.checkPlannedPeak(),
         ...this.checkAuthorization(),
+        ...this.checkWrites(),
         ...this.gateway.provider.checkRoute(this),
       ],
     });
@@ -237,6 +309,10 @@ export class GatewayRoute extends Construct {
         ? `pathPrefix "${oneLine(this.pathPrefix)}" must not end with '/': prefixes match whole path segments (use "${oneLine(this.pathPrefix.replace(/\/+$/, ''))}")` : undefined,
       /[?#]/.test(this.pathPrefix) ? `pathPrefix "${oneLine(this.pathPrefix)}" must be a path without query or fragment` : undefined,
       ...(this.rateLimit?.check('rateLimit') ?? []),
+      ...(this.perUserRateLimit?.check('perUserRateLimit') ?? []),
+      ...(this.methods ?? []).filter((m) => !(ROUTE_METHODS as readonly string[]).includes(m))
+        .map((m) => `methods entry "${oneLine(m)}" is not an HTTP method: use one of ${ROUTE_METHODS.join(', ')} (upper case)`),
+      this.methods !== undefined && this.methods.length === 0 ? `methods is empty: the route would match nothing; list its methods (for example ["GET", "HEAD"]) or leave methods out for every method` : undefined,
       checkDuration('requestTimeout', this.requestTimeout),
       ...checkRetry('retry', this.retry),
       this.requestTimeout !== undefined && this.retry?.perTryTimeout !== undefined
@@ -338,12 +414,48 @@ export class GatewayRoute extends Construct {
     return [`rateLimit admits ${admits}, below the planned peak of function "${this.function.name}" (${peak} requests/s, capacity.peakRequestsPerSecond of ${plan.plannedBy}): the gateway would answer 429 to traffic the function is scaled to serve; ${fixes}, or set shedsAbovePlan: true if shedding above the limit is intended`];
   }
 
+  /** The write methods the route accepts: those named, or all of them when none is. */
+  public get writeMethods(): string[] {
+    return this.methods === undefined ? [...WRITE_METHODS] : this.methods.filter((m) => WRITE_METHODS.includes(m));
+  }
+
+  /** A write open to anyone must be said to be so; an authorized route cannot also be public. */
+  private checkWrites(): string[] {
+    const writes = this.writeMethods;
+    if (this.isPublic && this.authorize) {
+      return ['public is true but the route is also authorized: a public route is served to anyone without asking the authorizer; remove public: true, or remove authorize'];
+    }
+    if (this.isPublic || this.authorize || writes.length === 0) return [];
+    const accepts = this.methods === undefined ? 'every method (no methods are named)' : `methods [${this.methods.map(oneLine).join(', ')}]`;
+    return [`route "${oneLine(this.name)}" (${oneLine(this.pathPrefix)}) accepts writes (${writes.join(', ')}: ${accepts}) but is neither authorized nor public: anyone could change state through it; set authorize: { methods, roles } so the gateway's OPA authorizer decides each request on a verified identity, or set public: true if serving these writes to anyone is intended (or name only read methods, for example methods: ["GET", "HEAD"])`];
+  }
+
   private checkAuthorization(): string[] {
-    if (!this.authorize) return [];
+    const errors: string[] = [];
+    const rule = this.authorizationRule;
+    if (rule) {
+      if (rule.methods.length === 0) errors.push(`authorize.methods is empty: list the methods the rule allows (for example ["POST"])`);
+      for (const m of rule.methods) {
+        if (!(ROUTE_METHODS as readonly string[]).includes(m)) errors.push(`authorize.methods entry "${oneLine(m)}" is not an HTTP method: use one of ${ROUTE_METHODS.join(', ')} (upper case)`);
+      }
+      if (rule.roles.length === 0) errors.push('authorize.roles is empty: list the roles allowed (for example ["user"])');
+      if (this.methods !== undefined) {
+        const unrouted = rule.methods.filter((m) => !this.methods!.includes(m));
+        if (unrouted.length > 0) errors.push(`authorize.methods [${unrouted.map(oneLine).join(', ')}] are not among the route's methods [${this.methods.map(oneLine).join(', ')}]: the rule would allow requests the route never serves; add them to methods or remove them from authorize.methods`);
+      }
+    }
+    if (this.perUserRateLimit && !this.authorize) {
+      errors.push('perUserRateLimit needs authorize: the limit is keyed by the subject of a verified JWT, and only an authorized route has one; set authorize: { methods, roles }');
+    }
+    if (!this.authorize) return errors;
     const authorizer = this.gateway.authorizer;
     if (!authorizer) {
-      return [`authorize is true but gateway ${this.gateway.node.path} has no authorizer: pass the policy section's OPA authorizer as the gateway's authorizer`];
+      return [...errors, `authorize is set but gateway ${this.gateway.node.path} has no authorizer: pass the policy section's OPA authorizer as the gateway's authorizer`];
     }
+    if (rule && authorizer.addRouteRule === undefined) {
+      errors.push(`authorize names methods and roles, but the gateway's authorizer ${oneLine(authorizer.namespace)}/${oneLine(authorizer.serviceName)} takes no rules from routes: use an OpaAuthorizer, or authorize: true with a rule for ${oneLine(this.pathPrefix)} in the authorizer's own policy`);
+    }
+    if (errors.length > 0) return errors;
     const grant = this.authorizerGrant();
     if (grant && !this.gateway.referenceGrantsProvided && !this.gateway.authorizerGrantsReferences) {
       return [`authorize needs the authorizer Service ${oneLine(authorizer.namespace)}/${oneLine(authorizer.serviceName)} from namespace "${oneLine(this.namespace)}": Envoy Gateway follows that reference only with a ReferenceGrant in "${oneLine(authorizer.namespace)}" (from SecurityPolicy in "${oneLine(this.namespace)}" to Service ${oneLine(authorizer.serviceName)}), and the authorizer does not own that namespace, so it cannot create it; have the namespace's owner create it and set the gateway's referenceGrantsProvided, or let the OpaAuthorizer create its namespace`];

@@ -159,6 +159,9 @@ export class KongProvider implements IGatewayProvider {
 
   public checkRoute(route: GatewayRoute): string[] {
     const errors: string[] = [];
+    if (route.perUserRateLimit) {
+      errors.push('perUserRateLimit cannot be enforced here by Kong: the emitted configuration verifies no JWT to key the limit by its subject (a header from an unverified token is forgeable) and counts with policy local, per Kong node; use GatewayProvider.envoyGateway({ globalRateLimit: true }), which verifies the JWT and counts per subject in its rate-limit service');
+    }
     if (route.authorize && !this.enterprise) {
       errors.push('authorize cannot be enforced by Kong OSS: its `opa` plugin is Kong Enterprise only; set enterprise on GatewayProvider.kong() with a licence, or use GatewayProvider.envoyGateway()');
     }

@@ -9,7 +9,8 @@ import {
 } from '../../imports/gateway-api-gateways-gateway.networking.k8s.io';
 import {
   HttpRoute, HttpRouteSpecRulesFilters, HttpRouteSpecRulesFiltersRequestRedirectScheme,
-  HttpRouteSpecRulesFiltersRequestRedirectStatusCode, HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatchesPathType,
+  HttpRouteSpecRulesFiltersRequestRedirectStatusCode, HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatchesMethod,
+  HttpRouteSpecRulesMatchesPathType,
 } from '../../imports/gateway-api-httproutes-gateway.networking.k8s.io';
 import type { FunctionGateway } from './function-gateway';
 import type { GatewayRoute } from './gateway-route';
@@ -152,7 +153,11 @@ export function renderHttpRoute(route: GatewayRoute, annotations?: Record<string
       }],
       hostnames: route.host !== undefined ? [route.host] : undefined,
       rules: [{
-        matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: route.pathPrefix } }],
+        // One match per method: the matches of a rule are ORed.
+        matches: (route.methods ?? [undefined]).map((method) => ({
+          path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: route.pathPrefix },
+          method: method as HttpRouteSpecRulesMatchesMethod | undefined,
+        })),
         filters: Lazy.any({
           produce: (): HttpRouteSpecRulesFilters[] | undefined => route.hostRewrite === undefined ? undefined : [{
             type: HttpRouteSpecRulesFiltersType.URL_REWRITE,

@@ -189,7 +189,11 @@ export class TraefikProvider implements IGatewayProvider {
     const prefix = route.pathPrefix;
     // PathPrefix is a string prefix in Traefik; this keeps the segment semantics of the API.
     const pathRule = prefix === '/' ? 'PathPrefix(`/`)' : `(Path(\`${prefix}\`) || PathPrefix(\`${prefix}/\`))`;
-    const match = route.host !== undefined ? `Host(\`${route.host}\`) && ${pathRule}` : pathRule;
+    const methods = route.methods;
+    const methodRule = methods === undefined ? undefined
+      : methods.length === 1 ? `Method(\`${methods[0]}\`)` : `(${methods.map((m) => `Method(\`${m}\`)`).join(' || ')})`;
+    const match = [route.host !== undefined ? `Host(\`${route.host}\`)` : undefined, pathRule, methodRule]
+      .filter((r): r is string => r !== undefined).join(' && ');
     const services = Lazy.any({
       produce: () => route.backends.map((b) => ({
         name: b.backend.serviceName,
@@ -223,6 +227,9 @@ export class TraefikProvider implements IGatewayProvider {
 
   public checkRoute(route: GatewayRoute): string[] {
     const errors: string[] = [];
+    if (route.perUserRateLimit) {
+      errors.push('perUserRateLimit cannot be enforced by Traefik v3.2: it does not verify a JWT to copy its subject into a header (a header from an unverified token is forgeable), and its RateLimit middleware counts in each replica\'s memory; use GatewayProvider.envoyGateway({ globalRateLimit: true }), which verifies the JWT and counts per subject in its rate-limit service');
+    }
     if (route.authorize) {
       errors.push('authorize cannot be enforced by Traefik: its ForwardAuth allows any 2xx answer and OPA\'s data API answers 200 with {"result": false} on deny, so every request would pass; use GatewayProvider.envoyGateway(), whose ext_authz speaks to OPA\'s Envoy plugin');
     }

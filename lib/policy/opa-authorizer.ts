@@ -4,7 +4,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as yaml from 'js-yaml';
 import { ReferenceGrantV1Beta1 } from '../../imports/gateway-api-referencegrants-gateway.networking.k8s.io';
-import { IRequestAuthorizer, ServiceReferenceRequest } from '../core/authorizer';
+import { IRequestAuthorizer, RouteRequestRule, ServiceReferenceRequest, VerifiedJwt } from '../core/authorizer';
 import { checkImage } from '../core/image';
 import { LABELS, MANAGED_BY } from '../core/labels';
 import { checkDns1123Label, checkGeneratedConfigMap, checkIntegerInRange, checkPort, checkServiceName, oneLine } from '../core/names';
@@ -49,7 +49,10 @@ export interface OpaResources {
 
 /** Props for {@link OpaAuthorizer}. */
 export interface OpaAuthorizerProps {
-  /** The policy OPA decides with. */
+  /**
+   * The policy OPA decides with; the rules of authorized routes (`authorize: { methods, roles }`)
+   * are added to it, so one policy holds every route's rule.
+   */
   readonly policy: RequestAuthorizationPolicy;
   /**
    * Name of the Deployment, Service and ConfigMaps' prefix.
@@ -140,7 +143,8 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
   public readonly decisionPackage: string;
   /** The path OPA's Envoy plugin queries, for example "serverless/allow". */
   public readonly decisionPath: string;
-  public readonly policy: RequestAuthorizationPolicy;
+  /** The policy given in the props, before the routes' rules are added. */
+  public readonly basePolicy: RequestAuthorizationPolicy;
   /** The Deployment. */
   public readonly deployment: k8s.KubeDeployment;
   /** True when the authorizer emits its Namespace (and so may grant references into it). */
@@ -149,8 +153,40 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
   public referenceGrant?: ReferenceGrantV1Beta1;
 
   private readonly referenceRequests: ServiceReferenceRequest[] = [];
+  private readonly routeRules: { readonly rule: RouteRequestRule; readonly from: string }[] = [];
   private readonly pods: PlatformPods;
   private readonly objectLabels: Record<string, string>;
+
+  /**
+   * The one policy OPA decides with: the given policy's rules, then each authorized route's
+   * rule in the order the routes were added (a rule equal to one already there, such as the
+   * seed's `POST /api/function` for role `user`, is not repeated). Read at synth.
+   */
+  public get policy(): RequestAuthorizationPolicy {
+    const base = this.basePolicy;
+    const rules = [...base.rules];
+    const seen = new Set(rules.map((r) => ruleKey(r)));
+    for (const { rule } of this.routeRules) {
+      const copy = { methods: [...rule.methods], paths: [...rule.paths], roles: [...rule.roles] };
+      if (seen.has(ruleKey(copy))) continue;
+      seen.add(ruleKey(copy));
+      rules.push(copy);
+    }
+    return new RequestAuthorizationPolicy({ packageName: base.packageName, rules, identity: base.identity, quota: base.quota });
+  }
+
+  /** Adds an authorized route's allow rule to {@link policy}; `from` is the route's path, for messages. */
+  public addRouteRule(rule: RouteRequestRule, from: string): void {
+    this.routeRules.push({ rule, from });
+  }
+
+  /** The JWT the policy verifies with a JWKS URL, which a gateway can verify too. */
+  public get verifiedJwt(): VerifiedJwt | undefined {
+    const identity = this.basePolicy.identity;
+    const jwt = identity.source === 'jwt' ? identity.jwtProps : undefined;
+    if (jwt?.jwksUrl === undefined) return undefined;
+    return { issuer: jwt.issuer, audience: jwt.audience, jwksUrl: jwt.jwksUrl };
+  }
 
   /**
    * Lets `request`'s objects refer to this Service from their namespaces: one Gateway API
@@ -212,7 +248,7 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
     this.grpcPort = props.grpcPort ?? 9191;
     this.httpPort = props.httpPort ?? 8181;
     this.diagnosticPort = props.diagnosticPort ?? 8282;
-    this.policy = props.policy;
+    this.basePolicy = props.policy;
     this.decisionPackage = props.policy.packageName;
     this.decisionPath = props.policy.decisionPath;
     const createNamespace = props.createNamespace ?? true;
@@ -294,24 +330,25 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
       automountServiceAccountToken: false,
     });
 
-    const policyFiles: Record<string, string> = {
+    // Read at synth: authorized routes add their rules after the authorizer is created.
+    const policyFiles = (): Record<string, string> => ({
       'policy.rego': this.policy.rego(),
-      'system-authz.rego': systemAuthzRego(this.policy.decisionPath),
+      'system-authz.rego': systemAuthzRego(this.decisionPath),
       'system-log.rego': SYSTEM_LOG_REGO,
-    };
-    const config = yaml.dump(opaConfig(this.grpcPort, this.policy.decisionPath, decisionLogs), { lineWidth: -1 });
-    const policyConfigMap = new k8s.KubeConfigMap(this, 'Policy', { metadata: metadata('-policy'), data: policyFiles });
+    });
+    const config = yaml.dump(opaConfig(this.grpcPort, this.decisionPath, decisionLogs), { lineWidth: -1 });
+    const policyConfigMap = new k8s.KubeConfigMap(this, 'Policy', { metadata: metadata('-policy'), data: Lazy.any({ produce: policyFiles }) });
     new k8s.KubeConfigMap(this, 'Config', { metadata: metadata('-config'), data: { 'config.yaml': config } });
     // The policy grows with the user's rules; the config above is a few fixed lines.
     this.node.addValidation({
       validate: () => {
-        const error = checkGeneratedConfigMap(`generated ConfigMap ${oneLine(this.namespace)}/${policyConfigMap.name}`, policyFiles,
+        const error = checkGeneratedConfigMap(`generated ConfigMap ${oneLine(this.namespace)}/${policyConfigMap.name}`, policyFiles(),
           'the policy grows with its rules (methods, paths, roles) and an inline identity.jwks; merge rules, or give identity.jwksUrl instead of jwks');
         return error ? [error] : [];
       },
     });
     // OPA does not reload files it was started with: a policy change must roll the pods.
-    const checksum = createHash('sha256').update(JSON.stringify([policyFiles, config])).digest('hex');
+    const checksum = Lazy.any({ produce: () => createHash('sha256').update(JSON.stringify([policyFiles(), config])).digest('hex') });
 
     const port = (portName: string): k8s.IntOrString => k8s.IntOrString.fromString(portName);
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
@@ -418,7 +455,7 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
     }));
     const tcp = (p: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p) });
-    const jwksEgress = this.policy.identity.source === 'jwt' && this.policy.identity.jwtProps?.jwksUrl !== undefined;
+    const jwksEgress = this.basePolicy.identity.source === 'jwt' && this.basePolicy.identity.jwtProps?.jwksUrl !== undefined;
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: metadata(),
       spec: {
@@ -439,6 +476,11 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
       },
     });
   }
+}
+
+/** Two rules are the same when their methods, paths and roles are, in order. */
+function ruleKey(rule: RouteRequestRule): string {
+  return JSON.stringify([rule.methods, rule.paths, rule.roles]);
 }
 
 function versionOf(image: string): string {

@@ -366,7 +366,15 @@ export class RequestAuthorizationPolicy {
       const role = rule.roles[0];
       const otherMethod = HTTP_METHODS.find((m) => !rule.methods.includes(m)) ?? 'TRACE';
       const token = (claims: Record<string, unknown> = {}): string | undefined => (jwtProps ? bearer({ [roleClaim]: role, ...claims }) : undefined);
-      add(`rule_${i}_allows_${method.toLowerCase()}`, true, method, path, baseHeaders(role), token());
+      // Every method the rule names, so a write method is not only allowed by accident of order.
+      for (const m of rule.methods) add(`rule_${i}_allows_${m.toLowerCase()}`, true, m, path, baseHeaders(role), token());
+      const prefix = rule.paths.find((p) => p.endsWith('/*'));
+      if (prefix !== undefined) {
+        const under = prefix.slice(0, -2);
+        add(`rule_${i}_allows_a_path_under_its_prefix`, true, method, `${under}/item/1`, baseHeaders(role), token());
+        // Prefixes match whole segments: "/api/cart/*" does not allow "/api/carts".
+        add(`rule_${i}_denies_a_path_that_only_starts_like_its_prefix`, false, method, `${under}s`, baseHeaders(role), token());
+      }
       add(`rule_${i}_ignores_the_query_string`, true, method, `${path}?trace=1`, baseHeaders(role), token());
       add(`rule_${i}_denies_another_method`, false, otherMethod, path, baseHeaders(role), token());
       add(`rule_${i}_denies_another_path`, false, method, '/api/not-allowed-by-any-rule', baseHeaders(role), token());

@@ -7,7 +7,7 @@ import future.keywords.in
 
 default allow := false
 
-rules := [{"methods": ["POST"], "paths": ["/api/function"], "pathPrefixes": [], "roles": ["user"]}]
+rules := [{"methods": ["POST"], "paths": ["/api/function"], "pathPrefixes": [], "roles": ["user"]}, {"methods": ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"], "paths": ["/api/cart"], "pathPrefixes": ["/api/cart/"], "roles": ["user"]}, {"methods": ["GET", "POST"], "paths": ["/api/flash-sale"], "pathPrefixes": ["/api/flash-sale/"], "roles": ["user"]}]
 
 http_request := input.attributes.request.http
 

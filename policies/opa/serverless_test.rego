@@ -91,6 +91,186 @@ test_rule_0_denies_when_the_jwks_cannot_be_fetched if {
 		with http.send as {"status_code": 503, "raw_body": ""}
 }
 
+test_rule_1_allows_get if {
+	data.serverless.allow with input as request("GET", "/api/cart", {"authorization": bearer({"role": "user"})})
+		with http.send as jwks_response
+}
+
+test_rule_1_allows_head if {
+	data.serverless.allow with input as request("HEAD", "/api/cart", {"authorization": bearer({"role": "user"})})
+		with http.send as jwks_response
+}
+
+test_rule_1_allows_post if {
+	data.serverless.allow with input as request("POST", "/api/cart", {"authorization": bearer({"role": "user"})})
+		with http.send as jwks_response
+}
+
+test_rule_1_allows_put if {
+	data.serverless.allow with input as request("PUT", "/api/cart", {"authorization": bearer({"role": "user"})})
+		with http.send as jwks_response
+}
+
+test_rule_1_allows_patch if {
+	data.serverless.allow with input as request("PATCH", "/api/cart", {"authorization": bearer({"role": "user"})})
+		with http.send as jwks_response
+}
+
+test_rule_1_allows_delete if {
+	data.serverless.allow with input as request("DELETE", "/api/cart", {"authorization": bearer({"role": "user"})})
+		with http.send as jwks_response
+}
+
+test_rule_1_allows_a_path_under_its_prefix if {
+	data.serverless.allow with input as request("GET", "/api/cart/item/1", {"authorization": bearer({"role": "user"})})
+		with http.send as jwks_response
+}
+
+test_rule_1_denies_a_path_that_only_starts_like_its_prefix if {
+	not data.serverless.allow with input as request("GET", "/api/carts", {"authorization": bearer({"role": "user"})})
+		with http.send as jwks_response
+}
+
+test_rule_1_ignores_the_query_string if {
+	data.serverless.allow with input as request("GET", "/api/cart?trace=1", {"authorization": bearer({"role": "user"})})
+		with http.send as jwks_response
+}
+
+test_rule_1_denies_another_method if {
+	not data.serverless.allow with input as request("OPTIONS", "/api/cart", {"authorization": bearer({"role": "user"})})
+		with http.send as jwks_response
+}
+
+test_rule_1_denies_another_path if {
+	not data.serverless.allow with input as request("GET", "/api/not-allowed-by-any-rule", {"authorization": bearer({"role": "user"})})
+		with http.send as jwks_response
+}
+
+test_rule_1_denies_another_role if {
+	not data.serverless.allow with input as request("GET", "/api/cart", {"authorization": bearer({"role": "not-a-role"})})
+		with http.send as jwks_response
+}
+
+test_rule_1_denies_a_forged_token if {
+	not data.serverless.allow with input as request("GET", "/api/cart", {"authorization": bearer_signed_by({"role": "user"}, data.test_keys.forger)})
+		with http.send as jwks_response
+}
+
+test_rule_1_denies_an_expired_token if {
+	not data.serverless.allow with input as request("GET", "/api/cart", {"authorization": bearer({"role": "user", "exp": now - 60, "nbf": now - 600})})
+		with http.send as jwks_response
+}
+
+test_rule_1_denies_a_token_not_yet_valid if {
+	not data.serverless.allow with input as request("GET", "/api/cart", {"authorization": bearer({"role": "user", "nbf": now + 600})})
+		with http.send as jwks_response
+}
+
+test_rule_1_denies_another_issuer if {
+	not data.serverless.allow with input as request("GET", "/api/cart", {"authorization": bearer({"role": "user", "iss": "https://issuer.invalid/"})})
+		with http.send as jwks_response
+}
+
+test_rule_1_denies_another_audience if {
+	not data.serverless.allow with input as request("GET", "/api/cart", {"authorization": bearer({"role": "user", "aud": "another-audience"})})
+		with http.send as jwks_response
+}
+
+test_rule_1_denies_a_request_without_a_token if {
+	not data.serverless.allow with input as request("GET", "/api/cart", {})
+		with http.send as jwks_response
+}
+
+test_rule_1_denies_a_token_without_the_bearer_scheme if {
+	not data.serverless.allow with input as request("GET", "/api/cart", {"authorization": token_without_scheme({"role": "user"})})
+		with http.send as jwks_response
+}
+
+test_rule_1_denies_when_the_jwks_cannot_be_fetched if {
+	not data.serverless.allow with input as request("GET", "/api/cart", {"authorization": bearer({"role": "user"})})
+		with http.send as {"status_code": 503, "raw_body": ""}
+}
+
+test_rule_2_allows_get if {
+	data.serverless.allow with input as request("GET", "/api/flash-sale", {"authorization": bearer({"role": "user"})})
+		with http.send as jwks_response
+}
+
+test_rule_2_allows_post if {
+	data.serverless.allow with input as request("POST", "/api/flash-sale", {"authorization": bearer({"role": "user"})})
+		with http.send as jwks_response
+}
+
+test_rule_2_allows_a_path_under_its_prefix if {
+	data.serverless.allow with input as request("GET", "/api/flash-sale/item/1", {"authorization": bearer({"role": "user"})})
+		with http.send as jwks_response
+}
+
+test_rule_2_denies_a_path_that_only_starts_like_its_prefix if {
+	not data.serverless.allow with input as request("GET", "/api/flash-sales", {"authorization": bearer({"role": "user"})})
+		with http.send as jwks_response
+}
+
+test_rule_2_ignores_the_query_string if {
+	data.serverless.allow with input as request("GET", "/api/flash-sale?trace=1", {"authorization": bearer({"role": "user"})})
+		with http.send as jwks_response
+}
+
+test_rule_2_denies_another_method if {
+	not data.serverless.allow with input as request("HEAD", "/api/flash-sale", {"authorization": bearer({"role": "user"})})
+		with http.send as jwks_response
+}
+
+test_rule_2_denies_another_path if {
+	not data.serverless.allow with input as request("GET", "/api/not-allowed-by-any-rule", {"authorization": bearer({"role": "user"})})
+		with http.send as jwks_response
+}
+
+test_rule_2_denies_another_role if {
+	not data.serverless.allow with input as request("GET", "/api/flash-sale", {"authorization": bearer({"role": "not-a-role"})})
+		with http.send as jwks_response
+}
+
+test_rule_2_denies_a_forged_token if {
+	not data.serverless.allow with input as request("GET", "/api/flash-sale", {"authorization": bearer_signed_by({"role": "user"}, data.test_keys.forger)})
+		with http.send as jwks_response
+}
+
+test_rule_2_denies_an_expired_token if {
+	not data.serverless.allow with input as request("GET", "/api/flash-sale", {"authorization": bearer({"role": "user", "exp": now - 60, "nbf": now - 600})})
+		with http.send as jwks_response
+}
+
+test_rule_2_denies_a_token_not_yet_valid if {
+	not data.serverless.allow with input as request("GET", "/api/flash-sale", {"authorization": bearer({"role": "user", "nbf": now + 600})})
+		with http.send as jwks_response
+}
+
+test_rule_2_denies_another_issuer if {
+	not data.serverless.allow with input as request("GET", "/api/flash-sale", {"authorization": bearer({"role": "user", "iss": "https://issuer.invalid/"})})
+		with http.send as jwks_response
+}
+
+test_rule_2_denies_another_audience if {
+	not data.serverless.allow with input as request("GET", "/api/flash-sale", {"authorization": bearer({"role": "user", "aud": "another-audience"})})
+		with http.send as jwks_response
+}
+
+test_rule_2_denies_a_request_without_a_token if {
+	not data.serverless.allow with input as request("GET", "/api/flash-sale", {})
+		with http.send as jwks_response
+}
+
+test_rule_2_denies_a_token_without_the_bearer_scheme if {
+	not data.serverless.allow with input as request("GET", "/api/flash-sale", {"authorization": token_without_scheme({"role": "user"})})
+		with http.send as jwks_response
+}
+
+test_rule_2_denies_when_the_jwks_cannot_be_fetched if {
+	not data.serverless.allow with input as request("GET", "/api/flash-sale", {"authorization": bearer({"role": "user"})})
+		with http.send as {"status_code": 503, "raw_body": ""}
+}
+
 test_denies_an_empty_request if {
 	not data.serverless.allow with input as request("GET", "/", {})
 		with http.send as jwks_response

@@ -14,11 +14,12 @@ describe('capacity report: gateways', () => {
     new HorizontalFunctionAutoscaler(f.ordersChart, 'FlashSaleScaling', {
       target: flashSale, minReplicas: 10, maxReplicas: 300, capacity: { peakRequestsPerSecond: 9000, requestsPerPodPerSecond: 120 },
     });
-    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: checkout, rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 8000 }) });
+    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { public: true, function: checkout, rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 8000 }) });
     f.gateway.addRoute(f.ordersRoutes, 'FlashSale', {
+      public: true,
       function: flashSale, rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 2000 }), shedsAbovePlan: true,
     });
-    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), rateLimit: RateLimit.perClient({ averagePerSecond: 50 }) });
+    f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: f.fn(f.shopChart, 'price'), rateLimit: RateLimit.perClient({ averagePerSecond: 50 }) });
     new ClusterCapacity(f.app, 'ClusterCapacity', { cluster: { name: 'test', nodes: 10, allocatableCpuPerNode: '8', allocatableMemoryPerNode: '32Gi' } });
 
     // WHEN

@@ -385,7 +385,7 @@ describe('WasmFunction input validation', () => {
     const gateway = new FunctionGateway(new Chart(app, 'Gateway', { namespace: 'gateway' }), 'Gateway', {
       provider: GatewayProvider.envoyGateway(), routeNamespaces: ['functions-catalog'],
     });
-    gateway.addRoute(chart, 'Route', { function: fn });
+    gateway.addRoute(chart, 'Route', { public: true, function: fn });
     new HorizontalFunctionAutoscaler(chart, 'Scaler', { target: fn, minReplicas: 2, maxReplicas: 10 });
     new ObservabilityStack(new Chart(app, 'Monitoring', { namespace: 'monitoring' }), 'Stack').addFunction(fn);
     // THEN one problem: before, the route, the HPA and every generated query reported it again

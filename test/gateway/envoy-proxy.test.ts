@@ -90,7 +90,7 @@ describe('Envoy Gateway proxies: the EnvoyProxy the GatewayClass names', () => {
 describe('Envoy Gateway rate limits: per proxy replica and route-wide', () => {
   test('perProxyReplica is a local limit (one bucket per Envoy replica)', () => {
     const f = fixture(GatewayProvider.envoyGateway());
-    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 50 }) });
+    f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: f.fn(f.shopChart, 'price'), rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 50 }) });
     expect(spec(findOne(allObjects(f.app), 'BackendTrafficPolicy')).rateLimit).toEqual({
       type: 'Local', local: { rules: [{ limit: { requests: 50, unit: 'Second' } }] },
     });
@@ -101,7 +101,7 @@ describe('Envoy Gateway rate limits: per proxy replica and route-wide', () => {
     const f = fixture(GatewayProvider.envoyGateway({ globalRateLimit: true }));
 
     // WHEN
-    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), rateLimit: RateLimit.routeWide({ averagePerSecond: 30000 }) });
+    f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: f.fn(f.shopChart, 'price'), rateLimit: RateLimit.routeWide({ averagePerSecond: 30000 }) });
     const policy = findOne(allObjects(f.app), 'BackendTrafficPolicy');
 
     // THEN
@@ -112,7 +112,7 @@ describe('Envoy Gateway rate limits: per proxy replica and route-wide', () => {
 
   test('routeWide without the global rate limit service is an error', () => {
     const f = fixture(GatewayProvider.envoyGateway());
-    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), rateLimit: RateLimit.routeWide({ averagePerSecond: 30000 }) });
+    f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: f.fn(f.shopChart, 'price'), rateLimit: RateLimit.routeWide({ averagePerSecond: 30000 }) });
     expect(problemsOf(f.app)).toEqual([
       expect.stringMatching(/^\[ShopRoutes\/Price\] rateLimit keyed by route-wide cannot be enforced by Envoy Gateway without its global rate limit service.*set globalRateLimit.*or use RateLimit.perProxyReplica\(\)/),
     ]);
@@ -123,7 +123,7 @@ describe('Envoy Gateway rate limits: per proxy replica and route-wide', () => {
     ['kong', GatewayProvider.kong(), 'cannot be enforced here by Kong'],
   ])('routeWide on %s is an error: its replicas share no bucket', (_name, provider, message) => {
     const f = fixture(provider);
-    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), rateLimit: RateLimit.routeWide({ averagePerSecond: 100 }) });
+    f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: f.fn(f.shopChart, 'price'), rateLimit: RateLimit.routeWide({ averagePerSecond: 100 }) });
     expect(problemsOf(f.app)).toEqual([expect.stringContaining(`rateLimit keyed by route-wide ${message}`)]);
   });
 });

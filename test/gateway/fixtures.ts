@@ -75,6 +75,7 @@ export function fullFixture(provider: IGatewayProvider, features: Features): Fix
   const checkout = f.fn(f.ordersChart, 'checkout');
   f.gateway.addRoute(f.shopRoutes, 'Price', {
     function: price,
+    methods: ['GET', 'HEAD'],
     canary: { function: priceCanary, stableWeight: 90, canaryWeight: 10 },
     rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 1000, burst: features.longBurst ? 60000 : undefined }),
     requestTimeout: features.timeouts ? Duration.seconds(1) : undefined,
@@ -85,6 +86,8 @@ export function fullFixture(provider: IGatewayProvider, features: Features): Fix
     name: 'function',
     pathPrefix: '/api/function',
     authorize: features.authorize,
+    // Where the provider cannot enforce OPA, the write is served to anyone, knowingly.
+    public: !features.authorize,
     rateLimit: features.perClient ? RateLimit.perClient({ averagePerSecond: 100 }) : RateLimit.perProxyReplica({ averagePerSecond: 100 }),
   });
   return f;

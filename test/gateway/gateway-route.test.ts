@@ -26,7 +26,7 @@ describe('GatewayRoute', () => {
     const f = fixture(GatewayProvider.envoyGateway());
 
     // WHEN
-    const route = f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price') });
+    const route = f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: f.fn(f.shopChart, 'price') });
 
     // THEN
     expect(route.pathPrefix).toBe('/api/price');
@@ -43,7 +43,7 @@ describe('GatewayRoute', () => {
     // GIVEN
     const f = fixture(GatewayProvider.envoyGateway(), { routeNamespaces: ['shop', 'orders', 'keda'] });
     const cart = f.fn(f.shopChart, 'cart');
-    f.gateway.addRoute(f.shopRoutes, 'Cart', { function: cart, rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 50 }) });
+    f.gateway.addRoute(f.shopRoutes, 'Cart', { public: true, function: cart, rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 50 }) });
 
     // WHEN
     cart.routeVia({ ...INTERCEPTOR, hostHeader: 'cart.shop.svc' });
@@ -67,7 +67,7 @@ describe('GatewayRoute', () => {
   test('Kong reads the interceptor backend lazily too, plugins included', () => {
     const f = fixture(GatewayProvider.kong(), { routeNamespaces: ['shop', 'keda'] });
     const cart = f.fn(f.shopChart, 'cart');
-    f.gateway.addRoute(f.shopRoutes, 'Cart', { function: cart });
+    f.gateway.addRoute(f.shopRoutes, 'Cart', { public: true, function: cart });
     cart.routeVia({ ...INTERCEPTOR, hostHeader: 'cart.shop.svc' });
     const route = findOne(allObjects(f.app), 'HTTPRoute');
     expect(route.metadata).toMatchObject({ name: 'shop-cart', namespace: 'keda', annotations: { 'konghq.com/plugins': 'shop-cart-prometheus' } });
@@ -78,7 +78,7 @@ describe('GatewayRoute', () => {
     const f = fixture(GatewayProvider.traefik(), { routeNamespaces: ['shop', 'keda'] });
     const cart = f.fn(f.shopChart, 'cart');
     cart.routeVia({ ...INTERCEPTOR, hostHeader: 'cart.shop.svc' });
-    f.gateway.addRoute(f.shopRoutes, 'Cart', { function: cart });
+    f.gateway.addRoute(f.shopRoutes, 'Cart', { public: true, function: cart });
     const objects = allObjects(f.app);
     expect(findOne(objects, 'Middleware', 'shop-cart-host')).toMatchObject({
       metadata: { namespace: 'keda' },
@@ -93,7 +93,7 @@ describe('GatewayRoute', () => {
   test('Traefik refuses a routeVia made after its route was built', () => {
     const f = fixture(GatewayProvider.traefik(), { routeNamespaces: ['shop', 'keda'] });
     const cart = f.fn(f.shopChart, 'cart');
-    f.gateway.addRoute(f.shopRoutes, 'Cart', { function: cart });
+    f.gateway.addRoute(f.shopRoutes, 'Cart', { public: true, function: cart });
     cart.routeVia({ ...INTERCEPTOR, hostHeader: 'cart.shop.svc' });
     expect(problemsOf(f.app)).toEqual([
       expect.stringMatching(/^\[ShopRoutes\/Cart\] function "cart" was routed via keda\/keda-add-ons-http-interceptor-proxy after its Traefik route was created.*call routeVia before creating the route$/),
@@ -108,6 +108,7 @@ describe('GatewayRoute', () => {
     });
     expect(f.gateway.routeTable()).toEqual([{
       host: 'shop.example.com', pathPrefix: '/api/function', function: 'checkout', namespace: 'orders', authorized: true,
+      methods: undefined, public: false, perUserRateLimit: undefined,
       rateLimit: { key: 'route', averagePerSecond: 200, burst: 200 },
     }]);
   });
@@ -126,8 +127,8 @@ describe('rules', () => {
   test('two functions on the same host and path prefix are an error naming both', () => {
     // GIVEN
     const f = fixture(GatewayProvider.envoyGateway());
-    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), pathPrefix: '/api/money' });
-    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.fn(f.ordersChart, 'checkout'), pathPrefix: '/api/money' });
+    f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: f.fn(f.shopChart, 'price'), pathPrefix: '/api/money' });
+    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { public: true, function: f.fn(f.ordersChart, 'checkout'), pathPrefix: '/api/money' });
 
     // THEN
     expect(problemsOf(f.app)).toEqual([
@@ -138,14 +139,15 @@ describe('rules', () => {
 
   test('the same path on different hosts is not a collision', () => {
     const f = fixture(GatewayProvider.envoyGateway());
-    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), pathPrefix: '/api/x', host: 'a.example.com' });
-    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.fn(f.ordersChart, 'checkout'), pathPrefix: '/api/x', host: 'b.example.com' });
+    f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: f.fn(f.shopChart, 'price'), pathPrefix: '/api/x', host: 'a.example.com' });
+    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { public: true, function: f.fn(f.ordersChart, 'checkout'), pathPrefix: '/api/x', host: 'b.example.com' });
     expect(problemsOf(f.app)).toEqual([]);
   });
 
   test('canary weights must sum to 100', () => {
     const f = fixture(GatewayProvider.envoyGateway());
     f.gateway.addRoute(f.shopRoutes, 'Price', {
+      public: true,
       function: f.fn(f.shopChart, 'price'),
       canary: { function: f.fn(f.shopChart, 'price-canary'), stableWeight: 90, canaryWeight: 20 },
     });
@@ -157,6 +159,7 @@ describe('rules', () => {
   test('canary weights must be percentages', () => {
     const f = fixture(GatewayProvider.envoyGateway());
     f.gateway.addRoute(f.shopRoutes, 'Price', {
+      public: true,
       function: f.fn(f.shopChart, 'price'),
       canary: { function: f.fn(f.shopChart, 'price-canary'), stableWeight: 110, canaryWeight: -10 },
     });
@@ -169,6 +172,7 @@ describe('rules', () => {
   test('a canary in another namespace is refused: routes reference their own namespace only', () => {
     const f = fixture(GatewayProvider.envoyGateway());
     f.gateway.addRoute(f.shopRoutes, 'Price', {
+      public: true,
       function: f.fn(f.shopChart, 'price'),
       canary: { function: f.fn(f.ordersChart, 'price-canary'), stableWeight: 90, canaryWeight: 10 },
     });
@@ -181,7 +185,7 @@ describe('rules', () => {
     const f = fixture(GatewayProvider.envoyGateway(), { routeNamespaces: ['shop', 'keda'] });
     const price = f.fn(f.shopChart, 'price');
     const canary = f.fn(f.shopChart, 'price-canary');
-    f.gateway.addRoute(f.shopRoutes, 'Price', { function: price, canary: { function: canary, stableWeight: 50, canaryWeight: 50 } });
+    f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: price, canary: { function: canary, stableWeight: 50, canaryWeight: 50 } });
     price.routeVia({ ...INTERCEPTOR, hostHeader: 'price.shop.svc' });
     expect(problemsOf(f.app)).toEqual([
       expect.stringContaining('canary "price-canary" is served from namespace "shop" but the stable "price" from "keda"'),
@@ -192,7 +196,7 @@ describe('rules', () => {
   test('the canary must be a second function', () => {
     const f = fixture(GatewayProvider.envoyGateway());
     const price = f.fn(f.shopChart, 'price');
-    f.gateway.addRoute(f.shopRoutes, 'Price', { function: price, canary: { function: price, stableWeight: 90, canaryWeight: 10 } });
+    f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: price, canary: { function: price, stableWeight: 90, canaryWeight: 10 } });
     expect(problemsOf(f.app)).toEqual([
       expect.stringContaining('canary.function is the route\'s own function "price"'),
       expect.stringContaining('resolve to the same Service shop/price'),
@@ -202,7 +206,7 @@ describe('rules', () => {
   test('a function in a namespace the gateway may not reach is an error', () => {
     // GIVEN
     const f = fixture(GatewayProvider.envoyGateway(), { routeNamespaces: ['shop'] });
-    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.fn(f.ordersChart, 'checkout') });
+    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { public: true, function: f.fn(f.ordersChart, 'checkout') });
 
     // THEN
     expect(problemsOf(f.app)).toEqual([
@@ -214,7 +218,7 @@ describe('rules', () => {
     const f = fixture(GatewayProvider.envoyGateway());
     const cart = f.fn(f.shopChart, 'cart');
     cart.routeVia({ ...INTERCEPTOR, hostHeader: 'cart.shop.svc' });
-    f.gateway.addRoute(f.shopRoutes, 'Cart', { function: cart });
+    f.gateway.addRoute(f.shopRoutes, 'Cart', { public: true, function: cart });
     expect(problemsOf(f.app)).toEqual([
       expect.stringContaining('function "cart" is served from namespace "keda" (it is routed via Service keda/keda-add-ons-http-interceptor-proxy), which gateway Gateway/Gateway may not reach'),
     ]);
@@ -228,6 +232,7 @@ describe('rules', () => {
 
     // WHEN its route keeps the reads' 300 ms per-try timeout and a 2 s request timeout
     f.gateway.addRoute(f.shopRoutes, 'Reviews', {
+      public: true,
       function: reviews,
       requestTimeout: Duration.seconds(2),
       retry: { attempts: 2, perTryTimeout: Duration.millis(300) },
@@ -246,8 +251,8 @@ describe('rules', () => {
     const search = f.fn(f.shopChart, 'search');
     reviews.routeVia({ ...INTERCEPTOR, hostHeader: 'reviews.shop.svc', wakeUpSeconds: 5 });
     search.routeVia({ ...INTERCEPTOR, hostHeader: 'search.shop.svc', wakeUpSeconds: 5 });
-    f.gateway.addRoute(f.shopRoutes, 'Reviews', { function: reviews, requestTimeout: Duration.seconds(10), retry: { attempts: 2 } });
-    f.gateway.addRoute(f.shopRoutes, 'Search', { function: search, retry: { attempts: 1, perTryTimeout: Duration.seconds(5) } });
+    f.gateway.addRoute(f.shopRoutes, 'Reviews', { public: true, function: reviews, requestTimeout: Duration.seconds(10), retry: { attempts: 2 } });
+    f.gateway.addRoute(f.shopRoutes, 'Search', { public: true, function: search, retry: { attempts: 1, perTryTimeout: Duration.seconds(5) } });
     expect(problemsOf(f.app)).toEqual([]);
   });
 
@@ -258,7 +263,7 @@ describe('rules', () => {
     ['bad header', RateLimit.perHeader('x api key', { averagePerSecond: 10 }), 'rateLimit header name "x api key" is not a valid HTTP header name'],
   ])('a rate limit with %s is an error', (_case, rateLimit, message) => {
     const f = fixture(GatewayProvider.traefik());
-    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), rateLimit });
+    f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: f.fn(f.shopChart, 'price'), rateLimit });
     expect(problemsOf(f.app)).toEqual(expect.arrayContaining([expect.stringContaining(message)]));
   });
 
@@ -266,7 +271,7 @@ describe('rules', () => {
     const f = fixture(GatewayProvider.envoyGateway());
     f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.fn(f.ordersChart, 'checkout'), authorize: true });
     expect(problemsOf(f.app)).toEqual([
-      '[OrdersRoutes/Checkout] authorize is true but gateway Gateway/Gateway has no authorizer: pass the policy section\'s OPA authorizer as the gateway\'s authorizer',
+      '[OrdersRoutes/Checkout] authorize is set but gateway Gateway/Gateway has no authorizer: pass the policy section\'s OPA authorizer as the gateway\'s authorizer',
     ]);
   });
 
@@ -299,7 +304,7 @@ describe('rules', () => {
     gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.fn(f.ordersChart, 'checkout'), authorize: true });
     gateway.addRoute(f.ordersRoutes, 'Cart', { function: f.fn(f.ordersChart, 'cart'), authorize: true });
     gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), authorize: true });
-    gateway.addRoute(f.shopRoutes, 'Search', { function: f.fn(f.shopChart, 'search') });
+    gateway.addRoute(f.shopRoutes, 'Search', { public: true, function: f.fn(f.shopChart, 'search') });
 
     // THEN one grant in opa, from SecurityPolicies in orders and shop, to the OPA Service only
     const objects = allObjects(f.app);
@@ -331,6 +336,7 @@ describe('rules', () => {
     // GIVEN
     const f = fixture(GatewayProvider.envoyGateway());
     f.gateway.addRoute(f.shopRoutes, 'Price', {
+      public: true,
       function: f.fn(f.shopChart, 'price'),
       pathPrefix: 'api/price/',
       host: 'Shop_Example',
@@ -365,9 +371,9 @@ describe('rules', () => {
   test('two routes whose objects would have one name in one namespace are one problem, at the second', () => {
     const f = fixture(GatewayProvider.envoyGateway());
     const price = f.fn(f.shopChart, 'price');
-    f.gateway.addRoute(f.shopRoutes, 'Price', { function: price });
-    f.gateway.addRoute(f.shopRoutes, 'PriceV2', { function: price, pathPrefix: '/api/v2/price' });
-    f.gateway.addRoute(f.ordersRoutes, 'Price', { function: f.fn(f.ordersChart, 'price'), pathPrefix: '/api/orders/price' });
+    f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: price });
+    f.gateway.addRoute(f.shopRoutes, 'PriceV2', { public: true, function: price, pathPrefix: '/api/v2/price' });
+    f.gateway.addRoute(f.ordersRoutes, 'Price', { public: true, function: f.fn(f.ordersChart, 'price'), pathPrefix: '/api/orders/price' });
     expect(problemsOf(f.app)).toEqual([
       '[ShopRoutes/PriceV2] name "price" is already used in namespace "shop" by route ShopRoutes/Price: route names must be unique per namespace; give this route another name',
     ]);
@@ -376,6 +382,7 @@ describe('rules', () => {
   test('a per-try timeout longer than the request timeout contradicts it', () => {
     const f = fixture(GatewayProvider.envoyGateway());
     f.gateway.addRoute(f.shopRoutes, 'Price', {
+      public: true,
       function: f.fn(f.shopChart, 'price'),
       requestTimeout: Duration.seconds(1),
       retry: { attempts: 2, perTryTimeout: Duration.millis(1500) },
@@ -385,6 +392,7 @@ describe('rules', () => {
     ]);
     const ok = fixture(GatewayProvider.envoyGateway());
     ok.gateway.addRoute(ok.shopRoutes, 'Price', {
+      public: true,
       function: ok.fn(ok.shopChart, 'price'), requestTimeout: Duration.seconds(1), retry: { attempts: 2, perTryTimeout: Duration.millis(300) },
     });
     expect(problemsOf(ok.app)).toEqual([]);
@@ -392,7 +400,7 @@ describe('rules', () => {
 
   test('a host with a newline or quote is printed on one line', () => {
     const f = fixture(GatewayProvider.envoyGateway());
-    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), host: 'shop.example.com"\n' });
+    f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: f.fn(f.shopChart, 'price'), host: 'shop.example.com"\n' });
     expect(problemsOf(f.app)).toEqual([
       '[ShopRoutes/Price] host "shop.example.com\\"\\n" is not a hostname: use a lowercase DNS name, optionally starting with "*." (for example "shop.example.com")',
     ]);
@@ -404,15 +412,16 @@ describe('user values in messages', () => {
   // like another problem in a CI log, and the quote would end the quoted value early.
   test.each<[string, (f: ReturnType<typeof fixture>) => void, string]>([
     ['a rate limit header name', (f) => f.gateway.addRoute(f.shopRoutes, 'Price', {
+      public: true,
       function: f.fn(f.shopChart, 'price'), rateLimit: RateLimit.perHeader('x"\nkey', { averagePerSecond: 10 }),
     }), '[ShopRoutes/Price] rateLimit header name "x\\"\\nkey" is not a valid HTTP header name'],
-    ['a pathPrefix ending in /', (f) => f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), pathPrefix: '/a"\nb/' }),
+    ['a pathPrefix ending in /', (f) => f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: f.fn(f.shopChart, 'price'), pathPrefix: '/a"\nb/' }),
       '[ShopRoutes/Price] pathPrefix "/a\\"\\nb/" must not end with \'/\': prefixes match whole path segments (use "/a\\"\\nb")'],
-    ['a pathPrefix with a query', (f) => f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), pathPrefix: '/a"\n?b' }),
+    ['a pathPrefix with a query', (f) => f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: f.fn(f.shopChart, 'price'), pathPrefix: '/a"\n?b' }),
       '[ShopRoutes/Price] pathPrefix "/a\\"\\n?b" must be a path without query or fragment'],
     ['colliding routes', (f) => {
-      f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), pathPrefix: '/a"\nb' });
-      f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.fn(f.ordersChart, 'checkout'), pathPrefix: '/a"\nb' });
+      f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: f.fn(f.shopChart, 'price'), pathPrefix: '/a"\nb' });
+      f.gateway.addRoute(f.ordersRoutes, 'Checkout', { public: true, function: f.fn(f.ordersChart, 'checkout'), pathPrefix: '/a"\nb' });
     }, '[Gateway/Gateway] routes collide on host "shop.example.com" path prefix "/a\\"\\nb": ShopRoutes/Price'],
   ])('%s is printed on one line, its quotes escaped', (_case, build, expected) => {
     const f = fixture(GatewayProvider.envoyGateway());
@@ -447,7 +456,7 @@ describe('GatewayRoute: rate limit against the planned peak', () => {
     const f = planned(GatewayProvider.envoyGateway());
 
     // WHEN
-    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.checkout, rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 200 }) });
+    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { public: true, function: f.checkout, rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 200 }) });
 
     // THEN
     expect(problemsOf(f.app)).toEqual([
@@ -457,13 +466,13 @@ describe('GatewayRoute: rate limit against the planned peak', () => {
 
   test('the deprecated RateLimit.global() is the same per-replica limit and is checked the same way', () => {
     const f = planned(GatewayProvider.envoyGateway());
-    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.checkout, rateLimit: RateLimit.global({ averagePerSecond: 200 }) });
+    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { public: true, function: f.checkout, rateLimit: RateLimit.global({ averagePerSecond: 200 }) });
     expect(problemsOf(f.app)).toEqual([expect.stringContaining('rateLimit admits 200 requests/s per proxy replica × 2 envoy-gateway replicas = 400 requests/s')]);
   });
 
   test('enough proxy replicas carry the peak: the limit is multiplied by them', () => {
     const f = planned(GatewayProvider.envoyGateway({ proxyReplicas: 100 }));
-    const route = f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.checkout, rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 200 }) });
+    const route = f.gateway.addRoute(f.ordersRoutes, 'Checkout', { public: true, function: f.checkout, rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 200 }) });
     expect(problemsOf(f.app)).toEqual([]);
     expect(route.rateLimitCeilingPerSecond).toBe(20000);
     expect(route.plannedPeak).toEqual({ requestsPerSecond: 20000, plannedBy: 'OrdersFunctions/CheckoutScaling' });
@@ -472,6 +481,7 @@ describe('GatewayRoute: rate limit against the planned peak', () => {
   test('shedsAbovePlan states the shedding is intended', () => {
     const f = planned(GatewayProvider.envoyGateway());
     f.gateway.addRoute(f.ordersRoutes, 'Checkout', {
+      public: true,
       function: f.checkout, rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 200 }), shedsAbovePlan: true,
     });
     expect(problemsOf(f.app)).toEqual([]);
@@ -479,7 +489,7 @@ describe('GatewayRoute: rate limit against the planned peak', () => {
 
   test('a route-wide limit is not multiplied by the replicas', () => {
     const f = planned(GatewayProvider.envoyGateway({ globalRateLimit: true, proxyReplicas: 12 }));
-    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.checkout, rateLimit: RateLimit.routeWide({ averagePerSecond: 15000 }) });
+    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { public: true, function: f.checkout, rateLimit: RateLimit.routeWide({ averagePerSecond: 15000 }) });
     expect(problemsOf(f.app)).toEqual([
       expect.stringContaining('rateLimit admits 15000 requests/s for the whole route, below the planned peak of function "checkout" (20000 requests/s, capacity.peakRequestsPerSecond of OrdersFunctions/CheckoutScaling): the gateway would answer 429 to traffic the function is scaled to serve; raise rateLimit.averagePerSecond to at least 20000, or set shedsAbovePlan'),
     ]);
@@ -488,7 +498,7 @@ describe('GatewayRoute: rate limit against the planned peak', () => {
   test('Traefik\'s and Kong\'s replicas count too', () => {
     for (const provider of [GatewayProvider.traefik({ proxyReplicas: 4 }), GatewayProvider.kong({ proxyReplicas: 4 })]) {
       const f = planned(provider);
-      f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.checkout, rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 4000 }) });
+      f.gateway.addRoute(f.ordersRoutes, 'Checkout', { public: true, function: f.checkout, rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 4000 }) });
       expect(problemsOf(f.app)).toEqual([
         expect.stringContaining(`rateLimit admits 4000 requests/s per proxy replica × 4 ${provider.name} replicas = 16000 requests/s, below the planned peak`),
       ]);
@@ -497,13 +507,123 @@ describe('GatewayRoute: rate limit against the planned peak', () => {
 
   test('per-client limits, and functions without a plan, are not held against a peak', () => {
     const f = planned(GatewayProvider.traefik());
-    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { function: f.checkout, rateLimit: RateLimit.perClient({ averagePerSecond: 10 }) });
-    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 1 }) });
+    f.gateway.addRoute(f.ordersRoutes, 'Checkout', { public: true, function: f.checkout, rateLimit: RateLimit.perClient({ averagePerSecond: 10 }) });
+    f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: f.fn(f.shopChart, 'price'), rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 1 }) });
     expect(problemsOf(f.app)).toEqual([]);
   });
 
   test('proxyReplicas must be a positive integer', () => {
     const f = fixture(GatewayProvider.kong({ proxyReplicas: 0 }));
     expect(problemsOf(f.app)).toEqual(['[Gateway/Gateway] provider (kong) proxyReplicas (0) must be an integer from 1 to 1000']);
+  });
+});
+
+describe('GatewayRoute: writes are authorized or explicitly public', () => {
+  test('a route taking every method (none named) that is neither authorized nor public is an error naming both fixes', () => {
+    const f = fixture(GatewayProvider.envoyGateway());
+    f.gateway.addRoute(f.ordersRoutes, 'Cart', { function: f.fn(f.ordersChart, 'cart') });
+    const problems = problemsOf(f.app);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^\[OrdersRoutes\/Cart\] route "cart" \(\/api\/cart\) accepts writes \(POST, PUT, PATCH, DELETE: every method/);
+    expect(problems[0]).toMatch(/set authorize: \{ methods, roles \}.*or set public: true/);
+  });
+
+  test('a named write method needs it too; read methods alone, public: true or authorize do not', () => {
+    const f = fixture(GatewayProvider.envoyGateway());
+    f.gateway.addRoute(f.ordersRoutes, 'Order', { function: f.fn(f.ordersChart, 'order'), methods: ['GET', 'DELETE'] });
+    f.gateway.addRoute(f.ordersRoutes, 'Read', { function: f.fn(f.ordersChart, 'read'), methods: ['GET', 'HEAD'] });
+    f.gateway.addRoute(f.ordersRoutes, 'Open', { function: f.fn(f.ordersChart, 'open'), public: true });
+    expect(problemsOf(f.app)).toEqual([
+      expect.stringMatching(/^\[OrdersRoutes\/Order\] route "order" \(\/api\/order\) accepts writes \(DELETE: methods \[GET, DELETE\]\)/),
+    ]);
+  });
+
+  test('public and authorized at once, and a method that is not one, are errors', () => {
+    const f = fixture(GatewayProvider.envoyGateway());
+    f.gateway.addRoute(f.ordersRoutes, 'Both', { function: f.fn(f.ordersChart, 'both'), public: true, authorize: true });
+    f.gateway.addRoute(f.ordersRoutes, 'Bad', { function: f.fn(f.ordersChart, 'bad'), methods: ['get'] });
+    const problems = problemsOf(f.app);
+    expect(problems).toContainEqual(expect.stringMatching(/\[OrdersRoutes\/Both\] public is true but the route is also authorized/));
+    expect(problems).toContainEqual(expect.stringMatching(/\[OrdersRoutes\/Bad\] methods entry "get" is not an HTTP method/));
+  });
+
+  test('authorize with methods and roles adds the route\'s rule to the OpaAuthorizer\'s one policy, once, after the seed\'s', () => {
+    const app = new App();
+    const chart = new Chart(app, 'Opa', { namespace: 'opa' });
+    const authorizer = new OpaAuthorizer(chart, 'Opa', {
+      policy: RequestAuthorizationPolicy.seed(RequestIdentity.jwt({ issuer: 'https://issuer.example.com/', jwksUrl: 'https://issuer.example.com/jwks' })),
+      allowMutableTag: true,
+    });
+    const routes = new Chart(app, 'Routes', { namespace: 'orders' });
+    const fns = new Chart(app, 'Fns', { namespace: 'orders' });
+    const gateway = new FunctionGateway(new Chart(app, 'Gw', { namespace: 'gateway' }), 'Gateway', {
+      provider: GatewayProvider.envoyGateway(), routeNamespaces: ['orders'], authorizer,
+    });
+    const fn = (name: string) => new (require('../../lib').WasmFunction)(fns, name, { name, image: `registry.example.com/${name}@sha256:${'a'.repeat(64)}` });
+    gateway.addRoute(routes, 'Checkout', { function: fn('checkout'), pathPrefix: '/api/function', authorize: { methods: ['POST'], roles: ['user'], paths: ['/api/function'] } });
+    gateway.addRoute(routes, 'Cart', { function: fn('cart'), authorize: { methods: ['POST', 'DELETE'], roles: ['user', 'admin'] } });
+    expect(problemsOf(app)).toEqual([]);
+    expect(authorizer.policy.rules).toEqual([
+      { methods: ['POST'], paths: ['/api/function'], roles: ['user'] },
+      { methods: ['POST', 'DELETE'], paths: ['/api/cart', '/api/cart/*'], roles: ['user', 'admin'] },
+    ]);
+    const rego = findOne(allObjects(app), 'ConfigMap', 'opa-policy').data['policy.rego'] as string;
+    expect(rego).toContain('{"methods": ["POST", "DELETE"], "paths": ["/api/cart"], "pathPrefixes": ["/api/cart/"], "roles": ["user", "admin"]}');
+  });
+});
+
+describe('GatewayRoute: per-user rate limit on the verified subject', () => {
+  const jwtAuthorizer = (app: App): OpaAuthorizer => new OpaAuthorizer(new Chart(app, 'Opa', { namespace: 'opa' }), 'Opa', {
+    policy: RequestAuthorizationPolicy.seed(RequestIdentity.jwt({ issuer: 'https://issuer.example.com/', jwksUrl: 'https://issuer.example.com/jwks' })),
+    allowMutableTag: true,
+  });
+
+  test('Traefik and Kong refuse it, naming Envoy Gateway', () => {
+    for (const provider of [GatewayProvider.traefik(), GatewayProvider.kong({ enterprise: true })]) {
+      const f = fixture(provider);
+      f.gateway.addRoute(f.ordersRoutes, 'Sale', { function: f.fn(f.ordersChart, 'sale'), public: true, perUserRateLimit: { averagePerSecond: 2 } });
+      expect(problemsOf(f.app)).toContainEqual(expect.stringMatching(/perUserRateLimit cannot be enforced .*GatewayProvider\.envoyGateway\(\{ globalRateLimit: true \}\)/));
+    }
+  });
+
+  test('Envoy Gateway needs authorize, its global rate limit service and no per-replica limit beside it', () => {
+    const f = fixture(GatewayProvider.envoyGateway());
+    f.gateway.addRoute(f.ordersRoutes, 'Sale', {
+      function: f.fn(f.ordersChart, 'sale'), public: true,
+      rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 100 }), perUserRateLimit: { averagePerSecond: 2 },
+    });
+    const problems = problemsOf(f.app);
+    expect(problems).toContainEqual(expect.stringMatching(/perUserRateLimit needs authorize/));
+    expect(problems).toContainEqual(expect.stringMatching(/without its global rate limit service/));
+    expect(problems).toContainEqual(expect.stringMatching(/make rateLimit RateLimit.routeWide\(\)/));
+  });
+
+  test('an authorizer without a verified JWT to check at the gateway is an error: an unverified subject is forgeable', () => {
+    // AUTHORIZER names no JWT (an authorizer whose policy trusts a header, say).
+    const f = fixture(GatewayProvider.envoyGateway({ globalRateLimit: true }), { authorizer: AUTHORIZER, referenceGrantsProvided: true });
+    f.gateway.addRoute(f.ordersRoutes, 'Sale', { function: f.fn(f.ordersChart, 'sale'), authorize: true, perUserRateLimit: { averagePerSecond: 2 } });
+    expect(problemsOf(f.app)).toContainEqual(expect.stringMatching(/perUserRateLimit needs the gateway to verify the caller's JWT/));
+  });
+
+  test('with a JWT authorizer, the SecurityPolicy verifies the token and copies sub; the limit is a Distinct match on that header', () => {
+    const app = new App();
+    const authorizer = jwtAuthorizer(app);
+    const gateway = new FunctionGateway(new Chart(app, 'Gw', { namespace: 'gateway' }), 'Gateway', {
+      provider: GatewayProvider.envoyGateway({ globalRateLimit: true }), routeNamespaces: ['orders'], authorizer,
+    });
+    const fns = new Chart(app, 'Fns', { namespace: 'orders' });
+    const fn = new (require('../../lib').WasmFunction)(fns, 'sale', { name: 'sale', image: `registry.example.com/sale@sha256:${'a'.repeat(64)}` });
+    gateway.addRoute(new Chart(app, 'Routes', { namespace: 'orders' }), 'Sale', {
+      function: fn, authorize: { methods: ['POST'], roles: ['user'] }, perUserRateLimit: { averagePerSecond: 2 },
+    });
+    expect(problemsOf(app)).toEqual([]);
+    const objects = allObjects(app);
+    expect((findOne(objects, 'SecurityPolicy', 'sale').spec as any).jwt.providers[0]).toMatchObject({
+      issuer: 'https://issuer.example.com/', remoteJWKS: { uri: 'https://issuer.example.com/jwks' }, claimToHeaders: [{ claim: 'sub', header: 'x-verified-subject' }],
+    });
+    expect((findOne(objects, 'BackendTrafficPolicy', 'sale').spec as any).rateLimit).toEqual({
+      type: 'Global',
+      global: { rules: [{ clientSelectors: [{ headers: [{ name: 'x-verified-subject', type: 'Distinct' }] }], limit: { requests: 2, unit: 'Second' } }] },
+    });
   });
 });

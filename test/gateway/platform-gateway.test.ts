@@ -86,15 +86,60 @@ describe('reference platform: gateway section', () => {
     expect(http.allowedRoutes.namespaces).toEqual({ from: 'Same' });
   });
 
-  test('OPA authorizes /api/function and nothing else', () => {
+  test('OPA authorizes the writes (cart, checkout at /api/function, flash-sale) and nothing else', () => {
     const { objects } = build();
     const policies = objects.filter((o) => o.kind === 'SecurityPolicy');
-    expect(policies).toHaveLength(1);
-    expect(policies[0].metadata).toMatchObject({ name: 'function', namespace: NAMESPACES.orders });
-    expect(spec(policies[0]).extAuth).toEqual({
-      grpc: { backendRefs: [{ group: '', kind: 'Service', name: 'opa', namespace: 'opa', port: 9191 }] },
-      failOpen: false,
+    expect(policies.map((p) => p.metadata.name).sort()).toEqual(['cart', 'flash-sale', 'function']);
+    for (const p of policies) {
+      expect(p.metadata.namespace).toBe(NAMESPACES.orders);
+      expect(spec(p).extAuth).toEqual({
+        grpc: { backendRefs: [{ group: '', kind: 'Service', name: 'opa', namespace: 'opa', port: 9191 }] },
+        failOpen: false,
+      });
+    }
+  });
+
+  test('the reads are public and match GET and HEAD only; the writes match every method behind OPA', () => {
+    const { objects } = build();
+    const methodsOf = (name: string): unknown[] => spec(findOne(objects, 'HTTPRoute', name)).rules[0].matches.map((m: { method?: string }) => m.method);
+    expect(methodsOf('price')).toEqual(['GET', 'HEAD']);
+    expect(methodsOf('product-detail')).toEqual(['GET', 'HEAD']);
+    expect(methodsOf('cart')).toEqual([undefined]);
+  });
+
+  test('the one request policy holds the seed\'s rule first, then cart\'s and flash-sale\'s', () => {
+    const app = testApp();
+    const core = buildCore(app);
+    const policy = addPolicy(core);
+    addGateway(core, { authorizer: policy.authorizer });
+    expect(policy.authorizer.policy.rules).toEqual([
+      { methods: ['POST'], paths: ['/api/function'], roles: ['user'] },
+      { methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], paths: ['/api/cart', '/api/cart/*'], roles: ['user'] },
+      { methods: ['GET', 'POST'], paths: ['/api/flash-sale', '/api/flash-sale/*'], roles: ['user'] },
+    ]);
+  });
+
+  test('flash-sale admission is limited per verified user: the gateway verifies the JWT and keys the limit by its sub', () => {
+    const { objects } = build();
+    const security = spec(findOne(objects, 'SecurityPolicy', 'flash-sale'));
+    expect(security.jwt.providers).toEqual([{
+      name: 'verified-user',
+      issuer: 'https://auth.shop.example.com/',
+      audiences: ['api.shop.example.com'],
+      remoteJWKS: { uri: 'https://auth.shop.example.com/.well-known/jwks.json' },
+      claimToHeaders: [{ claim: 'sub', header: 'x-verified-subject' }],
+    }]);
+    expect(spec(findOne(objects, 'BackendTrafficPolicy', 'flash-sale')).rateLimit).toEqual({
+      type: 'Global',
+      global: {
+        rules: [
+          { limit: { requests: 108000, unit: 'Second' } },
+          { clientSelectors: [{ headers: [{ name: 'x-verified-subject', type: 'Distinct' }] }], limit: { requests: 2, unit: 'Second' } },
+        ],
+      },
     });
+    // Only where a per-user limit needs the verified subject.
+    expect(spec(findOne(objects, 'SecurityPolicy', 'cart')).jwt).toBeUndefined();
   });
 
   test('price splits 90/10 with a price-canary function beside it', () => {
@@ -120,7 +165,11 @@ describe('reference platform: gateway section', () => {
     // WHEN
     const objects = allObjects(app);
     const replicas: number = spec(findOne(objects, 'EnvoyProxy')).provider.kubernetes.envoyDeployment.replicas;
-    const limitOf = (name: string): number => spec(findOne(objects, 'BackendTrafficPolicy', name)).rateLimit.local.rules[0].limit.requests;
+    // In all: a local limit counts per replica, flash-sale's Global route-wide rule once.
+    const limitOf = (name: string): number => {
+      const rateLimit = spec(findOne(objects, 'BackendTrafficPolicy', name)).rateLimit;
+      return rateLimit.local ? rateLimit.local.rules[0].limit.requests * replicas : rateLimit.global.rules[0].limit.requests;
+    };
     // Reviews is routed through the KEDA interceptor: its objects carry its namespace as a prefix.
     const routeName = (fn: string): string => routes[fn].resourceName;
 
@@ -128,7 +177,7 @@ describe('reference platform: gateway section', () => {
     expect(problemsOf(app)).toEqual([]);
     expect(replicas).toBe(12);
     for (const entry of CATALOG) {
-      expect(limitOf(routeName(entry.name)) * replicas).toBeGreaterThanOrEqual(autoscalers[entry.name].capacity!.peakRequestsPerSecond);
+      expect(limitOf(routeName(entry.name))).toBeGreaterThanOrEqual(autoscalers[entry.name].capacity!.peakRequestsPerSecond);
     }
     const others = CATALOG.filter((e) => e.name !== 'checkout').map((e) => limitOf(routeName(e.name)));
     expect(limitOf('function')).toBeLessThan(Math.min(...others));

@@ -91,7 +91,11 @@ describe('Envoy Gateway', () => {
       parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'functions', namespace: 'gateway', sectionName: 'https' }],
       hostnames: ['shop.example.com'],
       rules: [{
-        matches: [{ path: { type: 'PathPrefix', value: '/api/price' } }],
+        // A read route: one match per method it names.
+        matches: [
+          { path: { type: 'PathPrefix', value: '/api/price' }, method: 'GET' },
+          { path: { type: 'PathPrefix', value: '/api/price' }, method: 'HEAD' },
+        ],
         backendRefs: [
           { kind: 'Service', name: 'price', port: 80, weight: 90 },
           { kind: 'Service', name: 'price-canary', port: 80, weight: 10 },
@@ -127,7 +131,7 @@ describe('Envoy Gateway', () => {
 
   test('a per-header limit keys the global bucket on the header', () => {
     const f = fixture(GatewayProvider.envoyGateway({ globalRateLimit: true }));
-    f.gateway.addRoute(f.shopRoutes, 'Cart', { function: f.fn(f.shopChart, 'cart'), rateLimit: RateLimit.perHeader('x-api-key', { averagePerSecond: 10 }) });
+    f.gateway.addRoute(f.shopRoutes, 'Cart', { public: true, function: f.fn(f.shopChart, 'cart'), rateLimit: RateLimit.perHeader('x-api-key', { averagePerSecond: 10 }) });
     const policy = findOne(allObjects(f.app), 'BackendTrafficPolicy', 'cart');
     expect(spec(policy).rateLimit.global.rules[0].clientSelectors).toEqual([{ headers: [{ name: 'x-api-key', type: 'Distinct' }] }]);
   });
@@ -157,7 +161,7 @@ describe('Envoy Gateway', () => {
   test('refuses per-client limits without the global rate limit service', () => {
     // GIVEN
     const f = fixture(GatewayProvider.envoyGateway());
-    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), rateLimit: RateLimit.perClient({ averagePerSecond: 10 }) });
+    f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: f.fn(f.shopChart, 'price'), rateLimit: RateLimit.perClient({ averagePerSecond: 10 }) });
 
     // THEN
     expect(problemsOf(f.app)).toEqual([
@@ -167,7 +171,7 @@ describe('Envoy Gateway', () => {
 
   test('refuses a burst its token bucket cannot hold', () => {
     const f = fixture(GatewayProvider.envoyGateway());
-    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price'), rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 10, burst: 25 }) });
+    f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: f.fn(f.shopChart, 'price'), rateLimit: RateLimit.perProxyReplica({ averagePerSecond: 10, burst: 25 }) });
     expect(problemsOf(f.app)).toEqual([
       expect.stringContaining('rateLimit.burst (25) cannot be expressed by Envoy Gateway for averagePerSecond (10): its bucket holds one refill period\'s worth, so burst must be averagePerSecond times 1, 60 or 3600 (10, 600 or 36000)'),
     ]);
@@ -220,7 +224,7 @@ describe('Traefik', () => {
       entryPoints: ['websecure'],
       routes: [{
         kind: 'Rule',
-        match: 'Host(`shop.example.com`) && (Path(`/api/price`) || PathPrefix(`/api/price/`))',
+        match: 'Host(`shop.example.com`) && (Path(`/api/price`) || PathPrefix(`/api/price/`)) && (Method(`GET`) || Method(`HEAD`))',
         middlewares: [{ name: 'price-ratelimit' }, { name: 'price-retry' }],
         services: [{ name: 'price', port: 80, weight: 90 }, { name: 'price-canary', port: 80, weight: 10 }],
       }],
@@ -412,7 +416,7 @@ describe.each([
   test('without tls, routes attach to the whole Gateway and there is no redirect', () => {
     // GIVEN
     const f = fixture(provider());
-    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price') });
+    f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: f.fn(f.shopChart, 'price') });
 
     // WHEN
     const objects = allObjects(f.app);
@@ -438,7 +442,7 @@ describe.each([
     const validator = kubeValidator();
     for (const tls of [undefined, { secretName: 'cert' }, { secretName: 'cert', port: 8443 }]) {
       const f = fixture(provider(), { tls });
-      f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price') });
+      f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: f.fn(f.shopChart, 'price') });
       const objects = allObjects(f.app).filter((o) => GATEWAY_KINDS.has(o.kind));
       expect(objects.map((o) => formatViolations(o, validator.validate(o))).filter((t) => t !== '')).toEqual([]);
     }
@@ -452,8 +456,8 @@ describe('TLS on traefik: nothing is served over plain HTTP', () => {
   test('with tls, every IngressRoute is on websecure only and web redirects to HTTPS on the edge port', () => {
     // GIVEN
     const f = fixture(GatewayProvider.traefik(), { tls: { secretName: 'cert' } });
-    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price') });
-    f.gateway.addRoute(f.ordersRoutes, 'Cart', { function: f.fn(f.ordersChart, 'cart') });
+    f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: f.fn(f.shopChart, 'price') });
+    f.gateway.addRoute(f.ordersRoutes, 'Cart', { public: true, function: f.fn(f.ordersChart, 'cart') });
 
     // WHEN
     const routes = allObjects(f.app).filter((o) => o.kind === 'IngressRoute');
@@ -479,7 +483,7 @@ describe('TLS on traefik: nothing is served over plain HTTP', () => {
   test('without tls, routes stay on web and nothing redirects', () => {
     // GIVEN
     const f = fixture(GatewayProvider.traefik());
-    f.gateway.addRoute(f.shopRoutes, 'Price', { function: f.fn(f.shopChart, 'price') });
+    f.gateway.addRoute(f.shopRoutes, 'Price', { public: true, function: f.fn(f.shopChart, 'price') });
 
     // WHEN
     const routes = allObjects(f.app).filter((o) => o.kind === 'IngressRoute');

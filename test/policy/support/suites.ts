@@ -5,7 +5,8 @@
  */
 import { App, Chart } from 'cdk8s';
 import { PolicyBundle, RenderedFile, toYamlDocuments } from '../../../lib';
-import { referenceAuthorizationPolicy, referenceRules } from '../../../platform/policy';
+import { buildReferencePlatform } from '../../../platform';
+import { referenceRules } from '../../../platform/policy';
 import { KubeObject } from '../../support/synth';
 import { CORPUS } from '../fixtures/corpus';
 import { constraintMatches, namespaceLabels } from './admission';
@@ -92,7 +93,8 @@ export function renderPolicySuites(): RenderedFile[] {
     ].join('\n'),
   });
 
-  const policy = referenceAuthorizationPolicy();
+  // The one request policy OPA is given: the seed's rule and every authorized route's.
+  const policy = buildReferencePlatform(new App()).policy.authorizer.policy;
   files.push({ path: 'policies/opa/serverless.rego', content: policy.rego() });
   files.push({ path: 'policies/opa/serverless_test.rego', content: policy.regoTests() });
   return files.sort((a, b) => (a.path < b.path ? -1 : 1));
