@@ -181,7 +181,8 @@ describe('OpaAuthorizer', () => {
 
   test('bad props are all reported at once', () => {
     const { chart } = authorizer({
-      name: '1opa', replicas: 1, grpcPort: 8181, clientNamespaces: [], image: 'OPA:latest',
+      name: '1opa', replicas: 1, grpcPort: 8181, image: 'OPA:latest', jwksCidrs: ['10.0.0.0/33'],
+      clients: [{ name: 'gateway/proxies', namespace: 'gateway', podLabels: {}, source: 'installed' }],
       resources: { memoryLimit: 'big' },
       policy: RequestAuthorizationPolicy.seed(RequestIdentity.trustedHeader('X-Role')),
     });
@@ -191,7 +192,8 @@ describe('OpaAuthorizer', () => {
       '[Authz/Opa] image "OPA:latest" is not a valid OCI image reference: expected [registry/]repository[:tag][@sha256:<64 hex digits>], lowercase repository',
       '[Authz/Opa] grpcPort (8181), httpPort (8181) and diagnosticPort (8282) must be three different ports',
       '[Authz/Opa] replicas (1) must be an integer from 2 to 100',
-      '[Authz/Opa] clientNamespaces is empty: nothing could call the authorizer; give the gateway\'s namespace (for example ["gateway"])',
+      '[Authz/Opa] clients podLabels for gateway/proxies is empty: an empty pod selector admits every pod of namespace "gateway"; give the labels its pods carry',
+      '[Authz/Opa] jwksCidrs entry "10.0.0.0/33" is not a CIDR: give an address and a prefix length, for example "203.0.113.0/24" or "2001:db8::/32"',
       '[Authz/Opa] resources.memoryLimit "big" is not a Kubernetes quantity: use a non-negative number with an optional suffix (m, k, M, G, Ki, Mi, Gi, ...), for example "256Mi"',
     ]);
   });
