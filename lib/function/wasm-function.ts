@@ -10,7 +10,7 @@ import {
 } from '../core/names';
 import { checkQuantity } from '../core/quantity';
 import {
-  checkPodGroup, dnsConnections, dnsEgressRule, IReachSource, PodGroup, podGroup, podGroupPeer, ReachConnection, ReachDeclaration,
+  checkPodGroup, dnsConnections, KUBE_DNS, dnsEgressRule, IReachSource, PodGroup, podGroup, podGroupPeer, ReachConnection, ReachDeclaration,
 } from '../core/reach';
 import { checkRuntime, IWasmRuntime, WasmRuntime } from '../runtime/wasm-runtime';
 import { FunctionEgress } from './function-egress';
@@ -547,7 +547,7 @@ export class WasmFunction extends Construct implements IReachSource {
     const tcp = (from: string, to: string, port: number): ReachConnection => ({ from, to, protocol: 'TCP', port });
     const admitted = this.admittedPods();
     return {
-      workloads: [self, ...admitted, ...this.egressTargets.flatMap((e) => (e.pods ? [e.pods] : []))],
+      workloads: [self, ...admitted, KUBE_DNS, ...this.egressTargets.flatMap((e) => (e.pods ? [e.pods] : []))],
       connections: [
         ...admitted.map((p) => tcp(p.name, self.name, this.port)),
         ...dnsConnections(self.name),

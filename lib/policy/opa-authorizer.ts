@@ -11,7 +11,7 @@ import { checkDns1123Label, checkGeneratedConfigMap, checkIntegerInRange, checkP
 import { IPlatformPodsSource, PlatformPods } from '../core/platform-pods';
 import { renderDefaultDeny } from '../core/default-deny';
 import {
-  checkCidr, checkPodGroup, dnsConnections, dnsEgressRule, IReachSource, PodGroup, podGroup, podGroupPeer, ReachConnection, ReachDeclaration,
+  checkCidr, checkPodGroup, dnsConnections, KUBE_DNS, dnsEgressRule, IReachSource, PodGroup, podGroup, podGroupPeer, ReachConnection, ReachDeclaration,
 } from '../core/reach';
 import { checkQuantity, parseQuantity } from '../core/quantity';
 import { RequestAuthorizationPolicy } from './request-authorization-policy';
@@ -220,7 +220,7 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
     const tcp = (from: string, to: string, port: number): ReachConnection => ({ from, to, protocol: 'TCP', port });
     const self = this.pods.name;
     return {
-      workloads: [this.pods, ...this.clientPods, ...this.scraperPods],
+      workloads: [this.pods, ...this.clientPods, ...this.scraperPods, KUBE_DNS],
       connections: [
         ...this.clientPods.flatMap((p) => [tcp(p.name, self, this.grpcPort), tcp(p.name, self, this.httpPort)]),
         ...this.scraperPods.map((p) => tcp(p.name, self, this.diagnosticPort)),
