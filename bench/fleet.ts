@@ -60,7 +60,6 @@ export function buildFleet(app: App, count: number): void {
       image: `${REGISTRY}${name}@sha256:${digest(i)}`,
       config: { FUNCTION_INDEX: String(i) },
       partOf: 'fleet',
-      ingressFromNamespaces: [GATEWAY_NAMESPACE, MONITORING_NAMESPACE],
     });
     new KedaFunctionAutoscaler(autoscalingCharts[n], `Fn${i}`, {
       target: fn,
@@ -89,8 +88,6 @@ export function buildFleet(app: App, count: number): void {
       }),
       RequestQuota.enforcedByGateway(),
     ),
-    clientNamespaces: [GATEWAY_NAMESPACE],
-    monitoringNamespaces: [MONITORING_NAMESPACE],
     // The default image is the seed's tag, as the reference platform's (platform/policy.ts).
     allowMutableTag: true,
   });

@@ -22,7 +22,6 @@ function fn(chart: Chart, id: string, name: string): WasmFunction {
   return new WasmFunction(chart, id, {
     name,
     image: `registry.example.com/functions/${name}@sha256:86c59df33204c79db3663f084b5dc26819d10d16e57a614c80aaaabde068edcc`,
-    ingressFromNamespaces: ['gateway', 'monitoring'],
   });
 }
 
@@ -126,7 +125,6 @@ export function buildTour(app: App): void {
   scaleToZeroExample(new Chart(app, 'CatalogAutoscaling', { namespace: 'functions-catalog' }), functions.reviews);
   const authorizer = new OpaAuthorizer(new Chart(app, 'RequestAuthorization', { namespace: 'opa' }), 'Opa', {
     policy: RequestAuthorizationPolicy.seed(RequestIdentity.trustedHeader('x-user-id')),
-    clientNamespaces: ['gateway'],
     // The default image is the seed's tag: pin it by digest (image: 'openpolicyagent/opa@sha256:...') in production.
     allowMutableTag: true,
   });

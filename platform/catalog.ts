@@ -1,4 +1,4 @@
-import { FunctionResources } from '../lib';
+import { FunctionEgress, FunctionResources } from '../lib';
 
 /** One function of the reference platform, as the platform team describes it. */
 export interface CatalogEntry {
@@ -10,6 +10,11 @@ export interface CatalogEntry {
   readonly resources?: FunctionResources;
   readonly config?: Record<string, string>;
   readonly env?: Record<string, string>;
+  /**
+   * What the function connects to besides DNS: its namespace denies all other egress. The
+   * Services its config names, by their pods' labels.
+   */
+  readonly egress?: readonly FunctionEgress[];
 }
 
 const REGISTRY = 'registry.shop.example.com/functions';
@@ -25,6 +30,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     image: `${REGISTRY}/product-detail@sha256:ee53e6483a0ea1a04acd565404cdd4036828bdbddae632d47f551fe8b0f90316`,
     version: '1.4.2',
     config: { CACHE_TTL_SECONDS: '30', UPSTREAM_PRODUCTS: 'http://products.catalog-data.svc:8080' },
+    egress: [FunctionEgress.toService({ namespace: 'catalog-data', name: 'products', podLabels: { 'app.kubernetes.io/name': 'products' }, port: 8080 })],
   },
   {
     name: 'price',
@@ -68,6 +74,9 @@ export const CATALOG: readonly CatalogEntry[] = [
     image: `${REGISTRY}/cart@sha256:79c1e8381869fa4280937c2a9f895e14201a8b58acee15576e2dec5f2bbfaf1e`,
     version: '2.3.0',
     config: { SESSION_STORE: 'redis://cart-sessions.orders-data.svc:6379' },
+    egress: [FunctionEgress.toService({
+      namespace: 'orders-data', name: 'cart-sessions', podLabels: { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': 'cart-sessions' }, port: 6379,
+    })],
   },
   {
     name: 'checkout',

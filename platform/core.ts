@@ -55,7 +55,7 @@ function addFunction(scope: Construct, entry: CatalogEntry): WasmFunction {
     config: entry.config,
     env: entry.env,
     partOf: 'ecommerce-platform',
-    ingressFromNamespaces: [NAMESPACES.gateway, NAMESPACES.monitoring],
+    egress: entry.egress ? [...entry.egress] : undefined,
   });
 }
 

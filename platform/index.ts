@@ -5,6 +5,7 @@ import { GatewaySection, addGateway } from './gateway';
 import { GitOpsSection, addGitOps } from './gitops';
 import { ObservabilitySection, addObservability } from './observability';
 import { PolicySection, addPolicy } from './policy';
+import { addReachReport } from './reach';
 
 export { NAMESPACES } from './namespaces';
 export { CATALOG } from './catalog';
@@ -31,6 +32,7 @@ export function buildReferencePlatform(app: App): ReferencePlatform {
   const policy = addPolicy(core);
   const gateway = addGateway(core, { authorizer: policy.authorizer });
   const observability = addObservability(core, { gatewayMetrics: gateway.requestMetrics, authorizer: policy.authorizer });
+  addReachReport(core);
   const gitops = addGitOps(core);
   return { ...core, autoscaling, policy, gateway, observability, gitops };
 }

@@ -51,9 +51,13 @@ export function addObservability(core: PlatformCore, inputs: ObservabilityInputs
     scrapeIntervalSeconds: 15,
     defaultObjectives: [...SEED_OBJECTIVES],
     prometheusSelectorLabels: { release: 'kube-prometheus-stack' },
+    // The Prometheus Operator's labels on the pods of kube-prometheus-stack's Prometheus:
+    // only these may scrape the functions and OPA, not Grafana or anything else in monitoring.
+    prometheusPodLabels: { 'app.kubernetes.io/name': 'prometheus', 'prometheus': 'kube-prometheus-stack-prometheus' },
     runbookBaseUrl: 'https://runbooks.shop.example.com/wasm-functions',
     grafanaUrl: 'https://grafana.shop.example.com',
-    authorizer: { namespace: inputs.authorizer.namespace, deploymentName: inputs.authorizer.deploymentName },
+    // The authorizer itself: the stack admits Prometheus to its metrics port.
+    authorizer: inputs.authorizer,
     logs: { extraNamespaces: [NAMESPACES.gateway] },
   });
   for (const fn of [...Object.values(core.functions), ...Object.values(core.canaries)]) {

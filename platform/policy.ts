@@ -67,11 +67,12 @@ export function addPolicy(core: PlatformCore): PolicySection {
   const authorizerChart = new Chart(core.app, 'RequestAuthorization', { namespace: 'opa' });
   const authorizer = new OpaAuthorizer(authorizerChart, 'Opa', {
     policy: referenceAuthorizationPolicy(),
-    clientNamespaces: [NAMESPACES.gateway],
-    monitoringNamespaces: [NAMESPACES.monitoring],
     // The seed names OPA by its tag (openpolicyagent/opa:0.60.0-envoy) and this repository
     // has no digest of it recorded yet: accepted knowingly, until the image is mirrored and pinned.
     allowMutableTag: true,
+    // auth.shop.example.com's published egress range (a documentation range here): OPA may
+    // fetch the JWKS there on 443 and reach nothing else outside the cluster.
+    jwksCidrs: ['203.0.113.0/24'],
   });
 
   return { authorizer, bundle, templatesChart, constraintsChart, authorizerChart };

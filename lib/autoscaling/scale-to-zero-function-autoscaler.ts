@@ -1,8 +1,8 @@
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { HttpScaledObject } from '../../imports/keda-httpscaledobjects-http.keda.sh';
 import { checkDns1123Label, checkDns1123Subdomain, checkHttpPath, checkIntegerInRange, checkPort, checkServiceName, oneLine } from '../core/names';
 import { IPlatformPodsSource, PlatformPods } from '../core/platform-pods';
+import { checkPodGroup, PodGroup, podGroup } from '../core/reach';
 import { checkQuantity, parseQuantity } from '../core/quantity';
 import { DEFAULT_POD_START_SECONDS, fmt } from './capacity-plan';
 import { FunctionAutoscaler, FunctionAutoscalerProps } from './function-autoscaler';
@@ -77,6 +77,12 @@ export interface HttpInterceptor {
    * @default "20Mi" (the chart's default)
    */
   readonly memoryRequest?: string;
+  /**
+   * Labels of the interceptor's pods, which the function's NetworkPolicy admits (never the
+   * whole namespace: KEDA's operator and scaler run there too).
+   * @default {"app.kubernetes.io/component": "interceptor", "app.kubernetes.io/part-of": "keda-add-ons-http"} (the add-on chart's)
+   */
+  readonly podLabels?: Record<string, string>;
 }
 
 /** The KEDA HTTP add-on chart's interceptor defaults (kedacore/charts, http-add-on values.yaml). */
@@ -136,7 +142,7 @@ export interface ScaleToZeroFunctionAutoscalerProps extends FunctionAutoscalerPr
  * and the route sent through the add-on's interceptor, which holds requests while the
  * function wakes and counts them for scaling. The interceptor routes by Host header, so the
  * gateway must send the host this autoscaler matches ({@link WasmFunction.ingressBackend}
- * carries it). A NetworkPolicy lets the interceptor reach the function's pods.
+ * carries it). The function's NetworkPolicy admits the interceptor's pods (not the proxies').
  */
 export class ScaleToZeroFunctionAutoscaler extends FunctionAutoscaler implements IPlatformPodsSource {
   /** The HTTPScaledObject. */
@@ -152,6 +158,8 @@ export class ScaleToZeroFunctionAutoscaler extends FunctionAutoscaler implements
   public readonly wakeUpSeconds?: number;
   private readonly props: ScaleToZeroFunctionAutoscalerProps;
   private readonly interceptor: Required<HttpInterceptor>;
+  /** The interceptor's pods, admitted to the function's port. */
+  public readonly interceptorPods: PodGroup;
   private readonly scaledownPeriodSeconds: number;
 
   constructor(scope: Construct, id: string, props: ScaleToZeroFunctionAutoscalerProps) {
@@ -175,7 +183,10 @@ export class ScaleToZeroFunctionAutoscaler extends FunctionAutoscaler implements
       maxReplicas: props.interceptor?.maxReplicas ?? INTERCEPTOR_CHART_DEFAULTS.maxReplicas,
       cpuRequest: props.interceptor?.cpuRequest ?? INTERCEPTOR_CHART_DEFAULTS.cpuRequest,
       memoryRequest: props.interceptor?.memoryRequest ?? INTERCEPTOR_CHART_DEFAULTS.memoryRequest,
+      podLabels: props.interceptor?.podLabels ?? { 'app.kubernetes.io/component': 'interceptor', 'app.kubernetes.io/part-of': 'keda-add-ons-http' },
     };
+    this.interceptorPods = podGroup(this.interceptor.namespace, 'keda-http-interceptor', this.interceptor.podLabels, 'installed');
+    this.node.addValidation({ validate: () => checkPodGroup('interceptor.podLabels', this.interceptorPods) });
     this.wakeUpSeconds = this.minReplicas === 0
       ? props.wakeUpSeconds ?? (props.capacity?.podStartSeconds ?? DEFAULT_POD_START_SECONDS) + ACTIVATION_SECONDS
       : undefined;
@@ -202,20 +213,9 @@ export class ScaleToZeroFunctionAutoscaler extends FunctionAutoscaler implements
     });
     this.node.defaultChild = this.resource;
 
-    // The function's own NetworkPolicy admits only the gateway and monitoring namespaces;
-    // NetworkPolicies add up, so this one admits the interceptor beside them.
-    new k8s.KubeNetworkPolicy(this, 'InterceptorIngress', {
-      metadata: { name: `${this.target.name}-from-keda-interceptor`, namespace: this.namespace || undefined, labels: this.objectLabels() },
-      spec: {
-        podSelector: { matchLabels: { ...this.target.selectorLabels } },
-        policyTypes: ['Ingress'],
-        ingress: [{
-          // The whole KEDA namespace: the add-on chart's pod labels are not a stable contract.
-          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.interceptor.namespace } } }],
-          ports: [{ port: k8s.IntOrString.fromNumber(this.target.port), protocol: 'TCP' }],
-        }],
-      },
-    });
+    // The gateway's proxies now call the interceptor, which calls the pods: the function's
+    // NetworkPolicy admits the interceptor's pods in place of the proxies.
+    this.target.allowIngressFrom(this.interceptorPods);
 
     this.target.routeVia({
       serviceName: this.interceptor.serviceName,

@@ -1,3 +1,5 @@
+import type { PodGroup } from './reach';
+
 /**
  * The seam between the policy capability (which deploys the OPA request authorizer) and
  * the gateway (which calls it on chosen routes).
@@ -22,6 +24,22 @@ export interface IRequestAuthorizer {
    * @default - never: the grant is the cluster owner's
    */
   allowServiceReferences?(request: ServiceReferenceRequest): boolean;
+  /**
+   * Admits `pods` (a gateway's proxies) to the decision ports (gRPC and HTTP).
+   * @default - the authorizer's NetworkPolicy is the cluster owner's
+   */
+  allowClients?(pods: PodGroup): void;
+  /**
+   * Admits `pods` (Prometheus) to the metrics and health port.
+   * @default - the authorizer's NetworkPolicy is the cluster owner's
+   */
+  allowScrapers?(pods: PodGroup): void;
+  /**
+   * Who the policy lets call a route under `pathPrefix`, for the reach report (for example
+   * "role user: POST /api/function").
+   * @default - the report says only that the route is authorized
+   */
+  describeAccess?(pathPrefix: string): string;
   /**
    * Adds one route's allow rule to the authorizer's one request policy; `from` names the
    * route, for messages.

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LABELS, MANAGED_BY } from '../core/labels';
+import { renderDefaultDeny } from '../core/default-deny';
 import { checkDns1123Label, checkLabels, oneLine } from '../core/names';
 import { reportsOwnDuplicates } from '../synth/duplicate-objects';
 import { constructsOf } from '../synth/synth-session';
@@ -21,7 +22,9 @@ export interface FunctionNamespaceProps {
 
 /**
  * A namespace for Wasm functions: enforces the "restricted" Pod Security Standard (the
- * functions' security context meets it) and carries the label policies select on.
+ * functions' security context meets it), carries the label policies select on, and denies
+ * all ingress and egress to every pod in it unless a pod's own NetworkPolicy gives a path
+ * back (each WasmFunction's does: DNS, its declared callers and callees, nothing else).
  */
 export class FunctionNamespace extends Construct {
   public readonly name: string;
@@ -48,6 +51,7 @@ export class FunctionNamespace extends Construct {
         },
       },
     });
+    renderDefaultDeny(this, this.name);
   }
 
   /** One problem per repeated name, at the namespace that repeats it. */

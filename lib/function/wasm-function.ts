@@ -9,7 +9,11 @@ import {
   checkDns1123Label, checkEnvVarName, checkHttpPath, checkConfigMapData, checkIntegerInRange, checkLabelValue, checkPort, checkServiceName, oneLine,
 } from '../core/names';
 import { checkQuantity } from '../core/quantity';
+import {
+  checkPodGroup, dnsConnections, KUBE_DNS, dnsEgressRule, IReachSource, PodGroup, podGroup, podGroupPeer, ReachConnection, ReachDeclaration,
+} from '../core/reach';
 import { checkRuntime, IWasmRuntime, WasmRuntime } from '../runtime/wasm-runtime';
+import { FunctionEgress } from './function-egress';
 import { FunctionResources, ResolvedResources, resolveResources } from './function-resources';
 import { reportsOwnDuplicates } from '../synth/duplicate-objects';
 import { constructsOf, oncePerSynth, renderedJson } from '../synth/synth-session';
@@ -91,11 +95,19 @@ export interface WasmFunctionProps {
    */
   readonly version?: string;
   /**
-   * Namespaces whose pods may reach the function's port; everything else is denied by
-   * the function's NetworkPolicy.
-   * @default ["gateway", "monitoring"]
+   * Pod groups, besides those the platform admits itself (a gateway's proxies for a routed
+   * function, Prometheus for a monitored one, the KEDA interceptor, callers declared with
+   * {@link WasmFunction.allowCallsTo}), that may reach the function's port. Each names its
+   * pods by namespace and labels: no rule admits a whole namespace.
+   * @default - none
    */
-  readonly ingressFromNamespaces?: string[];
+  readonly ingressFrom?: PodGroup[];
+  /**
+   * Destinations besides DNS and other functions (see {@link WasmFunction.allowCallsTo}) the
+   * function may open connections to; {@link WasmFunction.allowEgressTo} adds more.
+   * @default - none: DNS only
+   */
+  readonly egress?: FunctionEgress[];
   /**
    * How many pods a voluntary disruption (node drain) may take down at once, as a count
    * or a percentage of the replicas.
@@ -130,6 +142,13 @@ export interface WasmFunctionProps {
    * @default false
    */
   readonly spreadOverZones?: boolean;
+}
+
+/** Pods admitted to the function's port; see {@link WasmFunction.allowIngressFrom}. */
+interface IngressGrant {
+  readonly pods: PodGroup;
+  /** Read at synth: false while the grant does not apply (a route sent through an interceptor). */
+  readonly active: () => boolean;
 }
 
 /** The pods' `terminationGracePeriodSeconds`: the drain and the module's own shutdown fit inside it. */
@@ -234,7 +253,7 @@ function scalersByDeployment(root: IConstruct): ReadonlyMap<string, DeploymentSc
  * production function needs around it — Service, ServiceAccount without a token,
  * PodDisruptionBudget, NetworkPolicy, optional ConfigMap — with stable labels and selector.
  */
-export class WasmFunction extends Construct {
+export class WasmFunction extends Construct implements IReachSource {
   /** Every function in an app, by namespace/name, for the duplicate check. */
   private static readonly registry = new WeakMap<IConstruct, Map<string, WasmFunction[]>>();
 
@@ -276,6 +295,9 @@ export class WasmFunction extends Construct {
   private backendOverride?: ServiceBackend;
   private readonly autoscalers: FunctionAutoscalerAttachment[] = [];
   private readonly scrapes: FunctionScrapeAttachment[] = [];
+  private readonly ingressGrants: IngressGrant[] = [];
+  private readonly callees: WasmFunction[] = [];
+  private readonly egressTargets: FunctionEgress[] = [];
 
   constructor(scope: Construct, id: string, props: WasmFunctionProps) {
     super(scope, id);
@@ -292,7 +314,8 @@ export class WasmFunction extends Construct {
     const env = props.env ?? {};
     const healthPath = props.healthPath ?? '/healthz';
     const partOf = props.partOf ?? DEFAULT_PART_OF;
-    const ingressFromNamespaces = props.ingressFromNamespaces ?? ['gateway', 'monitoring'];
+    for (const pods of props.ingressFrom ?? []) this.allowIngressFrom(pods);
+    this.egressTargets.push(...(props.egress ?? []));
     const maxUnavailable = props.maxUnavailable ?? '10%';
     this.maxSurge = props.maxSurge ?? '25%';
     const drain = props.drain ?? Duration.seconds(5);
@@ -312,7 +335,8 @@ export class WasmFunction extends Construct {
     reportsOwnDuplicates(this);
     this.node.addValidation({
       validate: () => [
-        ...this.checkProps(props, allowMutableTag, env, healthPath, ingressFromNamespaces),
+        ...this.checkProps(props, allowMutableTag, env, healthPath),
+        ...this.checkReach(),
         ...checkDrain(drain),
         ...this.checkReplicas(),
         ...this.checkDuplicates(),
@@ -465,19 +489,100 @@ export class WasmFunction extends Construct {
       },
     });
 
+    // Both directions, read at synth: gateways, monitoring and callers admit themselves
+    // after construction. The namespace's default deny covers whatever is not listed here.
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata,
       spec: {
         podSelector: { matchLabels: { ...this.selectorLabels } },
-        policyTypes: ['Ingress'],
-        ingress: [{
-          from: ingressFromNamespaces.map((ns) => ({
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
-          })),
-          ports: [{ port: k8s.IntOrString.fromNumber(this.port), protocol: 'TCP' }],
-        }],
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: Lazy.any({ produce: () => this.ingressRules() }),
+        egress: Lazy.any({ produce: () => this.egressRules() }),
       },
     });
+  }
+
+  /** The function's pods as a NetworkPolicy names them. */
+  public get pods(): PodGroup {
+    return podGroup(this.namespace, this.name, { ...this.selectorLabels }, 'dist');
+  }
+
+  /**
+   * Admits `pods` to the function's port. `active`, read at synth, lets a grant lapse (the
+   * gateway's proxies stop calling a function that is routed through an interceptor).
+   */
+  public allowIngressFrom(pods: PodGroup, active: () => boolean = () => true): void {
+    this.ingressGrants.push({ pods, active });
+  }
+
+  /**
+   * Declares that this function calls `other` (over its Service): this function's egress and
+   * `other`'s ingress both open for exactly that path. An undeclared call is denied.
+   */
+  public allowCallsTo(other: WasmFunction): void {
+    if (this.callees.includes(other)) return;
+    this.callees.push(other);
+    other.allowIngressFrom(this.pods);
+  }
+
+  /** Lets the function open connections to `target` (an in-cluster Service's pods, or a CIDR). */
+  public allowEgressTo(target: FunctionEgress): void {
+    this.egressTargets.push(target);
+  }
+
+  /** The functions this one declared it calls. */
+  public get calls(): readonly WasmFunction[] {
+    return this.callees;
+  }
+
+  /** The pod groups admitted to the port at synth, by name, once each. */
+  public admittedPods(): PodGroup[] {
+    const byName = new Map<string, PodGroup>();
+    for (const g of this.ingressGrants) if (g.active()) byName.set(g.pods.name, g.pods);
+    return [...byName.keys()].sort().map((k) => byName.get(k)!);
+  }
+
+  public reachDeclaration(): ReachDeclaration {
+    const self = this.pods;
+    const tcp = (from: string, to: string, port: number): ReachConnection => ({ from, to, protocol: 'TCP', port });
+    const admitted = this.admittedPods();
+    return {
+      workloads: [self, ...admitted, KUBE_DNS, ...this.egressTargets.flatMap((e) => (e.pods ? [e.pods] : []))],
+      connections: [
+        ...admitted.map((p) => tcp(p.name, self.name, this.port)),
+        ...dnsConnections(self.name),
+        ...this.callees.map((c) => tcp(self.name, c.pods.name, c.port)),
+        ...this.egressTargets.map((e) => ({ from: self.name, to: e.target, protocol: e.protocol, port: e.port })),
+      ],
+    };
+  }
+
+  private ingressRules(): k8s.NetworkPolicyIngressRule[] | undefined {
+    const admitted = this.admittedPods();
+    if (admitted.length === 0) return undefined;
+    return [{ from: admitted.map(podGroupPeer), ports: [{ port: k8s.IntOrString.fromNumber(this.port), protocol: 'TCP' }] }];
+  }
+
+  private egressRules(): k8s.NetworkPolicyEgressRule[] {
+    return [
+      dnsEgressRule(),
+      ...this.callees.map((c) => ({ to: [podGroupPeer(c.pods)], ports: [{ port: k8s.IntOrString.fromNumber(c.port), protocol: 'TCP' }] })),
+      ...this.egressTargets.map((e) => e.rule()),
+    ];
+  }
+
+  private checkReach(): string[] {
+    const problems: string[] = [];
+    for (const g of this.ingressGrants) problems.push(...checkPodGroup('ingressFrom podLabels', g.pods));
+    this.egressTargets.forEach((e, i) => problems.push(...e.check(`egress[${i}]`)));
+    for (const c of this.callees) {
+      if (c.node.root !== this.node.root) {
+        problems.push(`allowCallsTo names function "${oneLine(c.namespace)}/${oneLine(c.name)}" (${c.node.path}), which is not in this app: nothing would be deployed to answer; create it in this app or declare an egress to its address with allowEgressTo`);
+      } else if (c === this) {
+        problems.push(`allowCallsTo names the function itself ("${oneLine(this.name)}"): a function's own pods need no NetworkPolicy path to call it; remove the call`);
+      }
+    }
+    return problems;
   }
 
   /**
@@ -623,7 +728,7 @@ export class WasmFunction extends Construct {
 
   private checkProps(
     props: WasmFunctionProps, allowMutableTag: boolean, env: Record<string, string>,
-    healthPath: string, ingressFromNamespaces: string[],
+    healthPath: string,
   ): string[] {
     const r = this.resources;
     const candidates: (string | undefined)[] = [
@@ -651,7 +756,6 @@ export class WasmFunction extends Construct {
       ...(props.config !== undefined ? checkConfigMapData('config', props.config).filter((p) => !p.startsWith('config key')) : []),
       checkLabelValue('partOf', props.partOf ?? DEFAULT_PART_OF, LABELS.partOf),
       props.version !== undefined ? checkLabelValue('version', props.version, LABELS.version) : undefined,
-      ...ingressFromNamespaces.map((ns) => checkDns1123Label('ingressFromNamespaces entry', ns)),
       checkPodsOrPercent('maxUnavailable', props.maxUnavailable, '10%'),
       checkPodsOrPercent('maxSurge', props.maxSurge, '25%'),
     ];

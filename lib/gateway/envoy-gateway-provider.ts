@@ -53,6 +53,15 @@ export interface EnvoyGatewayProviderProps {
    * @default - 1 CPU and 512Mi requested, a 1Gi memory limit and no CPU limit
    */
   readonly proxyResources?: EnvoyProxyResources;
+  /**
+   * Labels of the Envoy pods Envoy Gateway runs for a Gateway, which the functions' and the
+   * authorizer's NetworkPolicies admit. Envoy Gateway 1.2 puts `app.kubernetes.io/name: envoy`,
+   * `app.kubernetes.io/component: proxy`, `app.kubernetes.io/managed-by: envoy-gateway` and the
+   * owning Gateway's `gateway.envoyproxy.io/owning-gateway-name` / `-namespace` on them; the
+   * owning-gateway pair keeps another Gateway's Envoys (same controller) out.
+   * @default - those five labels, for the gateway's name and namespace
+   */
+  readonly proxyPodLabels?: Record<string, string>;
 }
 
 /** Envoy's token bucket refills `requests` every `unit`, so burst / average picks the unit. */
@@ -94,6 +103,7 @@ export class EnvoyGatewayProvider implements IGatewayProvider {
   /** Resources of each Envoy container, resolved. */
   public readonly proxyResources: Required<EnvoyProxyResources>;
   private readonly proxyResourcesGiven: boolean;
+  private readonly proxyLabelsOverride?: Record<string, string>;
 
   constructor(props: EnvoyGatewayProviderProps = {}) {
     this.gatewayClassName = props.gatewayClassName ?? 'envoy-gateway';
@@ -102,6 +112,7 @@ export class EnvoyGatewayProvider implements IGatewayProvider {
     this.proxyReplicas = props.proxyReplicas ?? (this.createGatewayClass ? 2 : 1);
     this.proxyResources = { ...DEFAULT_ENVOY_PROXY_RESOURCES, ...props.proxyResources };
     this.proxyResourcesGiven = props.proxyResources !== undefined;
+    this.proxyLabelsOverride = props.proxyPodLabels;
   }
 
   /** Name of the emitted EnvoyProxy: the class's, whose parameters it holds. */
@@ -125,6 +136,16 @@ export class EnvoyGatewayProvider implements IGatewayProvider {
       memoryRequestBytes: parseQuantity(this.proxyResources.memoryRequest) ?? 0,
       source: `EnvoyProxy replicas ${this.proxyReplicas} + ${surge} surge`,
     }];
+  }
+
+  public proxyPodLabels(gateway: FunctionGateway): Record<string, string> {
+    return this.proxyLabelsOverride ? { ...this.proxyLabelsOverride } : {
+      'app.kubernetes.io/component': 'proxy',
+      'app.kubernetes.io/managed-by': 'envoy-gateway',
+      'app.kubernetes.io/name': 'envoy',
+      'gateway.envoyproxy.io/owning-gateway-name': gateway.name,
+      'gateway.envoyproxy.io/owning-gateway-namespace': gateway.namespace,
+    };
   }
 
   public renderGateway(gateway: FunctionGateway): void {

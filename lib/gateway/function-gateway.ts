@@ -6,6 +6,8 @@ import { LABELS, MANAGED_BY } from '../core/labels';
 import type { RequestMetrics } from '../core/metrics';
 import { checkDns1123Label, checkDns1123Subdomain, checkIntegerInRange, checkPort, oneLine } from '../core/names';
 import type { IPlatformPodsSource, PlatformPods } from '../core/platform-pods';
+import { checkPodGroup, PodGroup, podGroup } from '../core/reach';
+import type { WasmFunction } from '../function/wasm-function';
 import type { IGatewayProvider } from './gateway-provider';
 import { GatewayRoute, GatewayRouteOptions, checkHostname } from './gateway-route';
 import { constructsOf } from '../synth/synth-session';
@@ -37,7 +39,7 @@ export interface FunctionGatewayProps {
   readonly name?: string;
   /**
    * Namespace of the gateway's own objects, where the proxy pods run. The functions'
-   * NetworkPolicies admit traffic from this namespace only, so the proxy must run here.
+   * NetworkPolicies admit the provider's proxy pods in this namespace only, so the proxy must run here.
    * @default - the namespace of the enclosing chart
    */
   readonly namespace?: string;
@@ -139,6 +141,9 @@ export class FunctionGateway extends Construct implements IGatewayCapacitySource
   /** Labels on the gateway's objects. */
   public readonly labels: Readonly<Record<string, string>>;
 
+  /** The proxy pods: the provider's labels in the gateway's namespace. */
+  public readonly proxies: PodGroup;
+
   private readonly registered: GatewayRoute[] = [];
   private authorizerGrantAsked = false;
   private authorizerGrants = false;
@@ -162,7 +167,16 @@ export class FunctionGateway extends Construct implements IGatewayCapacitySource
       [LABELS.managedBy]: MANAGED_BY,
     };
 
-    this.node.addValidation({ validate: () => [...this.checkProps(), ...this.checkCollisions(), ...this.provider.checkGateway(this)] });
+    this.proxies = podGroup(this.namespace, `${this.name}-proxies`, this.provider.proxyPodLabels(this), 'installed');
+
+    this.node.addValidation({
+      validate: () => [
+        ...this.checkProps(),
+        ...checkPodGroup(`provider (${this.provider.name}) proxy pod labels`, this.proxies),
+        ...this.checkCollisions(),
+        ...this.provider.checkGateway(this),
+      ],
+    });
     this.provider.renderGateway(this);
   }
 
@@ -189,7 +203,13 @@ export class FunctionGateway extends Construct implements IGatewayCapacitySource
   /** Called by {@link GatewayRoute}; use {@link addRoute}. */
   public registerRoute(route: GatewayRoute): void {
     this.registered.push(route);
-    if (route.authorize) this.askAuthorizerForGrant();
+    for (const fn of [route.function, route.canary?.function]) {
+      if (fn) fn.allowIngressFrom(this.proxies, () => servesItself(fn));
+    }
+    if (route.authorize) {
+      this.askAuthorizerForGrant();
+      this.authorizer?.allowClients?.(this.proxies);
+    }
   }
 
   /**
@@ -311,4 +331,13 @@ export class FunctionGateway extends Construct implements IGatewayCapacitySource
     }
     return errors;
   }
+}
+
+/**
+ * True when the proxies call the function's own Service; false while something in front of
+ * it (the KEDA interceptor) receives the route's traffic and calls the pods itself.
+ */
+function servesItself(fn: WasmFunction): boolean {
+  const b = fn.ingressBackend;
+  return b.serviceName === fn.serviceName && b.namespace === fn.namespace;
 }

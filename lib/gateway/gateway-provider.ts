@@ -26,6 +26,11 @@ export interface IGatewayProvider {
    * the user sizes, counted in the cluster's `otherWorkloads`).
    */
   proxyPods?(gateway: FunctionGateway): PlatformPods[];
+  /**
+   * Labels every data-plane (proxy) pod of `gateway` carries: the functions' and the
+   * authorizer's NetworkPolicies admit exactly these pods in the gateway's namespace.
+   */
+  proxyPodLabels(gateway: FunctionGateway): Record<string, string>;
   /** Adds the gateway-level objects (Gateway, edge Service, static configuration) under `gateway`. */
   renderGateway(gateway: FunctionGateway): void;
   /** Adds one route's objects under `route`. Anything that depends on the backend must be read lazily. */

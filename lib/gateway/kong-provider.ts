@@ -24,7 +24,8 @@ export interface KongProviderProps {
    */
   readonly createGatewayClass?: boolean;
   /**
-   * Labels of the Kong proxy pods, for the edge Service.
+   * Labels of the Kong proxy pods, for the edge Service and the NetworkPolicies that admit the proxies (to the
+   * functions' port and the authorizer's).
    * @default {"app.kubernetes.io/name": "kong"}
    */
   readonly proxySelector?: Record<string, string>;
@@ -103,6 +104,10 @@ export class KongProvider implements IGatewayProvider {
       matchers: (t) => `route=~"httproute[.]${t.namespace}[.]${t.name}[.].*"`,
       errorMatcher: 'code=~"5.."',
     };
+  }
+
+  public proxyPodLabels(_gateway: FunctionGateway): Record<string, string> {
+    return { ...this.proxySelector };
   }
 
   public renderGateway(gateway: FunctionGateway): void {

@@ -24,7 +24,8 @@ const SLO_BOUNDARIES_SECONDS = [0.01, 0.02, 0.05];
 /** Props for {@link TraefikProvider}. */
 export interface TraefikProviderProps {
   /**
-   * Labels of the Traefik pods, for the edge Service.
+   * Labels of the Traefik pods, for the edge Service and the NetworkPolicies that admit the proxies (to the
+   * functions' port and the authorizer's).
    * @default {"app.kubernetes.io/name": "traefik"}
    */
   readonly proxySelector?: Record<string, string>;
@@ -101,6 +102,10 @@ export class TraefikProvider implements IGatewayProvider {
       matchers: (t) => `service=~"${t.namespace}-${t.name}-[0-9]+@kubernetescrd"`,
       errorMatcher: 'code=~"5.."',
     };
+  }
+
+  public proxyPodLabels(_gateway: FunctionGateway): Record<string, string> {
+    return { ...this.proxySelector };
   }
 
   public renderGateway(gateway: FunctionGateway): void {

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import * as yaml from 'js-yaml';
+import { ReachConnection, sortConnections } from '../core/reach';
 import { KubeManifest, objectKey } from './manifest';
 
 /** One file of an output folder, path relative to it with `/` separators. */
@@ -54,6 +55,30 @@ export interface ManifestDiff {
   readonly changed: readonly ObjectChange[];
   /** Files that hold no Kubernetes objects (reports), by what happened to them. */
   readonly otherFiles: { readonly added: readonly string[]; readonly removed: readonly string[]; readonly changed: readonly string[] };
+  /**
+   * Connections the reach report (`reach.json`) allows after and not before, and the other
+   * way round: a change of who may reach what, named connection by connection.
+   */
+  readonly reach: { readonly allowed: readonly ReachConnection[]; readonly denied: readonly ReachConnection[] };
+}
+
+/** The file name of the machine-readable reach report ({@link ReachReport}). */
+const REACH_FILE = /(^|\/)reach\.json$/;
+
+/** The connections of a reach report, none when it is absent or not one. */
+function reachConnections(others: ReadonlyMap<string, string>): Map<string, ReachConnection> {
+  const out = new Map<string, ReachConnection>();
+  for (const [p, content] of others) {
+    if (!REACH_FILE.test(p)) continue;
+    let parsed: { connections?: ReachConnection[] };
+    try {
+      parsed = JSON.parse(content) as { connections?: ReachConnection[] };
+    } catch {
+      continue;
+    }
+    for (const c of Array.isArray(parsed.connections) ? parsed.connections : []) out.set(`${c.from} ${c.to} ${c.protocol} ${c.port}`, c);
+  }
+  return out;
 }
 
 interface Located {
@@ -173,11 +198,17 @@ export function diffManifests(before: readonly ManifestFile[], after: readonly M
   const otherAdded = [...b.others.keys()].filter((p) => !a.others.has(p)).sort();
   const otherRemoved = [...a.others.keys()].filter((p) => !b.others.has(p)).sort();
   const otherChanged = [...a.others.keys()].filter((p) => b.others.has(p) && b.others.get(p) !== a.others.get(p)).sort();
+  const reachBefore = reachConnections(a.others);
+  const reachAfter = reachConnections(b.others);
   return {
     added: added.sort(byRef),
     removed: removed.sort(byRef),
     changed: changed.sort((p, q) => byRef(p.after, q.after)),
     otherFiles: { added: otherAdded, removed: otherRemoved, changed: otherChanged },
+    reach: {
+      allowed: sortConnections([...reachAfter].filter(([k]) => !reachBefore.has(k)).map(([, c]) => c)),
+      denied: sortConnections([...reachBefore].filter(([k]) => !reachAfter.has(k)).map(([, c]) => c)),
+    },
   };
 }
 
@@ -332,6 +363,12 @@ export function formatManifestDiff(diff: ManifestDiff, options: FormatDiffOption
         }
       }
     }
+  }
+  if (diff.reach.allowed.length + diff.reach.denied.length > 0) {
+    const conn = (c: ReachConnection): string => `${c.from} → ${c.to} ${c.protocol} ${c.port}`;
+    lines.push('', '#### Reach');
+    for (const c of diff.reach.allowed) lines.push(`- now allowed: ${conn(c)}`);
+    for (const c of diff.reach.denied) lines.push(`- no longer allowed: ${conn(c)}`);
   }
   if (otherCount > 0) {
     lines.push('', '#### Other files');

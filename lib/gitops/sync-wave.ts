@@ -69,6 +69,10 @@ export const DEFAULT_KIND_WAVES: readonly KindWave[] = [
   row('', 'Namespace', SyncWave.FOUNDATION),
   row('', 'ResourceQuota', SyncWave.FOUNDATION),
   row('', 'LimitRange', SyncWave.FOUNDATION),
+  // With its namespace, before any pod: a namespace's default deny must never arrive after a
+  // workload, and a NetworkPolicy depends on nothing but its namespace (Argo CD applies
+  // Namespaces first within a wave).
+  row('networking.k8s.io', 'NetworkPolicy', SyncWave.FOUNDATION),
   row('apiextensions.k8s.io', 'CustomResourceDefinition', SyncWave.FOUNDATION),
   row('node.k8s.io', 'RuntimeClass', SyncWave.FOUNDATION),
   row('scheduling.k8s.io', 'PriorityClass', SyncWave.FOUNDATION),
@@ -98,7 +102,6 @@ export const DEFAULT_KIND_WAVES: readonly KindWave[] = [
   row('batch', 'Job', SyncWave.WORKLOADS),
   row('batch', 'CronJob', SyncWave.WORKLOADS),
   row('policy', 'PodDisruptionBudget', SyncWave.WORKLOADS),
-  row('networking.k8s.io', 'NetworkPolicy', SyncWave.WORKLOADS),
   // Referenced by the autoscalers and routes of the next wave, so they come with the workloads.
   row('keda.sh', 'TriggerAuthentication', SyncWave.WORKLOADS),
   row('keda.sh', 'ClusterTriggerAuthentication', SyncWave.WORKLOADS),

@@ -7,6 +7,7 @@ import * as yaml from 'js-yaml';
 import { PrometheusRule, PrometheusRuleSpecGroups, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheus-prometheusrules-monitoring.coreos.com';
 import { ServiceMonitor } from '../../imports/prometheus-servicemonitors-monitoring.coreos.com';
 import { LABELS, MANAGED_BY } from '../core/labels';
+import { checkPodGroup, PodGroup, podGroup } from '../core/reach';
 import { DEFAULT_SCRAPE_INTERVAL_SECONDS, FUNCTION_SDK_METRICS, RequestMetrics } from '../core/metrics';
 import {
   checkDns1123Label, checkDns1123Subdomain, checkGeneratedConfigMap, checkIntegerInRange, checkLabels, checkOneOf, checkRe2, checkUrl, oneLine,
@@ -31,6 +32,11 @@ export interface AuthorizerDeploymentRef {
   readonly namespace: string;
   /** Name of the Deployment. */
   readonly deploymentName: string;
+  /**
+   * Admits Prometheus's pods to the authorizer's metrics port (an `OpaAuthorizer` does).
+   * @default - the authorizer's NetworkPolicy is not the stack's to open
+   */
+  allowScrapers?(pods: PodGroup): void;
 }
 
 /** Where function and gateway logs go, and when a burst of error lines alerts. */
@@ -125,6 +131,14 @@ export interface ObservabilityStackProps {
    * @default { release: "kube-prometheus-stack" } (the chart's selector for a release of that name)
    */
   readonly prometheusSelectorLabels?: Record<string, string>;
+  /**
+   * Labels of the Prometheus pods (in the stack's namespace), which the functions' and the
+   * authorizer's NetworkPolicies admit to their metrics ports: not the namespace, so Grafana,
+   * an exporter or a debugging pod in it cannot call a function. The Prometheus Operator puts
+   * `app.kubernetes.io/name: prometheus` and `prometheus: <Prometheus name>` on them.
+   * @default {"app.kubernetes.io/name": "prometheus"}
+   */
+  readonly prometheusPodLabels?: Record<string, string>;
   /**
    * `severity` label of page alerts.
    * @default "critical"
@@ -258,6 +272,7 @@ export class FunctionMonitoring extends Construct {
 
     // The autoscalers that query these metrics count with this interval (window, reaction time).
     fn.attachScrape({ owner: this.serviceMonitor, intervalSeconds: stack.scrapeIntervalSeconds });
+    fn.allowIngressFrom(stack.prometheusPods);
 
     this.node.addValidation({ validate: () => this.validate() });
   }
@@ -351,6 +366,8 @@ export class ObservabilityStack extends Construct {
   public readonly ruleEvaluationIntervalSeconds: number;
   /** Labels Prometheus selects monitors and rules by. */
   public readonly prometheusSelectorLabels: Readonly<Record<string, string>>;
+  /** The Prometheus pods, which scrape the functions and the authorizer. */
+  public readonly prometheusPods: PodGroup;
   /** Labels Grafana's sidecar selects dashboards by. */
   public readonly dashboardLabels: Readonly<Record<string, string>>;
   /** Grafana folder of the dashboards. */
@@ -382,6 +399,8 @@ export class ObservabilityStack extends Construct {
     this.scrapeIntervalSeconds = props.scrapeIntervalSeconds ?? DEFAULT_SCRAPE_INTERVAL_SECONDS;
     this.ruleEvaluationIntervalSeconds = props.ruleEvaluationIntervalSeconds ?? 30;
     this.prometheusSelectorLabels = { ...(props.prometheusSelectorLabels ?? { release: 'kube-prometheus-stack' }) };
+    this.prometheusPods = podGroup(this.namespace, 'prometheus', props.prometheusPodLabels ?? { 'app.kubernetes.io/name': 'prometheus' }, 'installed');
+    props.authorizer?.allowScrapers?.(this.prometheusPods);
     this.dashboardLabels = { ...(props.dashboardLabels ?? { grafana_dashboard: '1' }) };
     this.dashboardFolder = props.dashboardFolder ?? 'Wasm functions';
     this.severities = { [AlertUrgency.PAGE]: props.pageSeverity ?? 'critical', [AlertUrgency.TICKET]: props.ticketSeverity ?? 'warning' };
@@ -583,6 +602,7 @@ export class ObservabilityStack extends Construct {
       checkOneOf('sloSource.durationUnit', this.sloSource.durationUnit, DURATION_UNITS),
       ...checkObjectives('defaultObjectives', this.defaultObjectives, sloBucketsMs(this.sloSource), `"${this.sloSource.source}"`),
       ...checkLabels('prometheusSelectorLabels', this.prometheusSelectorLabels),
+      ...checkPodGroup('prometheusPodLabels', this.prometheusPods),
       ...checkLabels('dashboardLabels', this.dashboardLabels),
       props.runbookBaseUrl !== undefined ? checkUrl('runbookBaseUrl', props.runbookBaseUrl) : undefined,
       props.grafanaUrl !== undefined ? checkUrl('grafanaUrl', props.grafanaUrl) : undefined,

@@ -9,6 +9,10 @@ import { checkImage } from '../core/image';
 import { LABELS, MANAGED_BY } from '../core/labels';
 import { checkDns1123Label, checkGeneratedConfigMap, checkIntegerInRange, checkPort, checkServiceName, oneLine } from '../core/names';
 import { IPlatformPodsSource, PlatformPods } from '../core/platform-pods';
+import { renderDefaultDeny } from '../core/default-deny';
+import {
+  checkCidr, checkPodGroup, dnsConnections, KUBE_DNS, dnsEgressRule, IReachSource, PodGroup, podGroup, podGroupPeer, ReachConnection, ReachDeclaration,
+} from '../core/reach';
 import { checkQuantity, parseQuantity } from '../core/quantity';
 import { RequestAuthorizationPolicy } from './request-authorization-policy';
 import { regoLiteral } from './rego-literal';
@@ -105,15 +109,25 @@ export interface OpaAuthorizerProps {
    */
   readonly diagnosticPort?: number;
   /**
-   * Namespaces whose pods may call the authorizer (the gateway's).
-   * @default ["gateway"]
+   * Pod groups, besides the proxies of every gateway that authorizes a route through this
+   * authorizer (they admit themselves), that may call the decision ports (gRPC and HTTP).
+   * @default - none
    */
-  readonly clientNamespaces?: string[];
+  readonly clients?: PodGroup[];
   /**
-   * Namespaces whose pods may scrape /metrics.
-   * @default ["monitoring"]
+   * Pod groups, besides the Prometheus of an ObservabilityStack given this authorizer (it
+   * admits itself), that may read the diagnostic port (/health, /metrics).
+   * @default - none
    */
-  readonly monitoringNamespaces?: string[];
+  readonly scrapers?: PodGroup[];
+  /**
+   * Where OPA may fetch the JWKS from (egress on TCP 443), as CIDRs: the identity provider's
+   * published addresses. Only with a JWT identity that names a `jwksUrl`. A NetworkPolicy
+   * cannot name a host, so the default lets OPA reach any address on 443 (the Kubernetes API
+   * Service among them, though OPA mounts no token): give the issuer's range in production.
+   * @default ["0.0.0.0/0"]
+   */
+  readonly jwksCidrs?: string[];
   /**
    * Decision logs.
    * @default DecisionLogs.console()
@@ -133,7 +147,7 @@ export interface OpaAuthorizerProps {
  * decision logs, a PodDisruptionBudget and a NetworkPolicy that admits only the gateway
  * and monitoring.
  */
-export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPlatformPodsSource {
+export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPlatformPodsSource, IReachSource {
   public readonly serviceName: string;
   public readonly deploymentName: string;
   public readonly namespace: string;
@@ -152,9 +166,15 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
   /** The ReferenceGrant for its Service, once a gateway asked for one. */
   public referenceGrant?: ReferenceGrantV1Beta1;
 
+  /** The authorizer's pods as NetworkPolicies name them. */
+  public readonly pods: PodGroup;
+
   private readonly referenceRequests: ServiceReferenceRequest[] = [];
   private readonly routeRules: { readonly rule: RouteRequestRule; readonly from: string }[] = [];
-  private readonly pods: PlatformPods;
+  private readonly clientPods: PodGroup[] = [];
+  private readonly scraperPods: PodGroup[] = [];
+  private readonly jwksCidrs: string[];
+  private readonly capacityPods: PlatformPods;
   private readonly objectLabels: Record<string, string>;
 
   /**
@@ -213,7 +233,42 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
 
   /** Its pods, for the cluster capacity check: the replicas plus the one pod its rollout surges. */
   public platformPods(): PlatformPods[] {
-    return [this.pods];
+    return [this.capacityPods];
+  }
+
+  public allowClients(pods: PodGroup): void {
+    if (!this.clientPods.some((p) => p.name === pods.name)) this.clientPods.push(pods);
+  }
+
+  public allowScrapers(pods: PodGroup): void {
+    if (!this.scraperPods.some((p) => p.name === pods.name)) this.scraperPods.push(pods);
+  }
+
+  /** The policy's rules whose paths fall under `pathPrefix`, as roles and methods. */
+  public describeAccess(pathPrefix: string): string {
+    const prefix = pathPrefix.endsWith('/') ? pathPrefix : `${pathPrefix}/`;
+    const rules = this.policy.rules.filter((r) => r.paths.some((p) => p === pathPrefix || p.startsWith(prefix)));
+    if (rules.length === 0) return 'no rule of the policy matches: every request is denied';
+    return rules.map((r) => `role ${r.roles.join(' or ')}: ${r.methods.length > 0 ? r.methods.join(', ') : 'any method'} ${r.paths.join(', ')}`).join('; ');
+  }
+
+  public reachDeclaration(): ReachDeclaration {
+    const tcp = (from: string, to: string, port: number): ReachConnection => ({ from, to, protocol: 'TCP', port });
+    const self = this.pods.name;
+    return {
+      workloads: [this.pods, ...this.clientPods, ...this.scraperPods, KUBE_DNS],
+      connections: [
+        ...this.clientPods.flatMap((p) => [tcp(p.name, self, this.grpcPort), tcp(p.name, self, this.httpPort)]),
+        ...this.scraperPods.map((p) => tcp(p.name, self, this.diagnosticPort)),
+        ...dnsConnections(self),
+        ...(this.fetchesJwks ? this.jwksCidrs.map((c) => tcp(self, `cidr:${c}`, 443)) : []),
+      ],
+    };
+  }
+
+  /** True when OPA fetches the issuer's JWKS over the network. */
+  private get fetchesJwks(): boolean {
+    return this.policy.identity.source === 'jwt' && this.policy.identity.jwtProps?.jwksUrl !== undefined;
   }
 
   /** The `from` entries of the ReferenceGrant: every requested kind and namespace, once, sorted. */
@@ -255,8 +310,9 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
     this.createsNamespace = createNamespace;
     const image = props.image ?? OPA_ENVOY_IMAGE;
     const replicas = props.replicas ?? 3;
-    const clientNamespaces = props.clientNamespaces ?? ['gateway'];
-    const monitoringNamespaces = props.monitoringNamespaces ?? ['monitoring'];
+    for (const p of props.clients ?? []) this.allowClients(p);
+    for (const p of props.scrapers ?? []) this.allowScrapers(p);
+    this.jwksCidrs = [...(props.jwksCidrs ?? ['0.0.0.0/0'])];
     const decisionLogs = props.decisionLogs ?? DecisionLogs.console();
     const resources = {
       cpuRequest: '100m', cpuLimit: '1', memoryRequest: '128Mi', memoryLimit: '256Mi',
@@ -275,9 +331,11 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
         new Set([this.grpcPort, this.httpPort, this.diagnosticPort]).size < 3
           ? `grpcPort (${this.grpcPort}), httpPort (${this.httpPort}) and diagnosticPort (${this.diagnosticPort}) must be three different ports` : undefined,
         checkIntegerInRange('replicas', replicas, 2, 100),
-        ...clientNamespaces.map((ns) => checkDns1123Label('clientNamespaces entry', ns)),
-        ...monitoringNamespaces.map((ns) => checkDns1123Label('monitoringNamespaces entry', ns)),
-        clientNamespaces.length === 0 ? 'clientNamespaces is empty: nothing could call the authorizer; give the gateway\'s namespace (for example ["gateway"])' : undefined,
+        ...this.clientPods.flatMap((p) => checkPodGroup('clients podLabels', p)),
+        ...this.scraperPods.flatMap((p) => checkPodGroup('scrapers podLabels', p)),
+        ...this.jwksCidrs.map((c) => checkCidr('jwksCidrs entry', c)),
+        this.fetchesJwks && this.jwksCidrs.length === 0
+          ? 'jwksCidrs is empty but the policy fetches its JWKS from identity.jwksUrl: OPA could verify no token; give the issuer\'s addresses (for example ["203.0.113.0/24"])' : undefined,
         checkQuantity('resources.cpuRequest', resources.cpuRequest, '100m'),
         checkQuantity('resources.cpuLimit', resources.cpuLimit, '1'),
         checkQuantity('resources.memoryRequest', resources.memoryRequest, '128Mi'),
@@ -286,7 +344,7 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
     });
 
     // Its own rollout surges one pod (maxSurge 1), which the capacity check counts with it.
-    this.pods = {
+    this.capacityPods = {
       component: 'OPA authorizer',
       key: `${this.namespace}/${this.deploymentName}`,
       pods: replicas + 1,
@@ -304,6 +362,7 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
       [LABELS.version]: versionOf(image),
     };
     this.objectLabels = labels;
+    this.pods = podGroup(this.namespace, name, selectorLabels, 'dist');
     const metadata = (suffix = ''): k8s.ObjectMeta => ({ name: `${name}${suffix}`, namespace: this.namespace, labels: { ...labels } });
 
     if (createNamespace) {
@@ -322,6 +381,7 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
       if (Chart.of(this).namespace !== undefined) {
         namespaceObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
       }
+      renderDefaultDeny(this, this.namespace);
     }
 
     const serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
@@ -451,27 +511,26 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
       spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...selectorLabels } } },
     });
 
-    const fromNamespaces = (namespaces: string[]): k8s.NetworkPolicyPeer[] => namespaces.map((ns) => ({
-      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
-    }));
     const tcp = (p: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p) });
-    const jwksEgress = this.basePolicy.identity.source === 'jwt' && this.basePolicy.identity.jwtProps?.jwksUrl !== undefined;
+    const byName = (groups: PodGroup[]): k8s.NetworkPolicyPeer[] => [...groups].sort((a, b) => (a.name < b.name ? -1 : 1)).map(podGroupPeer);
+    // Read at synth: gateways and the monitoring stack admit their pods after construction.
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: metadata(),
       spec: {
         podSelector: { matchLabels: { ...selectorLabels } },
         policyTypes: ['Ingress', 'Egress'],
-        ingress: [
-          { from: fromNamespaces(clientNamespaces), ports: [tcp(this.grpcPort), tcp(this.httpPort)] },
-          { from: fromNamespaces(monitoringNamespaces), ports: [tcp(this.diagnosticPort)] },
-        ],
-        egress: [
-          {
-            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-            ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, tcp(53)],
+        ingress: Lazy.any({
+          produce: () => {
+            const rules: k8s.NetworkPolicyIngressRule[] = [];
+            if (this.clientPods.length > 0) rules.push({ from: byName(this.clientPods), ports: [tcp(this.grpcPort), tcp(this.httpPort)] });
+            if (this.scraperPods.length > 0) rules.push({ from: byName(this.scraperPods), ports: [tcp(this.diagnosticPort)] });
+            return rules.length > 0 ? rules : undefined;
           },
+        }),
+        egress: [
+          dnsEgressRule(),
           // The issuer's JWKS is outside the cluster; OPA needs nothing else.
-          ...(jwksEgress ? [{ ports: [tcp(443)] }] : []),
+          ...(this.fetchesJwks ? [{ to: this.jwksCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(443)] }] : []),
         ],
       },
     });

@@ -27,10 +27,17 @@ describe('ScaleToZeroFunctionAutoscaler', () => {
         scalingMetric: { concurrency: { targetValue: 100 } },
       },
     });
-    expect(findOne(objects, 'NetworkPolicy', 'checkout-from-keda-interceptor')).toMatchObject({
+    // The function's own policy admits the interceptor's pods, never the whole keda namespace.
+    expect(findOne(objects, 'NetworkPolicy', 'checkout')).toMatchObject({
       spec: {
         podSelector: { matchLabels: fn.selectorLabels },
-        ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'keda' } } }], ports: [{ port: 8080, protocol: 'TCP' }] }],
+        ingress: [{
+          from: [{
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'keda' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/component': 'interceptor', 'app.kubernetes.io/part-of': 'keda-add-ons-http' } },
+          }],
+          ports: [{ port: 8080, protocol: 'TCP' }],
+        }],
       },
     });
     // The route learns how long the interceptor may hold a cold request: 2 s pod start + 3 s activation.

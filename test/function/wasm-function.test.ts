@@ -109,15 +109,13 @@ describe('WasmFunction', () => {
     expect(annotations({ A: '2' })).not.toEqual(annotations({ A: '1' }));
   });
 
-  test('NetworkPolicy admits only the gateway and monitoring namespaces on the function port', () => {
+  test('NetworkPolicy admits nobody until a gateway, monitoring or a caller admits its pods; egress is DNS only', () => {
     const policy = findOne(objectsOf(functionChart().chart), 'NetworkPolicy');
-    expect(at(policy, 'spec.policyTypes')).toEqual(['Ingress']);
-    expect(at(policy, 'spec.ingress')).toEqual([{
-      from: [
-        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } } },
-        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
-      ],
-      ports: [{ port: 8080, protocol: 'TCP' }],
+    expect(at(policy, 'spec.policyTypes')).toEqual(['Ingress', 'Egress']);
+    expect(at(policy, 'spec.ingress')).toBeUndefined();
+    expect(at(policy, 'spec.egress')).toEqual([{
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+      ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
     }]);
   });
 

@@ -567,7 +567,7 @@ describe('GatewayRoute: writes are authorized or explicitly public', () => {
       { methods: ['POST'], paths: ['/api/function'], roles: ['user'] },
       { methods: ['POST', 'DELETE'], paths: ['/api/cart', '/api/cart/*'], roles: ['user', 'admin'] },
     ]);
-    const rego = findOne(allObjects(app), 'ConfigMap', 'opa-policy').data['policy.rego'] as string;
+    const rego = (findOne(allObjects(app), 'ConfigMap', 'opa-policy').data as Record<string, string>)['policy.rego'];
     expect(rego).toContain('{"methods": ["POST", "DELETE"], "paths": ["/api/cart"], "pathPrefixes": ["/api/cart/"], "roles": ["user", "admin"]}');
   });
 });

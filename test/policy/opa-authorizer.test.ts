@@ -140,16 +140,21 @@ describe('OpaAuthorizer', () => {
     expect(findOne(objects, 'PodDisruptionBudget').spec).toMatchObject({ maxUnavailable: 1 });
   });
 
-  test('admits only the gateway (gRPC, HTTP) and monitoring (metrics); egress to DNS and the JWKS issuer', () => {
-    const np = findOne(objectsOf(authorizer().chart), 'NetworkPolicy');
+  test('admits only the proxies (gRPC, HTTP) and Prometheus (metrics) by pod; egress to DNS and the JWKS range', () => {
+    const { chart, opa } = authorizer();
+    opa.allowClients({ name: 'gateway/proxies', namespace: 'gateway', podLabels: { 'app.kubernetes.io/name': 'envoy' }, source: 'installed' });
+    opa.allowScrapers({ name: 'monitoring/prometheus', namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' }, source: 'installed' });
+    const np = findOne(objectsOf(chart), 'NetworkPolicy', 'opa');
+    const peer = (ns: string, name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': name } } });
     expect(np.spec).toMatchObject({
       policyTypes: ['Ingress', 'Egress'],
       ingress: [
-        { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } } }], ports: [{ port: 9191 }, { port: 8181 }] },
-        { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 8282 }] },
+        { from: [peer('gateway', 'envoy')], ports: [{ port: 9191 }, { port: 8181 }] },
+        { from: [peer('monitoring', 'prometheus')], ports: [{ port: 8282 }] },
       ],
-      egress: [{ ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }, { ports: [{ protocol: 'TCP', port: 443 }] }],
+      egress: [{ ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }, { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 443 }] }],
     });
+    expect(findOne(objectsOf(chart), 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
   });
 
   test('with an inline JWKS and no decision logs, there is no egress but DNS', () => {
@@ -158,7 +163,7 @@ describe('OpaAuthorizer', () => {
       decisionLogs: DecisionLogs.disabled(),
     });
     const objects = objectsOf(chart);
-    expect((findOne(objects, 'NetworkPolicy').spec as { egress: unknown[] }).egress).toHaveLength(1);
+    expect((findOne(objects, 'NetworkPolicy', 'opa').spec as { egress: unknown[] }).egress).toHaveLength(1);
     expect(dataOf(objects, 'opa-config')['config.yaml']).toContain('console: false');
     expect(dataOf(objects, 'opa-policy')['policy.rego']).toContain('jwks := "{\\"keys\\": [{\\"kty\\": \\"RSA\\", \\"n\\": \\"x\\", \\"e\\": \\"AQAB\\"}]}"');
   });
@@ -181,7 +186,8 @@ describe('OpaAuthorizer', () => {
 
   test('bad props are all reported at once', () => {
     const { chart } = authorizer({
-      name: '1opa', replicas: 1, grpcPort: 8181, clientNamespaces: [], image: 'OPA:latest',
+      name: '1opa', replicas: 1, grpcPort: 8181, image: 'OPA:latest', jwksCidrs: ['10.0.0.0/33'],
+      clients: [{ name: 'gateway/proxies', namespace: 'gateway', podLabels: {}, source: 'installed' }],
       resources: { memoryLimit: 'big' },
       policy: RequestAuthorizationPolicy.seed(RequestIdentity.trustedHeader('X-Role')),
     });
@@ -191,7 +197,8 @@ describe('OpaAuthorizer', () => {
       '[Authz/Opa] image "OPA:latest" is not a valid OCI image reference: expected [registry/]repository[:tag][@sha256:<64 hex digits>], lowercase repository',
       '[Authz/Opa] grpcPort (8181), httpPort (8181) and diagnosticPort (8282) must be three different ports',
       '[Authz/Opa] replicas (1) must be an integer from 2 to 100',
-      '[Authz/Opa] clientNamespaces is empty: nothing could call the authorizer; give the gateway\'s namespace (for example ["gateway"])',
+      '[Authz/Opa] clients podLabels for gateway/proxies is empty: an empty pod selector admits every pod of namespace "gateway"; give the labels its pods carry',
+      '[Authz/Opa] jwksCidrs entry "10.0.0.0/33" is not a CIDR: give an address and a prefix length, for example "203.0.113.0/24" or "2001:db8::/32"',
       '[Authz/Opa] resources.memoryLimit "big" is not a Kubernetes quantity: use a non-negative number with an optional suffix (m, k, M, G, Ki, Mi, Gi, ...), for example "256Mi"',
     ]);
   });
