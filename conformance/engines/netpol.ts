@@ -497,7 +497,7 @@ export const netpolEngine: Engine = {
     const peers = [...dist.filter((o) => podLabelsOf(o) !== undefined), ...added.objects.filter((o) => podLabelsOf(o) !== undefined)].map(analyzerName);
     const functions = dist
       .filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'function')
-      .map((o) => (resolve(analyzerName(o)) as { name: string }).name);
+      .map((o) => resolve(analyzerName(o)).name);
     const { checked, failures } = compareReach({ reach, connections, resolve, peers, functions });
     return [{ engine: 'netpol', version, checked, failures }];
   },
