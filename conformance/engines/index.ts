@@ -3,6 +3,7 @@ import { alloyEngine } from './alloy';
 import { envoyGatewayEngine } from './envoy-gateway';
 import { GATOR_ENGINE } from './gator';
 import { kubeApiserver } from './kube-apiserver';
+import { netpolEngine } from './netpol';
 import { OPA_ENGINE } from './opa';
 import { promtoolEngine } from './promtool';
 
@@ -14,4 +15,5 @@ export const ENGINES: readonly Engine[] = [
   promtoolEngine,
   alloyEngine,
   envoyGatewayEngine,
+  netpolEngine,
 ];
