@@ -23,7 +23,7 @@ function fixture(app: App = testApp(), providerLabels?: Record<string, string>) 
     provider: GatewayProvider.envoyGateway(providerLabels ? { proxyPodLabels: providerLabels } : {}),
     routeNamespaces: ['functions-orders'],
   });
-  gateway.addRoute(fns, 'CheckoutRoute', { function: checkout });
+  gateway.addRoute(fns, 'CheckoutRoute', { function: checkout, public: true });
   const stack = new ObservabilityStack(new Chart(app, 'Mon', { namespace: 'monitoring' }), 'Stack', { alertOnAuthorizer: false, logs: false });
   stack.addFunction(checkout);
   new ReachReport(base, 'Reach');
