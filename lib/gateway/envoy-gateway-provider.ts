@@ -139,13 +139,7 @@ export class EnvoyGatewayProvider implements IGatewayProvider {
   }
 
   public proxyPodLabels(gateway: FunctionGateway): Record<string, string> {
-    return this.proxyLabelsOverride ? { ...this.proxyLabelsOverride } : {
-      'app.kubernetes.io/component': 'proxy',
-      'app.kubernetes.io/managed-by': 'envoy-gateway',
-      'app.kubernetes.io/name': 'envoy',
-      'gateway.envoyproxy.io/owning-gateway-name': gateway.name,
-      'gateway.envoyproxy.io/owning-gateway-namespace': gateway.namespace,
-    };
+    return this.proxyLabelsOverride ? { ...this.proxyLabelsOverride } : envoyPodLabels(gateway);
   }
 
   public renderGateway(gateway: FunctionGateway): void {
@@ -223,8 +217,18 @@ export class EnvoyGatewayProvider implements IGatewayProvider {
     }
   }
 
-  public checkGateway(_gateway: FunctionGateway): string[] {
+  public checkGateway(gateway: FunctionGateway): string[] {
     const errors = checkEnvoyProxyResources(this.proxyResources);
+    // With the EnvoyProxy this provider emits (which adds no pod labels), the Envoy pods carry
+    // exactly Envoy Gateway's own labels: an override naming any other would select no proxy,
+    // and every function would refuse the gateway's traffic.
+    if (this.proxyLabelsOverride && this.createGatewayClass) {
+      const own = envoyPodLabels(gateway);
+      const foreign = Object.entries(this.proxyLabelsOverride).filter(([k, v]) => own[k] !== v);
+      if (foreign.length > 0) {
+        errors.push(`proxyPodLabels ${foreign.map(([k, v]) => `${oneLine(k)}=${oneLine(v)}`).join(', ')} select no pod Envoy Gateway runs for Gateway ${gateway.namespace}/${gateway.name}: with the EnvoyProxy this provider emits, its Envoy pods carry only ${Object.entries(own).map(([k, v]) => `${k}=${v}`).join(', ')}; name a subset of those, or leave proxyPodLabels out`);
+      }
+    }
     if (this.proxyResourcesGiven && !this.createGatewayClass) {
       errors.push('proxyResources is set but createGatewayClass is false: the resources go in the EnvoyProxy the emitted GatewayClass names, and none is emitted; set them in the EnvoyProxy of the install\'s GatewayClass, or let this provider create the GatewayClass');
     }
@@ -313,5 +317,19 @@ function retryOf(route: GatewayRoute): BackendTrafficPolicySpecRetry {
       timeout: retry.perTryTimeout ? formatDuration(retry.perTryTimeout) : undefined,
       backOff: retry.backoff ? { baseInterval: formatDuration(retry.backoff) } : undefined,
     } : undefined,
+  };
+}
+
+/**
+ * The labels Envoy Gateway 1.2 puts on the Envoy pods of `gateway` (its infrastructure
+ * provider's envoyLabels and owning-gateway labels).
+ */
+function envoyPodLabels(gateway: FunctionGateway): Record<string, string> {
+  return {
+    'app.kubernetes.io/component': 'proxy',
+    'app.kubernetes.io/managed-by': 'envoy-gateway',
+    'app.kubernetes.io/name': 'envoy',
+    'gateway.envoyproxy.io/owning-gateway-name': gateway.name,
+    'gateway.envoyproxy.io/owning-gateway-namespace': gateway.namespace,
   };
 }

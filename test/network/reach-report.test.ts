@@ -122,6 +122,15 @@ describe('reach by pod', () => {
   });
 });
 
+test('proxy labels that select nothing Envoy Gateway runs are refused; a subset of its own labels is fine', () => {
+  const wrong = fixture(testApp(), { 'app.kubernetes.io/name': 'envoy', app: 'edge-proxy' });
+  expect(problemsOf(wrong.app)).toEqual([
+    '[Gw/Gateway] proxyPodLabels app=edge-proxy select no pod Envoy Gateway runs for Gateway gateway/functions: with the EnvoyProxy this provider emits, its Envoy pods carry only app.kubernetes.io/component=proxy, app.kubernetes.io/managed-by=envoy-gateway, app.kubernetes.io/name=envoy, gateway.envoyproxy.io/owning-gateway-name=functions, gateway.envoyproxy.io/owning-gateway-namespace=gateway; name a subset of those, or leave proxyPodLabels out',
+  ]);
+  const subset = fixture(testApp(), { 'app.kubernetes.io/name': 'envoy', 'gateway.envoyproxy.io/owning-gateway-name': 'functions' });
+  expect(problemsOf(subset.app)).toEqual([]);
+});
+
 describe('reach of the reference platform', () => {
   const app = testApp();
   buildReferencePlatform(app);
