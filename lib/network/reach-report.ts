@@ -131,7 +131,7 @@ export function renderReachMarkdown(reach: Reach, gateways: readonly FunctionGat
     lines.push('| gateway | route | function | who may call it | limit |', '|---|---|---|---|---|');
     for (const { g, r } of routes) {
       const fn = `${r.function.namespace}/${r.function.name}${r.canary ? ` (canary ${r.canary.function.name} ${r.canary.canaryWeight} %)` : ''}`;
-      const who = !r.authorize ? 'public (no identity checked)'
+      const who = !r.authorize ? `public (no identity checked): ${r.methods && r.methods.length > 0 ? r.methods.join(', ') : 'every method'}`
         : `authorized by ${g.authorizer ? `${g.authorizer.namespace}/${g.authorizer.serviceName}` : 'the authorizer'}: ${g.authorizer?.describeAccess?.(r.pathPrefix) ?? 'per its policy'}`;
       lines.push(`| ${g.namespace}/${g.name} | ${r.host ?? '*'}${r.pathPrefix} | ${fn} | ${who} | ${[r.rateLimit?.describe(), r.perUserRateLimit ? `per verified user: ${r.perUserRateLimit.averagePerSecond}/s` : undefined].filter((x) => x !== undefined).join('; ') || 'none'} |`);
     }

@@ -97,7 +97,7 @@ describe('reach by pod', () => {
       { from: 'monitoring/prometheus', to: 'functions-orders/checkout', protocol: 'TCP', port: 8080 },
     ]);
     const md = files.find((f) => f.path === 'reports/reach.md')!.content;
-    expect(md).toContain('| gateway/functions | */api/checkout | functions-orders/checkout | public (no identity checked) | none |');
+    expect(md).toContain('| gateway/functions | */api/checkout | functions-orders/checkout | public (no identity checked): every method | none |');
     expect(md).toContain('### functions-orders/price\n\nPods: app.kubernetes.io/instance=price, app.kubernetes.io/name=price\n\nMay be reached by:\n- functions-orders/checkout: TCP 8080\n\nMay connect to:\n- kube-system/kube-dns: TCP 53, UDP 53\n');
   });
 
