@@ -31,7 +31,9 @@ export function buildReferencePlatform(app: App): ReferencePlatform {
   const autoscaling = addAutoscaling(core);
   const policy = addPolicy(core);
   const gateway = addGateway(core, { authorizer: policy.authorizer });
-  const observability = addObservability(core, { gatewayMetrics: gateway.requestMetrics, authorizer: policy.authorizer });
+  const observability = addObservability(core, {
+    gatewayMetrics: gateway.requestMetrics, edgeMetrics: gateway.gateway.edgeMetrics, authorizer: policy.authorizer,
+  });
   addReachReport(core);
   const gitops = addGitOps(core);
   return { ...core, autoscaling, policy, gateway, observability, gitops };

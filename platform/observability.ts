@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import {
-  FUNCTION_SDK_METRICS, IRequestAuthorizer, ObservabilityStack, RequestMetrics, SEED_OBJECTIVES, ServiceLevelObjective,
+  EdgeMetrics, FUNCTION_SDK_METRICS, IRequestAuthorizer, ObservabilityStack, RequestMetrics, SEED_OBJECTIVES, ServiceLevelObjective,
 } from '../lib';
 import { PlatformCore } from './core';
 import { NAMESPACES } from './namespaces';
@@ -9,6 +9,8 @@ import { NAMESPACES } from './namespaces';
 export interface ObservabilityInputs {
   /** The gateway's request metrics, when the gateway measures requests. */
   readonly gatewayMetrics?: RequestMetrics;
+  /** The gateway's per-route upstream response counters, when its provider exposes them (Envoy Gateway). */
+  readonly edgeMetrics?: EdgeMetrics;
   /** The OPA request authorizer, whose availability is alerted on. */
   readonly authorizer: IRequestAuthorizer;
 }
@@ -35,7 +37,8 @@ export const CHECKOUT_OBJECTIVES: readonly ServiceLevelObjective[] = [
 /**
  * Adds the observability section: every function gets scraping, SLO rules and alerts
  * (the seed's objectives, stricter for checkout) and a dashboard; the overview covers the
- * platform; Alloy ships function and gateway logs to Loki.
+ * platform; Alloy ships function and gateway logs to Loki; the gateway's proxies are scraped
+ * for the routed functions' edge availability objectives.
  */
 export function addObservability(core: PlatformCore, inputs: ObservabilityInputs): ObservabilitySection {
   const chart = new Chart(core.app, 'Observability', { namespace: NAMESPACES.monitoring });
@@ -43,6 +46,11 @@ export function addObservability(core: PlatformCore, inputs: ObservabilityInputs
     // What users see is measured at the gateway, when it measures; otherwise by the
     // functions themselves (their SDK histogram has the 10/20/50 ms buckets).
     sloSource: inputs.gatewayMetrics ?? FUNCTION_SDK_METRICS,
+    // Envoy Gateway cannot be the SLO source (no 20 ms bucket), but it does count what the
+    // functions never see: 503s of a terminating pod, timeouts, no endpoint. Scrape its
+    // proxies and give every routed function an edge availability objective with the target
+    // of its own availability objective.
+    edgeMetrics: inputs.edgeMetrics,
     // 15 s, not the stack's 30 s: the KEDA request-rate triggers read these series, and a
     // 60 s rate() window needs four scrapes. At 30 s the windows grow to 2 minutes and every
     // reaction time to about 107 s, against the 62 s the burst figures were planned with;

@@ -55,3 +55,31 @@ export const FUNCTION_SDK_METRICS: RequestMetrics = {
   matchers: (t) => `namespace="${t.namespace}",function="${t.name}"`,
   errorMatcher: 'code=~"5.."',
 };
+
+/**
+ * What a gateway's proxies count per route at the edge, beside the function's own view: the
+ * responses of each route's upstream (the proxy's per-route cluster), including the ones the
+ * proxy makes up itself when the function cannot answer (connection refused or reset by a
+ * terminating pod, timeouts, no healthy endpoint). Consumed as a separate SLI, never added to
+ * the function's own availability SLI, which already counts the function's 5xx.
+ */
+export interface EdgeMetrics {
+  /** Short name of the source, for docs and messages (for example "envoy-gateway"). */
+  readonly source: string;
+  /** The proxy pods that export the counters, scraped by a PodMonitor. */
+  readonly proxies: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
+  /** Name of the proxy container's port that serves the metrics. */
+  readonly scrapePort: string;
+  /** HTTP path of the metrics on that port. */
+  readonly scrapePath: string;
+  /** Counter of upstream responses per route and response class, one per request that reached the route's upstream. */
+  readonly responsesTotal: string;
+  /** PromQL label matcher (without braces) that narrows the responses to server errors. */
+  readonly errorMatcher: string;
+  /**
+   * PromQL label matchers (without braces) selecting the counters of every route whose
+   * backend is `target`; undefined when no route serves it. Read at synth, so routes added
+   * after the observability stack count.
+   */
+  routeMatchers(target: MetricsTarget): string | undefined;
+}

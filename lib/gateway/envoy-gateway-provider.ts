@@ -5,7 +5,7 @@ import {
   BackendTrafficPolicySpecRateLimitType, BackendTrafficPolicySpecRetry, BackendTrafficPolicySpecRetryRetryOnTriggers,
 } from '../../imports/envoy-gateway-backendtrafficpolicies-gateway.envoyproxy.io';
 import { SecurityPolicy } from '../../imports/envoy-gateway-securitypolicies-gateway.envoyproxy.io';
-import type { RequestMetrics } from '../core/metrics';
+import type { EdgeMetrics, RequestMetrics } from '../core/metrics';
 import type { PlatformPods } from '../core/platform-pods';
 import { oneLine } from '../core/names';
 import { parseQuantity } from '../core/quantity';
@@ -92,6 +92,8 @@ function bucketUnit(limit: RateLimit): { requests: number; unit: BackendTrafficP
  * Metrics: Envoy's default histogram buckets (0.5, 1, 5, 10, 25, 50, 100, ... ms) have no
  * 20 ms boundary, and custom buckets need an EnvoyProxy bootstrap patch this library does
  * not write, so `requestMetrics` is undefined: use the functions' own metrics.
+ * `edgeMetrics` are Envoy's per-route-cluster upstream response counters, for an edge
+ * availability objective beside the function's own (see {@link ENVOY_EDGE_METRICS}).
  */
 export class EnvoyGatewayProvider implements IGatewayProvider {
   public readonly name = 'envoy-gateway';
@@ -136,6 +138,27 @@ export class EnvoyGatewayProvider implements IGatewayProvider {
       memoryRequestBytes: parseQuantity(this.proxyResources.memoryRequest) ?? 0,
       source: `EnvoyProxy replicas ${this.proxyReplicas} + ${surge} surge`,
     }];
+  }
+
+  /**
+   * Envoy's upstream response counters of each route's cluster. Envoy Gateway 1.2 names the
+   * cluster of an HTTPRoute rule `httproute/<namespace>/<name>/rule/<index>` and serves
+   * Envoy's stats at `/stats/prometheus` on the proxy container's port `metrics` (19001,
+   * unless an EnvoyProxy disables Prometheus). A canary split shares its route's cluster, so
+   * the counters belong to the route's primary function only.
+   */
+  public edgeMetrics(gateway: FunctionGateway): EdgeMetrics {
+    return {
+      ...ENVOY_EDGE_METRICS,
+      proxies: { namespace: gateway.namespace, podLabels: this.proxyPodLabels(gateway) },
+      routeMatchers: (target) => {
+        const names = gateway.routes
+          .filter((r) => r.function.name === target.name && r.function.namespace === target.namespace)
+          // Namespace and route name are DNS labels (checked by the route): no regex metacharacter.
+          .map((r) => `httproute/${r.namespace}/${r.resourceName}/rule/[0-9]+`);
+        return names.length === 0 ? undefined : `envoy_cluster_name=~"${[...new Set(names)].join('|')}"`;
+      },
+    };
   }
 
   public proxyPodLabels(gateway: FunctionGateway): Record<string, string> {
@@ -333,3 +356,21 @@ function envoyPodLabels(gateway: FunctionGateway): Record<string, string> {
     'gateway.envoyproxy.io/owning-gateway-namespace': gateway.namespace,
   };
 }
+
+/**
+ * Envoy's per-cluster upstream response counter as its Prometheus output names it
+ * (`cluster.<name>.upstream_rq_<class>xx` with the class and cluster name extracted as labels).
+ * Envoy's router charges it once per request that reached the cluster, with the code the
+ * client got from the cluster: the upstream's, or the 503/504 Envoy makes up for a reset,
+ * refused connection, timeout or no healthy endpoint. A response that is retried is charged to
+ * `cluster.<name>.retry.upstream_rq_<code>` instead, so a request retried into a success counts
+ * once, as a success. `upstream_rq_total` is not the denominator: it counts attempts on a pool
+ * connection, so it includes retries and leaves out "no healthy upstream".
+ */
+export const ENVOY_EDGE_METRICS: Omit<EdgeMetrics, 'proxies' | 'routeMatchers'> = {
+  source: 'envoy-gateway',
+  scrapePort: 'metrics',
+  scrapePath: '/stats/prometheus',
+  responsesTotal: 'envoy_cluster_upstream_rq_xx',
+  errorMatcher: 'envoy_response_code_class="5"',
+};

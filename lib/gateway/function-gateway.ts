@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import type { IRequestAuthorizer } from '../core/authorizer';
 import type { GatewayCapacity, IGatewayCapacitySource } from '../core/gateway-capacity';
 import { LABELS, MANAGED_BY } from '../core/labels';
-import type { RequestMetrics } from '../core/metrics';
+import type { EdgeMetrics, RequestMetrics } from '../core/metrics';
 import { checkDns1123Label, checkDns1123Subdomain, checkIntegerInRange, checkPort, oneLine } from '../core/names';
 import type { IPlatformPodsSource, PlatformPods } from '../core/platform-pods';
 import { checkPodGroup, PodGroup, podGroup } from '../core/reach';
@@ -188,6 +188,14 @@ export class FunctionGateway extends Construct implements IGatewayCapacitySource
   /** The request metrics of the proxy, when they can measure the latency objectives. */
   public get requestMetrics(): RequestMetrics | undefined {
     return this.provider.requestMetrics;
+  }
+
+  /**
+   * The proxies' per-route upstream response counters, when the provider exposes them (Envoy
+   * Gateway): what an ObservabilityStack scrapes and turns into edge availability objectives.
+   */
+  public get edgeMetrics(): EdgeMetrics | undefined {
+    return this.provider.edgeMetrics?.(this);
   }
 
   /** Port of the HTTPS listener, when TLS is on. */

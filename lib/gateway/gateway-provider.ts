@@ -1,4 +1,4 @@
-import type { RequestMetrics } from '../core/metrics';
+import type { EdgeMetrics, RequestMetrics } from '../core/metrics';
 import type { PlatformPods } from '../core/platform-pods';
 import type { FunctionGateway } from './function-gateway';
 import type { GatewayRoute } from './gateway-route';
@@ -15,6 +15,11 @@ export interface IGatewayProvider {
    * objectives (10, 20 and 50 ms) apart; undefined when it cannot.
    */
   readonly requestMetrics?: RequestMetrics;
+  /**
+   * The proxies' per-route upstream response counters of `gateway`, for an edge availability
+   * SLI beside the function's own; undefined when the provider exposes none per route.
+   */
+  edgeMetrics?(gateway: FunctionGateway): EdgeMetrics | undefined;
   /**
    * Proxy replicas that serve the gateway. A rate limit counted per replica admits its
    * average times this in all, which must carry each routed function's planned peak.

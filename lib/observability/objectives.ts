@@ -7,6 +7,11 @@ export enum ObjectiveKind {
   AVAILABILITY = 'availability',
   /** Share of requests answered within a latency threshold. */
   LATENCY = 'latency',
+  /**
+   * Share of the requests a gateway sent to the function's routes that were not answered
+   * with a 5xx at the edge, as the proxies count them (the stack's `edgeMetrics`).
+   */
+  EDGE_AVAILABILITY = 'edge-availability',
 }
 
 /** Options for {@link ServiceLevelObjective.availability}. */
@@ -14,6 +19,15 @@ export interface AvailabilityObjectiveOptions {
   /**
    * Name of the SLO, unique per function (lowercase letters, digits and '-').
    * @default "availability"
+   */
+  readonly name?: string;
+}
+
+/** Options for {@link ServiceLevelObjective.edgeAvailability}. */
+export interface EdgeAvailabilityObjectiveOptions {
+  /**
+   * Name of the SLO, unique per function (lowercase letters, digits and '-').
+   * @default "edge-availability"
    */
   readonly name?: string;
 }
@@ -47,6 +61,16 @@ export class ServiceLevelObjective {
     return new ServiceLevelObjective(ObjectiveKind.AVAILABILITY, options.name ?? 'availability', targetPercent);
   }
 
+  /**
+   * At least `targetPercent` % of the requests the gateway sends to the function's routes are
+   * not answered with a 5xx at the edge: the function's own 5xx and those the proxy makes up
+   * when the function cannot answer (reset, refused, timeout, no endpoint). A separate SLI from
+   * {@link availability}, so nothing is counted twice within one objective.
+   */
+  public static edgeAvailability(targetPercent: number, options: EdgeAvailabilityObjectiveOptions = {}): ServiceLevelObjective {
+    return new ServiceLevelObjective(ObjectiveKind.EDGE_AVAILABILITY, options.name ?? 'edge-availability', targetPercent);
+  }
+
   /** At least `percentile` % of requests finish within `thresholdMilliseconds`. */
   public static latency(options: LatencyObjectiveOptions): ServiceLevelObjective {
     const name = options.name ?? `latency-p${String(options.percentile).replace('.', '-')}`;
@@ -76,9 +100,9 @@ export class ServiceLevelObjective {
 
   /** A short description for alerts and dashboards, for example "P99 < 20 ms". */
   public describe(): string {
-    return this.kind === ObjectiveKind.AVAILABILITY
-      ? `availability ${this.targetPercent} %`
-      : `P${this.targetPercent} < ${this.thresholdMilliseconds} ms`;
+    if (this.kind === ObjectiveKind.AVAILABILITY) return `availability ${this.targetPercent} %`;
+    if (this.kind === ObjectiveKind.EDGE_AVAILABILITY) return `edge availability ${this.targetPercent} %`;
+    return `P${this.targetPercent} < ${this.thresholdMilliseconds} ms`;
   }
 }
 

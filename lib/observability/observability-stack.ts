@@ -4,11 +4,12 @@ import { Chart, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as yaml from 'js-yaml';
+import { PodMonitor } from '../../imports/prometheus-podmonitors-monitoring.coreos.com';
 import { PrometheusRule, PrometheusRuleSpecGroups, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheus-prometheusrules-monitoring.coreos.com';
 import { ServiceMonitor } from '../../imports/prometheus-servicemonitors-monitoring.coreos.com';
 import { LABELS, MANAGED_BY } from '../core/labels';
 import { checkPodGroup, PodGroup, podGroup } from '../core/reach';
-import { DEFAULT_SCRAPE_INTERVAL_SECONDS, FUNCTION_SDK_METRICS, RequestMetrics } from '../core/metrics';
+import { DEFAULT_SCRAPE_INTERVAL_SECONDS, EdgeMetrics, FUNCTION_SDK_METRICS, RequestMetrics } from '../core/metrics';
 import {
   checkDns1123Label, checkDns1123Subdomain, checkGeneratedConfigMap, checkIntegerInRange, checkLabels, checkOneOf, checkRe2, checkUrl, oneLine,
 } from '../core/names';
@@ -18,7 +19,7 @@ import { WasmFunction } from '../function/wasm-function';
 import { AlloyBlock, OPA_DECISION_LOG_JOB, podLogPipeline, renderAlloy } from './alloy-config';
 import { dashboardExpressions, functionDashboard, overviewDashboard } from './dashboards';
 import {
-  AlertUrgency, BurnRateWindow, checkObjectives, checkWindows, isBurnRateObjective, ServiceLevelObjective, SEED_OBJECTIVES,
+  AlertUrgency, BurnRateWindow, checkObjectives, checkWindows, isBurnRateObjective, ObjectiveKind, ServiceLevelObjective, SEED_OBJECTIVES,
   SRE_WORKBOOK_WINDOWS,
 } from './objectives';
 import { promQlSyntaxError, substituteGrafanaVariables } from './promql';
@@ -101,6 +102,14 @@ export interface ObservabilityStackProps {
    * @default FUNCTION_SDK_METRICS
    */
   readonly sloSource?: RequestMetrics;
+  /**
+   * The gateway's per-route upstream response counters (`FunctionGateway.edgeMetrics`, Envoy
+   * Gateway only). When given, a PodMonitor scrapes the gateway's proxies, and every watched
+   * function that a route of the gateway serves gets an edge availability objective beside
+   * its own availability objective, with the same target (see FunctionMonitoringOptions.edgeAvailability).
+   * @default - the proxies are not scraped and no function has an edge objective
+   */
+  readonly edgeMetrics?: EdgeMetrics;
   /**
    * Objectives of a function added without its own.
    * @default SEED_OBJECTIVES (P50 < 10 ms, P99 < 20 ms, P99.9 < 50 ms, availability 99.99 %)
@@ -199,14 +208,21 @@ export interface FunctionMonitoringOptions {
    * @default - the stack's defaultObjectives
    */
   readonly objectives?: ServiceLevelObjective[];
+  /**
+   * Add an edge availability objective (`ServiceLevelObjective.edgeAvailability`, target of the
+   * function's availability objective) when the stack has `edgeMetrics` and a route of the
+   * gateway serves the function, unless `objectives` already holds one. Read at synth.
+   * @default true
+   */
+  readonly edgeAvailability?: boolean;
 }
 
 /** The monitoring objects of one function; see {@link ObservabilityStack.addFunction}. */
 export class FunctionMonitoring extends Construct {
   /** The function watched. */
   public readonly fn: WasmFunction;
-  /** Its objectives. */
-  public readonly objectives: readonly ServiceLevelObjective[];
+  /** The objectives given, or the stack's defaults; {@link objectives} adds the edge one. */
+  public readonly declaredObjectives: readonly ServiceLevelObjective[];
   /** UID of its Grafana dashboard. */
   public readonly dashboardUid: string;
   /** The ServiceMonitor. */
@@ -217,6 +233,7 @@ export class FunctionMonitoring extends Construct {
   public readonly dashboard: k8s.KubeConfigMap;
 
   private readonly stack: ObservabilityStack;
+  private readonly edgeAvailability: boolean;
   /** Keys of the rule groups and dashboard in a synthesis: validation and rendering both read them. */
   private readonly ruleGroupsKey = {};
   private readonly dashboardKey = {};
@@ -225,7 +242,8 @@ export class FunctionMonitoring extends Construct {
     super(stack, id);
     this.stack = stack;
     this.fn = fn;
-    this.objectives = [...(options.objectives ?? stack.defaultObjectives)];
+    this.declaredObjectives = [...(options.objectives ?? stack.defaultObjectives)];
+    this.edgeAvailability = options.edgeAvailability ?? true;
     this.dashboardUid = dashboardUid(fn.namespace, fn.name);
     const base = `${fn.namespace}.${fn.name}`;
     const labels = stack.objectLabels(fn.name);
@@ -277,6 +295,24 @@ export class FunctionMonitoring extends Construct {
     this.node.addValidation({ validate: () => this.validate() });
   }
 
+  /**
+   * Its objectives: the declared ones, plus an edge availability objective with the target of
+   * its availability objective when the stack counts the gateway's per-route responses, a
+   * route serves the function and none is declared. Read at synth, so later routes count.
+   */
+  public get objectives(): readonly ServiceLevelObjective[] {
+    const declared = this.declaredObjectives;
+    const availability = declared.find((o) => o.kind === ObjectiveKind.AVAILABILITY);
+    if (!this.edgeAvailability || this.edgeMatchers === undefined || availability === undefined
+      || declared.some((o) => o.kind === ObjectiveKind.EDGE_AVAILABILITY)) return declared;
+    return [...declared, ServiceLevelObjective.edgeAvailability(availability.targetPercent)];
+  }
+
+  /** Matchers of the gateway's counters for this function's routes, when the stack has edge metrics and a route serves it. */
+  public get edgeMatchers(): string | undefined {
+    return this.stack.edgeMetrics?.routeMatchers({ name: this.fn.name, namespace: this.fn.namespace });
+  }
+
   /** The rule groups, computed when synthesized so that autoscalers attached later count. */
   public ruleGroups(): PromRuleGroup[] {
     return oncePerSynth(this.node.root, this.ruleGroupsKey, () => this.computeRuleGroups());
@@ -295,6 +331,8 @@ export class FunctionMonitoring extends Construct {
       annotate: (alert, summary, description) => this.stack.annotations(alert, summary, description, this.dashboardUid),
       hpa: a !== undefined ? { name: a.hpaName, maxReplicas: a.maxReplicas } : undefined,
       serviceMonitor: `${this.stack.namespace}/${this.serviceMonitor.name}`,
+      edge: this.stack.edgeMetrics !== undefined && this.edgeMatchers !== undefined
+        ? { metrics: this.stack.edgeMetrics, matchers: this.edgeMatchers } : undefined,
     });
   }
 
@@ -325,8 +363,26 @@ export class FunctionMonitoring extends Construct {
     });
   }
 
+  /** An edge objective needs the gateway's counters and a route of it that serves the function: otherwise it records nothing, silently. */
+  private checkEdgeObjectives(): string[] {
+    const edge = this.declaredObjectives.map((o, i) => ({ o, i })).filter(({ o }) => o.kind === ObjectiveKind.EDGE_AVAILABILITY);
+    const fn = `${oneLine(this.fn.namespace)}/${oneLine(this.fn.name)}`;
+    return edge.flatMap(({ o, i }) => {
+      if (this.stack.edgeMetrics === undefined) {
+        return [`objectives[${i}] (${oneLine(o.name)}) is an edge availability objective, but the stack has no edgeMetrics: pass the gateway's edgeMetrics (FunctionGateway.edgeMetrics, Envoy Gateway) to the ObservabilityStack, or drop the objective`];
+      }
+      if (this.edgeMatchers === undefined) {
+        return [`objectives[${i}] (${oneLine(o.name)}) is an edge availability objective, but no route of the ${oneLine(this.stack.edgeMetrics.source)} gateway serves function ${fn} (a canary's traffic is counted under its route's primary function): route the function, or drop the objective`];
+      }
+      return [];
+    });
+  }
+
   private validate(): string[] {
-    const errors = checkObjectives('objectives', this.objectives, sloBucketsMs(this.stack.sloSource), `"${this.stack.sloSource.source}"`);
+    const errors = [
+      ...checkObjectives('objectives', this.objectives, sloBucketsMs(this.stack.sloSource), `"${this.stack.sloSource.source}"`),
+      ...this.checkEdgeObjectives(),
+    ];
     // Queries of a function with an invalid name or namespace fail because of it: the function reports it.
     if (errors.length > 0 || !this.fn.hasValidIdentity) return errors;
     const dashboard = this.builtDashboard();
@@ -354,6 +410,10 @@ export class ObservabilityStack extends Construct {
   public readonly namespace: string;
   /** Where request metrics come from. */
   public readonly sloSource: RequestMetrics;
+  /** The gateway's per-route upstream response counters, when the stack scrapes the proxies. */
+  public readonly edgeMetrics?: EdgeMetrics;
+  /** The PodMonitor that scrapes the gateway's proxies, with `edgeMetrics`. */
+  public readonly proxyMonitor?: PodMonitor;
   /** Objectives of functions added without their own. */
   public readonly defaultObjectives: readonly ServiceLevelObjective[];
   /** The burn-rate alert table. */
@@ -393,6 +453,7 @@ export class ObservabilityStack extends Construct {
     super(scope, id);
     this.namespace = props.namespace ?? Chart.of(this).namespace ?? 'monitoring';
     this.sloSource = props.sloSource ?? FUNCTION_SDK_METRICS;
+    this.edgeMetrics = props.edgeMetrics;
     this.defaultObjectives = [...(props.defaultObjectives ?? SEED_OBJECTIVES)];
     this.burnRateWindows = [...(props.burnRateWindows ?? SRE_WORKBOOK_WINDOWS)];
     this.sloPeriodDays = props.sloPeriodDays ?? 30;
@@ -432,6 +493,9 @@ export class ObservabilityStack extends Construct {
     });
     if (logs !== undefined) {
       this.addLogCollection(logs);
+    }
+    if (this.edgeMetrics !== undefined) {
+      this.proxyMonitor = this.addProxyMonitor(this.edgeMetrics);
     }
 
     reportsOwnDuplicates(this);
@@ -535,6 +599,26 @@ export class ObservabilityStack extends Construct {
     };
   }
 
+  /**
+   * Scrapes the gateway's proxy pods for the edge SLIs. Their namespace is the gateway's,
+   * which this library does not put under a NetworkPolicy, so nothing needs opening; a
+   * policy of the install's own there must admit Prometheus to the metrics port.
+   */
+  private addProxyMonitor(edge: EdgeMetrics): PodMonitor {
+    return new PodMonitor(this, 'ProxyMonitor', {
+      metadata: {
+        name: `${edge.proxies.namespace}.${edge.source}-proxies`,
+        namespace: this.namespace,
+        labels: { ...this.objectLabels('edge'), ...this.prometheusSelectorLabels },
+      },
+      spec: {
+        namespaceSelector: { matchNames: [edge.proxies.namespace] },
+        selector: { matchLabels: { ...edge.proxies.podLabels } },
+        podMetricsEndpoints: [{ port: edge.scrapePort, path: edge.scrapePath, interval: `${this.scrapeIntervalSeconds}s` }],
+      },
+    });
+  }
+
   private addLogCollection(o: LogCollectionOptions): void {
     const extra = o.extraNamespaces ?? ['gateway'];
     const pattern = o.errorLinePattern ?? '(?i)\\b(error|panic|fatal)\\b';
@@ -602,6 +686,8 @@ export class ObservabilityStack extends Construct {
       checkOneOf('sloSource.durationUnit', this.sloSource.durationUnit, DURATION_UNITS),
       ...checkObjectives('defaultObjectives', this.defaultObjectives, sloBucketsMs(this.sloSource), `"${this.sloSource.source}"`),
       ...checkLabels('prometheusSelectorLabels', this.prometheusSelectorLabels),
+      ...(this.edgeMetrics !== undefined ? checkLabels('edgeMetrics.proxies.podLabels', { ...this.edgeMetrics.proxies.podLabels }) : []),
+      this.edgeMetrics !== undefined ? checkDns1123Label('edgeMetrics.proxies.namespace', this.edgeMetrics.proxies.namespace) : undefined,
       ...checkPodGroup('prometheusPodLabels', this.prometheusPods),
       ...checkLabels('dashboardLabels', this.dashboardLabels),
       props.runbookBaseUrl !== undefined ? checkUrl('runbookBaseUrl', props.runbookBaseUrl) : undefined,

@@ -1,4 +1,4 @@
-import { RequestMetrics } from '../core/metrics';
+import { EdgeMetrics, RequestMetrics } from '../core/metrics';
 import {
   AlertUrgency, BurnRateWindow, isBurnRateObjective, ObjectiveKind, promDuration, promDurationSeconds, roundRatio, sameBoundary,
   ServiceLevelObjective,
@@ -67,7 +67,8 @@ export const ALERT_NAMES = {
  * `availability`, or `latency-<threshold>ms`. The `sli` label of the recorded series.
  */
 export function sliOf(o: ServiceLevelObjective): string {
-  return o.kind === ObjectiveKind.AVAILABILITY ? 'availability' : `latency-${o.thresholdMilliseconds}ms`;
+  if (o.kind === ObjectiveKind.LATENCY) return `latency-${o.thresholdMilliseconds}ms`;
+  return o.kind;
 }
 
 /** Everything the rules of one function depend on. */
@@ -86,6 +87,8 @@ export interface FunctionRuleContext {
   readonly hpa?: { readonly name: string; readonly maxReplicas: number };
   /** The ServiceMonitor that scrapes the function's pods, `<namespace>/<name>`, for the missing-target alert. */
   readonly serviceMonitor?: string;
+  /** The gateway's per-route counters and the matchers of this function's routes, for edge availability objectives. */
+  readonly edge?: { readonly metrics: EdgeMetrics; readonly matchers: string };
 }
 
 /** How long a function's pods may run without one scrape target up before it alerts. */
@@ -114,7 +117,20 @@ export function bucketsInMilliseconds(source: RequestMetrics): number[] {
  * Requests one objective's SLI counts, and those that failed it, per second over `window`,
  * straight from the source metrics of one function.
  */
-export function sliRateExprs(source: RequestMetrics, target: { name: string; namespace: string }, o: ServiceLevelObjective, window: string): { requests: string; bad: string } {
+export function sliRateExprs(
+  source: RequestMetrics, target: { name: string; namespace: string }, o: ServiceLevelObjective, window: string,
+  edge?: { readonly metrics: EdgeMetrics; readonly matchers: string },
+): { requests: string; bad: string } {
+  if (o.kind === ObjectiveKind.EDGE_AVAILABILITY) {
+    // Callers only pass an edge objective with the edge (the stack reports it otherwise); the
+    // placeholder keeps the expression parseable.
+    const counter = edge?.metrics.responsesTotal ?? 'edge_metrics_missing';
+    const m = edge?.matchers ?? `namespace=${quote(target.namespace)}`;
+    const all = `sum(rate(${counter}{${m}}[${window}]))`;
+    // Every response class of the route's clusters: each request that reached them is
+    // charged exactly once with its final code, so bad is a part of this total.
+    return { requests: all, bad: `sum(rate(${counter}{${m},${edge?.metrics.errorMatcher ?? 'code="5"'}}[${window}])) or 0 * ${all}` };
+  }
   const m = source.matchers(target);
   if (o.kind === ObjectiveKind.AVAILABILITY) {
     return {
@@ -160,7 +176,7 @@ export function functionRuleGroups(ctx: FunctionRuleContext): PromRuleGroup[] {
     const sli = sliOf(o);
     if (slis.has(sli)) continue;
     slis.add(sli);
-    const rates = sliRateExprs(ctx.source, ctx, o, base);
+    const rates = sliRateExprs(ctx.source, ctx, o, base, ctx.edge);
     records.push(
       { record: SLO_RECORDS.sliRequests(base), expr: rates.requests, labels: { ...fn, sli } },
       { record: SLO_RECORDS.sliBadRequests(base), expr: rates.bad, labels: { ...fn, sli } },

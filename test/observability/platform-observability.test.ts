@@ -36,11 +36,24 @@ describe('reference platform: observability section', () => {
     }
   });
 
+  test('the Envoy proxies are scraped and every routed function has an edge availability objective with its own target', () => {
+    // The gateway's own 5xx (a terminating pod's refused connections, timeouts, no endpoint)
+    // used to count against no objective at all.
+    expect(objects.filter((o) => o.kind === 'PodMonitor').map((o) => o.metadata.name)).toEqual(['gateway.envoy-gateway-proxies']);
+    const routed = new Set(platform.gateway.gateway.routes.map((r) => r.function));
+    for (const m of platform.observability.stack.functions) {
+      const edge = m.objectives.filter((o) => o.name === 'edge-availability').map((o) => o.targetPercent);
+      const own = m.objectives.filter((o) => o.name === 'availability').map((o) => o.targetPercent);
+      expect({ fn: m.fn.name, edge }).toEqual({ fn: m.fn.name, edge: routed.has(m.fn) ? own : [] });
+    }
+    expect([...routed].length).toBeGreaterThan(0);
+  });
+
   test('checkout has stricter objectives than the seed', () => {
     const checkout = platform.observability.stack.functions.find((m) => m.fn.name === 'checkout')!;
     const price = platform.observability.stack.functions.find((m) => m.fn.name === 'price')!;
-    expect(checkout.objectives.map((o) => o.describe())).toEqual(['P50 < 10 ms', 'P99 < 20 ms', 'P99.9 < 20 ms', 'availability 99.999 %']);
-    expect(price.objectives.map((o) => o.describe())).toEqual(['P50 < 10 ms', 'P99 < 20 ms', 'P99.9 < 50 ms', 'availability 99.99 %']);
+    expect(checkout.objectives.map((o) => o.describe())).toEqual(['P50 < 10 ms', 'P99 < 20 ms', 'P99.9 < 20 ms', 'availability 99.999 %', 'edge availability 99.999 %']);
+    expect(price.objectives.map((o) => o.describe())).toEqual(['P50 < 10 ms', 'P99 < 20 ms', 'P99.9 < 50 ms', 'availability 99.99 %', 'edge availability 99.99 %']);
   });
 
   test('every object is schema-valid and every expression parses and names known metrics', () => {
@@ -55,6 +68,8 @@ describe('reference platform: observability section', () => {
       ...rules.map((r) => r.record).filter((r): r is string => r !== undefined),
       source.requestsTotal, `${source.durationHistogram}_bucket`, `${source.durationHistogram}_count`,
       ...(source.inFlight ? [source.inFlight] : []),
+      // The gateway's per-route counter the edge objectives read, from the proxies the stack scrapes.
+      ...(platform.observability.stack.edgeMetrics ? [platform.observability.stack.edgeMetrics.responsesTotal] : []),
       ...KUBE_STATE_METRICS, ...OTHER_KNOWN_METRICS,
     ]);
     const dashboardExprs = objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1')
