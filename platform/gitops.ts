@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
-import { GitOpsDelivery } from '../lib';
+import { GitOpsDelivery, TeamProject } from '../lib';
 import { PlatformCore } from './core';
+import { TeamsSection } from './teams';
 
 /** Where the platform's GitOps repository lives and what Argo CD tracks. */
 export const GITOPS_REPOSITORY = {
@@ -15,19 +16,26 @@ export interface GitOpsSection {
   readonly chart: Chart;
   /** The AppProject, the app of apps and the waves of every object. */
   readonly delivery: GitOpsDelivery;
+  /** Each team's AppProject, by team, for the team's own Applications. */
+  readonly teamProjects: Readonly<Record<string, TeamProject>>;
 }
 
 /**
  * Adds the gitops section to the reference platform. It runs last: it delivers every
- * chart the other sections created and assigns every object its sync wave.
+ * chart the other sections created and assigns every object its sync wave. Beside the
+ * platform's AppProject, each team gets one for its own Applications.
  */
-export function addGitOps(core: PlatformCore): GitOpsSection {
+export function addGitOps(core: PlatformCore, teams: TeamsSection): GitOpsSection {
   const chart = new Chart(core.app, 'Gitops', { namespace: 'argocd' });
+  const teamProjects: Record<string, TeamProject> = {};
+  for (const [key, team] of Object.entries(teams.teams)) {
+    teamProjects[key] = new TeamProject(chart, `${key[0].toUpperCase()}${key.slice(1)}Project`, { team, repoUrl: GITOPS_REPOSITORY.url });
+  }
   const delivery = new GitOpsDelivery(chart, 'Delivery', {
     repoUrl: GITOPS_REPOSITORY.url,
     targetRevision: GITOPS_REPOSITORY.revision,
     pathPrefix: GITOPS_REPOSITORY.pathPrefix,
     projectName: 'ecommerce-platform',
   });
-  return { chart, delivery };
+  return { chart, delivery, teamProjects };
 }

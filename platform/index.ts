@@ -6,6 +6,7 @@ import { GitOpsSection, addGitOps } from './gitops';
 import { ObservabilitySection, addObservability } from './observability';
 import { PolicySection, addPolicy } from './policy';
 import { addReachReport } from './reach';
+import { addTeams, TeamsSection } from './teams';
 
 export { NAMESPACES } from './namespaces';
 export { CATALOG } from './catalog';
@@ -17,6 +18,7 @@ export interface ReferencePlatform extends PlatformCore {
   readonly policy: PolicySection;
   readonly gateway: GatewaySection;
   readonly observability: ObservabilitySection;
+  readonly teams: TeamsSection;
   readonly gitops: GitOpsSection;
 }
 
@@ -33,6 +35,7 @@ export function buildReferencePlatform(app: App): ReferencePlatform {
   const gateway = addGateway(core, { authorizer: policy.authorizer });
   const observability = addObservability(core, { gatewayMetrics: gateway.requestMetrics, authorizer: policy.authorizer });
   addReachReport(core);
-  const gitops = addGitOps(core);
-  return { ...core, autoscaling, policy, gateway, observability, gitops };
+  const teams = addTeams(core);
+  const gitops = addGitOps(core, teams);
+  return { ...core, autoscaling, policy, gateway, observability, teams, gitops };
 }
