@@ -36,6 +36,7 @@ export function buildReferencePlatform(app: App): ReferencePlatform {
   const observability = addObservability(core, { gatewayMetrics: gateway.requestMetrics, authorizer: policy.authorizer });
   addReachReport(core);
   const teams = addTeams(core);
-  const gitops = addGitOps(core, teams);
+  const teamCharts = [...Object.values(core.functionCharts), ...Object.values(autoscaling.charts)];
+  const gitops = addGitOps(core, { teams, teamCharts });
   return { ...core, autoscaling, policy, gateway, observability, teams, gitops };
 }
