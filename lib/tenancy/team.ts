@@ -250,7 +250,8 @@ export class Team extends Construct {
   /** A namespace claimed by an earlier team, or a name an earlier team has: one problem at the later team. */
   private checkOwnership(): string[] {
     const problems: string[] = [];
-    const earlier = Team.all(this.node.root).slice(0, Team.all(this.node.root).indexOf(this));
+    const all = Team.all(this.node.root);
+    const earlier = all.slice(0, all.indexOf(this));
     const sameName = earlier.find((t) => t.name === this.name);
     if (sameName) problems.push(`name "${oneLine(this.name)}" is already used by Team ${sameName.node.path}: give each team its own name`);
     const seen = new Set<string>();
