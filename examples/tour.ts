@@ -1,4 +1,4 @@
-// The README's other examples (Autoscaling, Gateway, Observability, GitOps delivery), each
+// The README's other examples (Autoscaling, Teams, Gateway, Observability, GitOps delivery), each
 // exactly as the README shows it, inside the declarations it assumes, combined into one app:
 // `test/readme.test.ts` checks that every README block is here and that the app synthesizes
 // without a problem, and the package check compiles this file against the packed library.
@@ -7,7 +7,7 @@ import {
   FUNCTION_SDK_METRICS, FunctionGateway, FunctionNamespace, GatewayProvider, GitOpsDelivery, HttpScalingMetric,
   IRequestAuthorizer, KedaFunctionAutoscaler, KedaTrigger, ObservabilityStack, OpaAuthorizer, RateLimit,
   RequestAuthorizationPolicy, RequestIdentity, RequestMetrics, SaleSchedule, ScaleToZeroFunctionAutoscaler,
-  ServiceLevelObjective, WasmFunction,
+  ServiceLevelObjective, Team, WasmFunction,
 } from '@ecommerce-platform/wasm-functions';
 
 /** The functions the examples use. */
@@ -22,6 +22,16 @@ function fn(chart: Chart, id: string, name: string): WasmFunction {
   return new WasmFunction(chart, id, {
     name,
     image: `registry.example.com/functions/${name}@sha256:86c59df33204c79db3663f084b5dc26819d10d16e57a614c80aaaabde068edcc`,
+  });
+}
+
+/** Teams: the orders team owns functions-orders (created in the chart of the namespaces). */
+export function teamsExample(base: Chart): void {
+  new Team(base, 'OrdersTeam', {
+    name: 'orders',
+    namespaces: ['functions-orders'],
+    group: 'orders-developers',
+    registries: ['registry.example.com/functions/'],
   });
 }
 
@@ -123,6 +133,7 @@ export function buildTour(app: App): void {
   };
   autoscalingExample(new Chart(app, 'OrdersAutoscaling', { namespace: 'functions-orders' }), functions.checkout);
   scaleToZeroExample(new Chart(app, 'CatalogAutoscaling', { namespace: 'functions-catalog' }), functions.reviews);
+  teamsExample(base);
   const authorizer = new OpaAuthorizer(new Chart(app, 'RequestAuthorization', { namespace: 'opa' }), 'Opa', {
     policy: RequestAuthorizationPolicy.seed(RequestIdentity.trustedHeader('x-user-id')),
     // The default image is the seed's tag: pin it by digest (image: 'openpolicyagent/opa@sha256:...') in production.

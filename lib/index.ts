@@ -26,3 +26,4 @@ export * from './observability';
 export * from './gateway';
 export * from './gitops';
 export * from './network';
+export * from './tenancy';

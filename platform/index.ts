@@ -6,6 +6,7 @@ import { GitOpsSection, addGitOps } from './gitops';
 import { ObservabilitySection, addObservability } from './observability';
 import { PolicySection, addPolicy } from './policy';
 import { addReachReport } from './reach';
+import { addTeams, TeamsSection } from './teams';
 
 export { NAMESPACES } from './namespaces';
 export { CATALOG } from './catalog';
@@ -17,6 +18,7 @@ export interface ReferencePlatform extends PlatformCore {
   readonly policy: PolicySection;
   readonly gateway: GatewaySection;
   readonly observability: ObservabilitySection;
+  readonly teams: TeamsSection;
   readonly gitops: GitOpsSection;
 }
 
@@ -35,6 +37,8 @@ export function buildReferencePlatform(app: App): ReferencePlatform {
     gatewayMetrics: gateway.requestMetrics, edgeMetrics: gateway.gateway.edgeMetrics, authorizer: policy.authorizer,
   });
   addReachReport(core);
-  const gitops = addGitOps(core);
-  return { ...core, autoscaling, policy, gateway, observability, gitops };
+  const teams = addTeams(core);
+  const teamCharts = [...Object.values(core.functionCharts), ...Object.values(autoscaling.charts)];
+  const gitops = addGitOps(core, { teams, teamCharts });
+  return { ...core, autoscaling, policy, gateway, observability, teams, gitops };
 }

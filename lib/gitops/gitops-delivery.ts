@@ -9,6 +9,7 @@ import { OutputArtifact } from '../synth/output-artifact';
 import { constructsOf, inSynthSession, oncePerSynth, renderedJson } from '../synth/synth-session';
 import { defaultChartPath, toYamlDocuments } from '../synth/synthesizer';
 import { applicationHealthPatch } from './argocd-config';
+import { AppProjectScope, projectScopeViolations } from './project-scope';
 import { findDependencies, ObjectDependency, waveOrderViolations } from './dependencies';
 import { describeObject, KubeManifest, objectKey, stringField, waveOfManifest } from './manifest';
 import {
@@ -96,6 +97,14 @@ export interface GitOpsDeliveryProps {
    */
   readonly applicationOf?: (chart: Chart) => string;
   /**
+   * The AppProject of a chart's Application, when not the platform's own: a team's
+   * (`TeamProject`) for the charts of the team's namespaces. The project must be an AppProject
+   * of the app, and admit every object of the Application (its destinations and kinds): a
+   * synth error otherwise, where Argo CD would refuse the sync.
+   * @default - every Application is in the platform's AppProject (`projectName`)
+   */
+  readonly projectOf?: (chart: Chart) => string | undefined;
+  /**
    * Where each chart is written; must be what the synthesizer uses.
    * @default defaultChartPath (`<chart>/<chart>.k8s.yaml`)
    */
@@ -150,6 +159,8 @@ export interface DeliveredApplication {
   readonly folders: readonly string[];
   /** The charts it delivers ([] for an additional application). */
   readonly charts: readonly Chart[];
+  /** The AppProject it is in. */
+  readonly project: string;
   /** The Application object. */
   readonly resource: Application;
 }
@@ -204,6 +215,8 @@ export class GitOpsDelivery extends Construct {
   private readonly serverSideApply: boolean;
   private readonly chartPath: (chart: Chart) => string;
   private readonly additional: readonly AdditionalApplication[];
+  /** Applications whose charts name different projects: reported at synth. */
+  private readonly projectConflicts: string[] = [];
   private inventoryCache?: { readonly size: number; readonly delivered: Delivered[]; readonly derived: Map<string, unknown> };
   /** Objects that existed when the construct was created: the ones it placed. */
   private readonly placed = new WeakSet<ApiObject>();
@@ -269,14 +282,19 @@ export class GitOpsDelivery extends Construct {
       const folders = [...new Set(charts.map((c) => folderOf(this.chartPath(c))))];
       const namespaces = [...new Set(charts.map((c) => c.namespace).filter((n): n is string => !!n))];
       const namespace = namespaces.length === 1 ? namespaces[0] : undefined;
+      const projects = [...new Set(charts.map((c) => props.projectOf?.(c) ?? projectName))];
+      if (projects.length > 1) {
+        this.projectConflicts.push(`application "${oneLine(name)}" delivers charts of ${projects.length} AppProjects (${projects.map((p) => `"${oneLine(p)}"`).join(', ')}) through projectOf: an Application is in one project; deliver the charts as separate Applications`);
+      }
+      const project = projects[0];
       const planned: { app?: DeliveredApplication } = {};
       const resource = this.newApplication(`${pascal(name)}Application`, {
-        name, folders, namespace, projectName, labels, finalizers: [RESOURCES_FINALIZER],
+        name, folders, namespace, projectName: project, labels, finalizers: [RESOURCES_FINALIZER],
         wave: () => String(this.applicationWaves().waves.get(planned.app!) ?? SyncWave.FOUNDATION.value),
         syncPolicy: () => ({ ...syncPolicyBase, syncOptions: this.syncOptionsOf(planned.app!, namespace) }),
         ignoreDifferences: () => this.ignoreDifferencesOf(planned.app!),
       });
-      planned.app = { name, folders, charts, resource };
+      planned.app = { name, folders, charts, project, resource };
       applications.push(planned.app);
     }
     for (const extra of this.additional) {
@@ -287,7 +305,7 @@ export class GitOpsDelivery extends Construct {
         syncPolicy: () => ({ ...syncPolicyBase, syncOptions: this.baseSyncOptions(extra.namespace, false) }),
         ignoreDifferences: () => [],
       });
-      applications.push({ name: extra.name, folders: [extra.folder], charts: [], resource });
+      applications.push({ name: extra.name, folders: [extra.folder], charts: [], project: projectName, resource });
     }
     this.applications = applications;
 
@@ -734,6 +752,8 @@ export class GitOpsDelivery extends Construct {
       }
     }
 
+    problems.push(...this.projectConflicts, ...this.checkProjects());
+
     const { waves, cycles } = this.applicationWaves();
     for (const cycle of cycles) {
       problems.push(
@@ -744,6 +764,24 @@ export class GitOpsDelivery extends Construct {
     const appOf = new Map<KubeManifest, { name: string; wave: number }>();
     for (const d of inventory) appOf.set(d.manifest, { name: d.app.name, wave: waves.get(d.app) ?? 0 });
     problems.push(...waveOrderViolations(this.inventoryDependencies(), waveOfManifest, cycles.length > 0 ? undefined : (m) => appOf.get(m)));
+    return problems;
+  }
+
+  /** Every Application outside the platform's project is in an AppProject of the app that admits its objects. */
+  private checkProjects(): string[] {
+    const problems: string[] = [];
+    const projects = constructsOf(this.node.root).filter((c): c is ApiObject => c instanceof ApiObject
+      && c.apiVersion === AppProject.GVK.apiVersion && c.kind === AppProject.GVK.kind && c.metadata.namespace === this.argoCdNamespace);
+    for (const app of this.applications.filter((a) => a.project !== this.projectName)) {
+      const project = projects.find((p) => p.name === app.project);
+      if (!project) {
+        problems.push(`application "${oneLine(app.name)}" is in AppProject "${oneLine(app.project)}", which the app does not create in ${this.argoCdNamespace}: create it (a TeamProject), or leave the chart in the platform's project`);
+        continue;
+      }
+      const scope = ((renderedJson(project) as { spec?: AppProjectScope }).spec) ?? {};
+      const manifests = (this.inventoryByApp().get(app) ?? []).map((d) => d.manifest);
+      problems.push(...projectScopeViolations(app.name, app.project, scope, manifests));
+    }
     return problems;
   }
 }

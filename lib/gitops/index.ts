@@ -5,3 +5,4 @@ export * from './dependencies';
 export * from './argocd-config';
 export * from './gitops-delivery';
 export * from './manifest-diff';
+export * from './project-scope';

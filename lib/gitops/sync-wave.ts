@@ -79,6 +79,11 @@ export const DEFAULT_KIND_WAVES: readonly KindWave[] = [
   row('storage.k8s.io', 'StorageClass', SyncWave.FOUNDATION),
   row('rbac.authorization.k8s.io', 'ClusterRole', SyncWave.FOUNDATION),
   row('rbac.authorization.k8s.io', 'ClusterRoleBinding', SyncWave.FOUNDATION),
+  // Like their cluster-wide kinds: they need only their namespace, and a team's access to it
+  // (Team) comes with the namespace, without holding the namespace's Application back to the
+  // workloads' wave.
+  row('rbac.authorization.k8s.io', 'Role', SyncWave.FOUNDATION),
+  row('rbac.authorization.k8s.io', 'RoleBinding', SyncWave.FOUNDATION),
   row('gateway.networking.k8s.io', 'GatewayClass', SyncWave.FOUNDATION),
   row('gateway.envoyproxy.io', 'EnvoyProxy', SyncWave.FOUNDATION),
 
@@ -94,8 +99,6 @@ export const DEFAULT_KIND_WAVES: readonly KindWave[] = [
   row('', 'ConfigMap', SyncWave.WORKLOADS),
   row('', 'Service', SyncWave.WORKLOADS),
   row('', 'PersistentVolumeClaim', SyncWave.WORKLOADS),
-  row('rbac.authorization.k8s.io', 'Role', SyncWave.WORKLOADS),
-  row('rbac.authorization.k8s.io', 'RoleBinding', SyncWave.WORKLOADS),
   row('apps', 'Deployment', SyncWave.WORKLOADS),
   row('apps', 'StatefulSet', SyncWave.WORKLOADS),
   row('apps', 'DaemonSet', SyncWave.WORKLOADS),
