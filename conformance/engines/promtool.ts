@@ -4,6 +4,7 @@
 import { App } from 'cdk8s';
 import { mkdirSync, writeFileSync } from 'fs';
 import * as yaml from 'js-yaml';
+import * as os from 'os';
 import * as path from 'path';
 import { functionRuleTests, ObjectiveKind } from '../../lib';
 import { buildReferencePlatform } from '../../platform';
@@ -87,8 +88,11 @@ export const promtoolEngine: Engine = {
         },
       });
     }
-    // promtool evaluates a file's tests on one core; the files are independent.
-    await Promise.all(runs.map((r) => r.run()));
+    // promtool evaluates a file's tests on one core; the files are independent: one per core.
+    const queue = [...runs];
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(os.cpus().length, queue.length)) }, async () => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) await next.run();
+    }));
     if (seen.size === 0) failures.push('no function with an availability objective to build rule tests for');
     const result: EngineResult = { engine: 'promtool', version: prometheusRelease(ctx.versions.PROMETHEUS), checked, failures };
     return [result];
