@@ -88,9 +88,10 @@ export const promtoolEngine: Engine = {
         },
       });
     }
-    // promtool evaluates a file's tests on one core; the files are independent: one per core.
+    // promtool evaluates a file's tests on about one core, with pauses (GC, storage); the files are
+    // independent: two per core keep the cores busy without running a large fleet's files all at once.
     const queue = [...runs];
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(os.cpus().length, queue.length)) }, async () => {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(2 * os.cpus().length, queue.length)) }, async () => {
       for (let next = queue.shift(); next !== undefined; next = queue.shift()) await next.run();
     }));
     if (seen.size === 0) failures.push('no function with an availability objective to build rule tests for');
