@@ -4,7 +4,7 @@ import type { ServiceBackend } from '../core/backend';
 import { LABELS, MANAGED_BY } from '../core/labels';
 import { checkDns1123Label, checkHttpPath, oneLine } from '../core/names';
 import { reportsOwnDuplicates } from '../synth/duplicate-objects';
-import { constructsOf } from '../synth/synth-session';
+import { constructsOf, oncePerSynth } from '../synth/synth-session';
 import type { WasmFunction } from '../function/wasm-function';
 import type { FunctionGateway, ReferenceGrantRequirement } from './function-gateway';
 import { RateLimit, RateLimitOptions } from './rate-limit';
@@ -153,6 +153,9 @@ export function checkHostname(field: string, value: string): string | undefined 
   }
   return undefined;
 }
+
+/** The key of the per-synthesis grouping of routes by namespace and name. */
+const ROUTES_BY_NAME = {};
 
 /**
  * A route from the gateway to a function: host and path prefix, optional canary split,
@@ -337,8 +340,19 @@ export class GatewayRoute extends Construct {
 
   /** Two routes whose objects would have one name in one namespace: one problem, at the second. */
   private checkDuplicateName(): string[] {
-    const same = constructsOf(this.node.root)
-      .filter((c): c is GatewayRoute => c instanceof GatewayRoute && c.namespace === this.namespace && c.resourceName === this.resourceName);
+    // Grouped once per synthesis: a scan of the tree per route grows with the square of the routes.
+    const byName = oncePerSynth(this.node.root, ROUTES_BY_NAME, () => {
+      const groups = new Map<string, GatewayRoute[]>();
+      for (const c of constructsOf(this.node.root)) {
+        if (!(c instanceof GatewayRoute)) continue;
+        const key = `${c.namespace}/${c.resourceName}`;
+        const group = groups.get(key);
+        if (group) group.push(c);
+        else groups.set(key, [c]);
+      }
+      return groups;
+    });
+    const same = byName.get(`${this.namespace}/${this.resourceName}`) ?? [];
     const at = same.indexOf(this);
     if (at < 1) return [];
     return [`name "${oneLine(this.resourceName)}" is already used in namespace "${oneLine(this.namespace)}" by route ${same[0].node.path}: route names must be unique per namespace; give this route another name`];
