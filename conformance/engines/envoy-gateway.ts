@@ -7,7 +7,7 @@ import { writeFileSync } from 'fs';
 import * as yaml from 'js-yaml';
 import * as path from 'path';
 import { Engine } from '../support/context';
-import { Manifest, objectRef, readManifests } from '../support/manifests';
+import { Manifest, namespacesFor, objectRef, readManifests } from '../support/manifests';
 import { runCommand } from '../support/process';
 
 const TRANSLATED = new Set(['GatewayClass', 'Gateway', 'HTTPRoute', 'BackendTrafficPolicy', 'SecurityPolicy', 'ClientTrafficPolicy', 'EnvoyProxy', 'ReferenceGrant']);
@@ -54,7 +54,7 @@ export const envoyGatewayEngine: Engine = {
     const failures: string[] = [];
     const objects = readManifests(ctx.dist).map((e) => e.object);
     const gatewayApi = objects.filter((o) => TRANSLATED.has(o.kind) && (o.kind !== 'GatewayClass' || isEnvoyGatewayClass(o)));
-    failures.push(...selectorProblems(gatewayApi, clusterNamespaces(objects)));
+    failures.push(...selectorProblems(gatewayApi, namespacesFor(objects)));
     const services = [
       ...objects.filter((o) => REFERENCED.has(o.kind) && o.kind !== 'Namespace'),
       ...installedServices(gatewayApi, objects, ctx.log),
@@ -64,7 +64,7 @@ export const envoyGatewayEngine: Engine = {
     const input = [
       ...grants.translated.map(forFileLoader),
       ...withClusterIps([...services, ...grants.copies]),
-      ...clusterNamespaces(objects),
+      ...namespacesFor(objects),
     ];
     const file = path.join(ctx.work, 'envoy-gateway.in.yaml');
     writeFileSync(file, input.map((o) => yaml.dump(o, { lineWidth: -1, noRefs: true })).join('---\n'));
@@ -115,23 +115,6 @@ function translatedObjects(docs: readonly unknown[]): Translated[] {
   };
   docs.forEach(visit);
   return out;
-}
-
-/**
- * The Namespaces as the API server holds them: every namespace an object names, labelled
- * `kubernetes.io/metadata.name` (the API server sets it; listeners select route namespaces by it).
- */
-function clusterNamespaces(objects: readonly Manifest[]): Manifest[] {
-  const declared = new Map(objects.filter((o) => o.kind === 'Namespace').map((o) => [o.metadata.name, o]));
-  const names = new Set([...declared.keys(), ...objects.map((o) => o.metadata.namespace).filter((n): n is string => n !== undefined)]);
-  return [...names].sort().map((name) => {
-    const o = declared.get(name);
-    return {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { ...(o?.metadata ?? {}), name, labels: { ...(o?.metadata.labels ?? {}), 'kubernetes.io/metadata.name': name } },
-    } as Manifest;
-  });
 }
 
 /**

@@ -10,7 +10,7 @@ import * as path from 'path';
 import { toYamlDocuments } from '../../lib';
 import { CORPUS } from '../../test/policy/fixtures/corpus';
 import { ConformanceContext, Engine, EngineResult } from '../support/context';
-import { Manifest, objectRef, readManifests } from '../support/manifests';
+import { Manifest, namespacesFor, objectRef, readManifests } from '../support/manifests';
 import { runCommand } from '../support/process';
 
 type Language = 'rego' | 'cel';
@@ -96,18 +96,6 @@ async function gatorVerify(binary: string, suite: string): Promise<{ checked: nu
   if (checked === 0) failures.push(`gator verify ran no case (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`);
   else if (result.code !== 0 && failures.length === 0) failures.push(`gator verify failed (exit ${result.code}): ${(result.stderr || result.stdout).trim().slice(-500)}`);
   return { checked, failures };
-}
-
-/** Namespace objects for every namespace the objects use, labelled as the API server labels them. */
-function namespacesFor(objects: readonly Manifest[]): Manifest[] {
-  const declared = new Map<string, Manifest>();
-  for (const o of objects.filter((x) => x.kind === 'Namespace')) declared.set(o.metadata.name, o);
-  const names = new Set<string>([...declared.keys(), ...objects.map((o) => o.metadata.namespace).filter((n): n is string => !!n)]);
-  return [...names].sort().map((name) => {
-    const ns = declared.get(name);
-    const labels = { ...(ns?.metadata.labels ?? {}), 'kubernetes.io/metadata.name': name };
-    return { apiVersion: 'v1', kind: 'Namespace', metadata: { ...(ns?.metadata ?? { name }), name, labels } } as Manifest;
-  });
 }
 
 /** The version a gator binary reports (`gator version v3.15.1 ...`). */

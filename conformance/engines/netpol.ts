@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { toYamlDocuments } from '../../lib';
 import { Engine, EngineResult } from '../support/context';
-import { Manifest, readManifests } from '../support/manifests';
+import { Manifest, namespacesFor, readManifests } from '../support/manifests';
 import { runCommand } from '../support/process';
 
 /** A pod group of reach.json. */
@@ -259,18 +259,6 @@ export function standIns(reach: Reach, dist: readonly Manifest[]): AnalyzerInput
     },
   } as Manifest);
   return { objects, names };
-}
-
-/** Namespace objects for every namespace the objects use, labelled `kubernetes.io/metadata.name` as the API server labels them. */
-export function namespacesFor(objects: readonly Manifest[]): Manifest[] {
-  const declared = new Map<string, Manifest>();
-  for (const o of objects.filter((x) => x.kind === 'Namespace')) declared.set(o.metadata.name, o);
-  const names = new Set<string>([...declared.keys(), ...objects.filter((o) => o.kind !== 'Namespace').map((o) => o.metadata.namespace).filter((n): n is string => !!n)]);
-  return [...names].sort().map((name) => {
-    const ns = declared.get(name);
-    const labels = { ...(ns?.metadata.labels ?? {}), 'kubernetes.io/metadata.name': name };
-    return { apiVersion: 'v1', kind: 'Namespace', metadata: { ...(ns?.metadata ?? { name }), name, labels } } as Manifest;
-  });
 }
 
 /** How each analyzer peer name resolves: the engine's objects by name, dist/'s objects through reach.json. */

@@ -46,3 +46,18 @@ export function readManifests(folder: string): ManifestEntry[] {
 export function objectRef(o: Manifest): string {
   return o.metadata.namespace ? `${o.kind}/${o.metadata.namespace}/${o.metadata.name}` : `${o.kind}/${o.metadata.name}`;
 }
+
+/**
+ * The Namespaces as the API server holds them: one for every namespace the objects declare or
+ * use, each labelled `kubernetes.io/metadata.name` (the API server sets it; selectors match it).
+ */
+export function namespacesFor(objects: readonly Manifest[]): Manifest[] {
+  const declared = new Map<string, Manifest>();
+  for (const o of objects.filter((x) => x.kind === 'Namespace')) declared.set(o.metadata.name, o);
+  const names = new Set<string>([...declared.keys(), ...objects.map((o) => o.metadata.namespace).filter((n): n is string => !!n)]);
+  return [...names].sort().map((name) => {
+    const ns = declared.get(name);
+    const labels = { ...(ns?.metadata.labels ?? {}), 'kubernetes.io/metadata.name': name };
+    return { apiVersion: 'v1', kind: 'Namespace', metadata: { ...(ns?.metadata ?? { name }), name, labels } } as Manifest;
+  });
+}

@@ -1,8 +1,8 @@
 import {
-  AnalyzerConnection, analyzerName, compareReach, namespacesFor, parseCidr, parseIpPeer, parsePortSet, peerResolver, podLabelsOf, Reach, reachNameOf,
+  AnalyzerConnection, analyzerName, compareReach, parseCidr, parseIpPeer, parsePortSet, peerResolver, podLabelsOf, Reach, reachNameOf,
   reachProblems, standIns, uncovered,
 } from '../../conformance/engines/netpol';
-import { Manifest } from '../../conformance/support/manifests';
+import { Manifest, namespacesFor } from '../../conformance/support/manifests';
 
 const deployment = (namespace: string, name: string, labels: Record<string, string>): Manifest =>
   ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace, labels }, spec: { template: { metadata: { labels } } } }) as Manifest;
