@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import {
-  ClusterCapacity, ClusterDescription, FunctionAutoscaler, HorizontalFunctionAutoscaler, HttpScalingMetric,
+  CapacityPlan, ClusterCapacity, ClusterDescription, FlashSaleWindow, FunctionAutoscaler, HorizontalFunctionAutoscaler, HttpScalingMetric,
   KedaFunctionAutoscaler, KedaTrigger, ResourceMetric, SaleSchedule, ScaleToZeroFunctionAutoscaler, Weekday,
 } from '../lib';
 import { CatalogEntry } from './catalog';
@@ -65,7 +65,27 @@ const BLACK_FRIDAY = SaleSchedule.onDate({ start: '2026-11-27T00:00', end: '2026
  * functions namespace (so Argo CD applies scaling separately from the functions), and the
  * cluster-wide capacity check. Scaling is on request rate unless a function says why not.
  */
-export function addAutoscaling(core: PlatformCore): AutoscalingSection {
+/**
+ * How one cluster's autoscalers are sized from the platform's numbers below, which are one
+ * production cluster taking the whole peak.
+ */
+export interface ClusterSizing {
+  /** The cluster whose nodes the capacity check uses. */
+  readonly cluster: ClusterDescription;
+  /** Its part of the platform's peak (and burst) request rates: 0.5 for one of two regions. */
+  readonly trafficFactor: number;
+  /**
+   * Its part of the replica bounds and flash-sale replicas. A production region keeps 1: its
+   * maxReplicas must carry the whole peak when the other region fails.
+   */
+  readonly replicaFactor: number;
+}
+
+/** The single production cluster: every number as written. */
+export const SINGLE_CLUSTER_SIZING: ClusterSizing = { cluster: PRODUCTION_CLUSTER, trafficFactor: 1, replicaFactor: 1 };
+
+export function addAutoscaling(core: PlatformCore, sizing: ClusterSizing = SINGLE_CLUSTER_SIZING): AutoscalingSection {
+  const sized = sizer(sizing);
   const charts = {
     catalog: new Chart(core.app, 'CatalogAutoscaling', { namespace: NAMESPACES.catalog }),
     orders: new Chart(core.app, 'OrdersAutoscaling', { namespace: NAMESPACES.orders }),
@@ -73,61 +93,61 @@ export function addAutoscaling(core: PlatformCore): AutoscalingSection {
   const fn = core.functions;
 
   const autoscalers: Record<string, FunctionAutoscaler> = {
-    'product-detail': new KedaFunctionAutoscaler(charts.catalog, 'ProductDetail', {
+    'product-detail': new KedaFunctionAutoscaler(charts.catalog, 'ProductDetail', sized({
       target: fn['product-detail'],
       minReplicas: 10,
       maxReplicas: 600,
       capacity: { peakRequestsPerSecond: 30000, requestsPerPodPerSecond: 250, burstRequestsPerSecond: 2000 },
-    }),
-    price: new KedaFunctionAutoscaler(charts.catalog, 'Price', {
+    })),
+    price: new KedaFunctionAutoscaler(charts.catalog, 'Price', sized({
       target: fn.price,
       minReplicas: 10,
       maxReplicas: 600,
       triggers: [KedaTrigger.requestRate({ requestsPerPodPerSecond: 210 })],
       capacity: { peakRequestsPerSecond: 30000, requestsPerPodPerSecond: 300, burstRequestsPerSecond: 2500 },
-    }),
+    })),
     // CPU HPA for inventory only: its stock-consistency checks are CPU-bound, so CPU tracks load.
     // CPU-only scaling is a risk on older runwasi shims: a cgroup-driver mismatch (fixed in 2025)
     // left Wasm pods reporting no CPU usage to the kubelet, so the HPA saw 0 % and never scaled
     // out. The platform's nodes run a fixed shim; check `kubectl top pod -n functions-catalog`
     // shows non-zero CPU for inventory pods before a shim upgrade or downgrade.
-    inventory: new HorizontalFunctionAutoscaler(charts.catalog, 'Inventory', {
+    inventory: new HorizontalFunctionAutoscaler(charts.catalog, 'Inventory', sized({
       target: fn.inventory,
       minReplicas: 6,
       maxReplicas: 300,
       metrics: [ResourceMetric.cpu(70)],
       capacity: { peakRequestsPerSecond: 12000, requestsPerPodPerSecond: 200, burstRequestsPerSecond: 1000 },
-    }),
+    })),
     // Query cost varies tenfold between queries: concurrency tracks load better than rate.
-    search: new KedaFunctionAutoscaler(charts.catalog, 'Search', {
+    search: new KedaFunctionAutoscaler(charts.catalog, 'Search', sized({
       target: fn.search,
       minReplicas: 6,
       maxReplicas: 400,
       triggers: [KedaTrigger.inFlight({ requestsPerPod: 8 })],
       capacity: { peakRequestsPerSecond: 15000, requestsPerPodPerSecond: 120, targetUtilizationPercent: 70, burstRequestsPerSecond: 600 },
-    }),
-    recommend: new KedaFunctionAutoscaler(charts.catalog, 'Recommend', {
+    })),
+    recommend: new KedaFunctionAutoscaler(charts.catalog, 'Recommend', sized({
       target: fn.recommend,
       minReplicas: 4,
       maxReplicas: 200,
       capacity: { peakRequestsPerSecond: 8000, requestsPerPodPerSecond: 150, burstRequestsPerSecond: 500 },
-    }),
+    })),
     // A few requests a minute outside sales: no pods while idle, the interceptor holds the first request.
-    reviews: new ScaleToZeroFunctionAutoscaler(charts.catalog, 'Reviews', {
+    reviews: new ScaleToZeroFunctionAutoscaler(charts.catalog, 'Reviews', sized({
       target: fn.reviews,
       hosts: ['reviews.functions-catalog.svc.cluster.local'],
       maxReplicas: 40,
       scalingMetric: HttpScalingMetric.concurrency(50),
       scaledownPeriodSeconds: 600,
       capacity: { peakRequestsPerSecond: 1500, requestsPerPodPerSecond: 250 },
-    }),
-    cart: new KedaFunctionAutoscaler(charts.orders, 'Cart', {
+    })),
+    cart: new KedaFunctionAutoscaler(charts.orders, 'Cart', sized({
       target: fn.cart,
       minReplicas: 10,
       maxReplicas: 600,
       capacity: { peakRequestsPerSecond: 25000, requestsPerPodPerSecond: 250, burstRequestsPerSecond: 2000 },
-    }),
-    checkout: new KedaFunctionAutoscaler(charts.orders, 'Checkout', {
+    })),
+    checkout: new KedaFunctionAutoscaler(charts.orders, 'Checkout', sized({
       target: fn.checkout,
       minReplicas: 10,
       maxReplicas: 800,
@@ -137,9 +157,9 @@ export function addAutoscaling(core: PlatformCore): AutoscalingSection {
         { name: 'black-friday', schedule: BLACK_FRIDAY, timezone: SHOP_TIMEZONE, replicas: 400, prescaleMinutes: 30 },
       ],
       capacity: { peakRequestsPerSecond: 20000, requestsPerPodPerSecond: 120, burstRequestsPerSecond: 1000 },
-    }),
+    })),
     // Admission for the sale itself: request rate, plus in-flight because queued buyers wait inside it.
-    'flash-sale': new KedaFunctionAutoscaler(charts.orders, 'FlashSale', {
+    'flash-sale': new KedaFunctionAutoscaler(charts.orders, 'FlashSale', sized({
       target: fn['flash-sale'],
       minReplicas: 10,
       maxReplicas: 1500,
@@ -152,18 +172,56 @@ export function addAutoscaling(core: PlatformCore): AutoscalingSection {
         { name: 'black-friday', schedule: BLACK_FRIDAY, timezone: SHOP_TIMEZONE, replicas: 1000, prescaleMinutes: 30 },
       ],
       capacity: { peakRequestsPerSecond: 100000, requestsPerPodPerSecond: 150, burstRequestsPerSecond: 1200 },
-    }),
+    })),
     // The price canary takes 10 % of price's traffic (3,000 requests/s at peak): it scales
     // on its own request rate like the stable, from a smaller floor.
-    'price-canary': new KedaFunctionAutoscaler(charts.catalog, 'PriceCanary', {
+    'price-canary': new KedaFunctionAutoscaler(charts.catalog, 'PriceCanary', sized({
       target: core.canaries.price,
       minReplicas: 2,
       maxReplicas: 80,
       triggers: [KedaTrigger.requestRate({ requestsPerPodPerSecond: 210 })],
       capacity: { peakRequestsPerSecond: 3000, requestsPerPodPerSecond: 300, burstRequestsPerSecond: 250 },
-    }),
+    })),
   };
 
-  const capacity = new ClusterCapacity(core.app, 'ClusterCapacity', { cluster: PRODUCTION_CLUSTER });
+  const capacity = new ClusterCapacity(core.app, 'ClusterCapacity', { cluster: sizing.cluster });
   return { charts, autoscalers, capacity };
+}
+
+/** The fields of an autoscaler's props that scale with a cluster's share. */
+interface Scalable {
+  readonly minReplicas?: number;
+  readonly maxReplicas: number;
+  readonly capacity?: CapacityPlan;
+  readonly flashSales?: readonly FlashSaleWindow[];
+}
+
+/**
+ * Scales an autoscaler's props to a cluster: request rates by the traffic factor, replica
+ * bounds by the replica factor (a floor of at least 2 pods, for the disruption budget and one
+ * pod per zone), flash-sale replicas inside the new bounds. Factor 1 leaves them as written.
+ */
+function sizer(sizing: ClusterSizing): <T extends Scalable>(props: T) => T {
+  const r = sizing.replicaFactor;
+  const t = sizing.trafficFactor;
+  if (r === 1 && t === 1) return (props) => props;
+  return (props) => {
+    const min = props.minReplicas === undefined ? undefined : Math.max(Math.min(2, props.minReplicas), Math.ceil(props.minReplicas * r));
+    const max = Math.max(min ?? 1, Math.ceil(props.maxReplicas * r));
+    return {
+      ...props,
+      ...(min === undefined ? {} : { minReplicas: min }),
+      maxReplicas: max,
+      ...(props.capacity ? {
+        capacity: {
+          ...props.capacity,
+          peakRequestsPerSecond: Math.ceil(props.capacity.peakRequestsPerSecond * t),
+          ...(props.capacity.burstRequestsPerSecond === undefined ? {} : { burstRequestsPerSecond: Math.ceil(props.capacity.burstRequestsPerSecond * t) }),
+        },
+      } : {}),
+      ...(props.flashSales ? {
+        flashSales: props.flashSales.map((w) => ({ ...w, replicas: Math.min(max, Math.max(min ?? 1, Math.ceil(w.replicas * r))) })),
+      } : {}),
+    };
+  };
 }

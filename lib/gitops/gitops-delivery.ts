@@ -1,4 +1,4 @@
-import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Application, ApplicationSpecIgnoreDifferences } from '../../imports/argocd-applications-argoproj.io';
 import { AppProject } from '../../imports/argocd-appprojects-argoproj.io';
@@ -149,6 +149,20 @@ export interface GitOpsDeliveryProps {
    * @default - none
    */
   readonly additionalApplications?: AdditionalApplication[];
+  /**
+   * Whether to write the bootstrap files (the root Application and the argocd-cm patch) to
+   * `bootstrap/`. A cluster of a {@link Fleet} has none: the fleet's ApplicationSet delivers it.
+   * @default true
+   */
+  readonly bootstrap?: boolean;
+  /**
+   * Whether the child Applications are objects of this construct's chart. When false they
+   * are planned as usual (names, paths, projects, waves, sync options, ignored differences;
+   * see `applications`) but not emitted: something else creates them from the plan, as a
+   * {@link Fleet}'s ApplicationSet does. The AppProject is emitted either way.
+   * @default true
+   */
+  readonly emitApplications?: boolean;
 }
 
 /** One Application of the app of apps, as planned. */
@@ -208,9 +222,12 @@ export class GitOpsDelivery extends Construct {
   private readonly projectName: string;
   private readonly repoUrl: string;
   private readonly targetRevision: string;
-  private readonly pathPrefix: string;
-  private readonly argoCdNamespace: string;
-  private readonly destinationServer: string;
+  /** The folder of the output inside the repository (`pathPrefix`). */
+  public readonly pathPrefix: string;
+  /** The namespace of Argo CD's Applications and AppProjects. */
+  public readonly argoCdNamespace: string;
+  /** The API server the child Applications deliver to. */
+  public readonly destinationServer: string;
   private readonly requireWaves: boolean;
   private readonly serverSideApply: boolean;
   private readonly chartPath: (chart: Chart) => string;
@@ -220,6 +237,8 @@ export class GitOpsDelivery extends Construct {
   private inventoryCache?: { readonly size: number; readonly delivered: Delivered[]; readonly derived: Map<string, unknown> };
   /** Objects that existed when the construct was created: the ones it placed. */
   private readonly placed = new WeakSet<ApiObject>();
+  /** Where the child Applications are created: this construct, or a detached chart when they are only planned. */
+  private readonly applicationScope: Construct;
 
   constructor(scope: Construct, id: string, props: GitOpsDeliveryProps) {
     super(scope, id);
@@ -242,6 +261,9 @@ export class GitOpsDelivery extends Construct {
     const retry = props.retry ?? {};
     this.additional = props.additionalApplications ?? [];
     this.rootFolder = folderOf(this.chartPath(this.chart));
+    // Planned-only Applications are built in a chart of an app of their own: they resolve
+    // (waves, sync options) exactly like emitted ones, but no chart of this app renders them.
+    this.applicationScope = (props.emitApplications ?? true) ? this : new Chart(new App(), 'PlannedApplications');
 
     this.placeObjects();
 
@@ -319,6 +341,13 @@ export class GitOpsDelivery extends Construct {
       },
     })) as Record<string, unknown>;
 
+    if (props.bootstrap ?? true) this.addBootstrap();
+
+    reportsOwnDuplicates(this);
+    this.node.addValidation({ validate: () => this.validate() });
+  }
+
+  private addBootstrap(): void {
     new OutputArtifact(this, 'Bootstrap', {
       path: 'bootstrap/root-application.yaml',
       render: () => bootstrapYaml(
@@ -340,13 +369,10 @@ export class GitOpsDelivery extends Construct {
         [applicationHealthPatch(this.argoCdNamespace)],
       ),
     });
-
-    reportsOwnDuplicates(this);
-    this.node.addValidation({ validate: () => this.validate() });
   }
 
   /** Every GitOpsDelivery of the app, in tree order. */
-  private static all(root: IConstruct): GitOpsDelivery[] {
+  public static all(root: IConstruct): GitOpsDelivery[] {
     return constructsOf(root).filter((c): c is GitOpsDelivery => c instanceof GitOpsDelivery);
   }
 
@@ -364,8 +390,8 @@ export class GitOpsDelivery extends Construct {
     // Two names that read alike as ids ("a-b" and "a.b", or one name given twice) are reported
     // by the duplicate-name check at synth; a second construct with the same id would throw here first.
     let unique = id;
-    for (let n = 2; this.node.tryFindChild(unique) !== undefined; n++) unique = `${id}${n}`;
-    return new Application(this, unique, {
+    for (let n = 2; this.applicationScope.node.tryFindChild(unique) !== undefined; n++) unique = `${id}${n}`;
+    return new Application(this.applicationScope, unique, {
       metadata: {
         name: p.name,
         namespace: this.argoCdNamespace,

@@ -86,6 +86,8 @@ export const DEFAULT_KIND_WAVES: readonly KindWave[] = [
   row('rbac.authorization.k8s.io', 'RoleBinding', SyncWave.FOUNDATION),
   row('gateway.networking.k8s.io', 'GatewayClass', SyncWave.FOUNDATION),
   row('gateway.envoyproxy.io', 'EnvoyProxy', SyncWave.FOUNDATION),
+  // A fleet's own Argo CD objects: the project before the ApplicationSet that names it.
+  row('argoproj.io', 'AppProject', SyncWave.FOUNDATION),
 
   row('templates.gatekeeper.sh', 'ConstraintTemplate', SyncWave.POLICY_TEMPLATES),
   row('config.gatekeeper.sh', 'Config', SyncWave.POLICY_TEMPLATES),
@@ -100,6 +102,7 @@ export const DEFAULT_KIND_WAVES: readonly KindWave[] = [
   row('', 'Service', SyncWave.WORKLOADS),
   row('', 'PersistentVolumeClaim', SyncWave.WORKLOADS),
   row('apps', 'Deployment', SyncWave.WORKLOADS),
+  row('argoproj.io', 'ApplicationSet', SyncWave.WORKLOADS),
   row('apps', 'StatefulSet', SyncWave.WORKLOADS),
   row('apps', 'DaemonSet', SyncWave.WORKLOADS),
   row('batch', 'Job', SyncWave.WORKLOADS),

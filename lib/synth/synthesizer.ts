@@ -5,6 +5,7 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { oneLine } from '../core/names';
 import { dependencyOrder } from './dependency-order';
+import { NestedApp } from './nested-app';
 import { duplicateObjectProblems } from './duplicate-objects';
 import { OutputArtifact } from './output-artifact';
 import { YamlEmitter } from './yaml-emitter';
@@ -66,6 +67,11 @@ export function collectProblems(root: IConstruct): string[] {
       }
     }
     problems.push(...duplicateObjectProblems(root));
+    for (const nested of NestedApp.all(root)) {
+      // A nested app's problems name its folder before the construct path: the same path
+      // exists in every cluster of a fleet.
+      problems.push(...collectProblems(nested.app).map((p) => p.replace(/^\[/, `[${nested.folder}/`)));
+    }
     if (problems.length === 0) markValidated(root);
     // One cause, one line: a message two validations of one construct both report is listed once.
     return [...new Set(problems)];
@@ -159,8 +165,9 @@ export function renderArtifacts(app: App): RenderedFile[] {
  * Throws {@link SynthValidationError} (listing every problem) before anything is rendered.
  */
 export function renderApp(app: App, options: RenderOptions = {}): RenderedFile[] {
-  return withSynthSession(app, () => {
-    const problems = collectProblems(app);
+  return withNestedSessions(app, () => withSynthSession(app, () => {
+    // Validated already when this is a nested app: its parent's validation ran it.
+    const problems = isValidated(app) ? [] : collectProblems(app);
     if (problems.length > 0) {
       throw new SynthValidationError(problems);
     }
@@ -173,13 +180,26 @@ export function renderApp(app: App, options: RenderOptions = {}): RenderedFile[]
       }
     }
     files.push(...renderArtifacts(app));
+    for (const nested of NestedApp.all(app)) {
+      files.push(...renderApp(nested.app).map((f) => ({ path: `${nested.folder}/${f.path}`, content: f.content })));
+    }
     const seen = new Set<string>();
     const clashes = files.filter((f) => seen.size === seen.add(f.path).size).map((f) => f.path);
     if (clashes.length > 0) {
       throw new SynthValidationError(clashes.map((p) => `two outputs would be written to "${p}": give the charts or artifacts distinct ids or paths`));
     }
     return files;
-  });
+  }));
+}
+
+/**
+ * Runs `fn` with a synthesis session open on every app nested in `app`, so that each is
+ * validated once (by the parent's validation) and rendered from that same session.
+ */
+function withNestedSessions<T>(app: App, fn: () => T): T {
+  const nested = NestedApp.all(app).map((n) => n.app);
+  const run = (i: number): T => (i === nested.length ? fn() : withSynthSession(nested[i], () => run(i + 1)));
+  return run(0);
 }
 
 /**

@@ -45,6 +45,12 @@ export interface TeamProjectProps {
    * @default TEAM_PROJECT_KINDS
    */
   readonly kinds?: readonly ProjectKind[];
+  /**
+   * The AppProject's name. Argo CD's projects share one namespace: a team delivered to
+   * several clusters by one Argo CD gets a project per cluster (for example "catalog-staging").
+   * @default - the team's name
+   */
+  readonly projectName?: string;
 }
 
 /**
@@ -57,7 +63,7 @@ export interface TeamProjectProps {
 export class TeamProject extends Construct {
   /** The AppProject. */
   public readonly resource: AppProject;
-  /** Project name: the team's name. */
+  /** Project name: `projectName`, or the team's name. */
   public readonly projectName: string;
 
   constructor(scope: Construct, id: string, props: TeamProjectProps) {
@@ -66,13 +72,14 @@ export class TeamProject extends Construct {
     const server = props.destinationServer ?? 'https://kubernetes.default.svc';
     const argoCdNamespace = props.argoCdNamespace ?? 'argocd';
     const kinds = props.kinds ?? TEAM_PROJECT_KINDS;
-    this.projectName = team.name;
+    this.projectName = props.projectName ?? team.name;
 
     this.node.addValidation({
       validate: () => [
         checkUrl('repoUrl', props.repoUrl, ['https', 'ssh']),
         checkUrl('destinationServer', server, ['https', 'http']),
         checkDns1123Label('argoCdNamespace', argoCdNamespace),
+        checkDns1123Label('projectName', this.projectName),
         ...kinds.filter((k) => typeof k.kind !== 'string' || k.kind.trim() === '')
           .map((k) => `kinds has an entry with an empty kind (group "${oneLine(String(k.group))}"): name the kind`),
       ].filter((e): e is string => e !== undefined),
