@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ENGINES } from './engines/index';
 import { ConformanceContext, EngineResult, readVersions, summaryLine, toolPath } from './support/context';
+import { fleetClusters, fleetLayer, generatedApplications } from './support/fleet';
 
 async function main(): Promise<number> {
   const root = path.resolve(__dirname, '..');
@@ -17,9 +18,11 @@ async function main(): Promise<number> {
     return 2;
   }
   const work = mkdtempSync(path.join(os.tmpdir(), 'conformance-'));
+  const dist = path.join(root, 'dist');
   const ctx: ConformanceContext = {
     root,
-    dist: path.join(root, 'dist'),
+    dist,
+    repoFolder: 'dist',
     work,
     versions: readVersions(root),
     tool: (name) => toolPath(root, name),
@@ -28,16 +31,37 @@ async function main(): Promise<number> {
   const lines: string[] = [];
   let failed = 0;
   try {
-    for (const engine of ENGINES.filter((e) => wanted.length === 0 || wanted.includes(e.name))) {
+    // A fleet's dist/: its own layer (bootstrap/, gitops/, fleet/) goes to the API server as the
+    // hub applies it; every engine checks each cluster's folder as it checks a single cluster.
+    const clusters = fleetClusters(dist);
+    const targets: { label: string; ctx: ConformanceContext; engines: string[] | undefined }[] = clusters.length === 0
+      ? [{ label: '', ctx, engines: undefined }]
+      : [
+        { label: 'fleet', ctx: { ...ctx, dist: fleetLayer(dist, work) }, engines: ['kube-apiserver'] },
+        ...clusters.map((cluster) => ({
+          label: cluster,
+          ctx: {
+            ...ctx, dist: path.join(dist, 'clusters', cluster), repoFolder: `dist/clusters/${cluster}`, cluster,
+            applications: generatedApplications(dist, cluster),
+          },
+          engines: undefined,
+        })),
+      ];
+    const runs = targets.flatMap((t) => ENGINES
+      .filter((e) => (wanted.length === 0 || wanted.includes(e.name)) && (t.engines === undefined || t.engines.includes(e.name)))
+      .map((engine) => ({ engine, target: t })));
+    for (const { engine, target } of runs) {
       const start = Date.now();
-      console.error(`conformance: ${engine.name} ...`);
+      const name = target.label === '' ? engine.name : `${engine.name} [${target.label}]`;
+      console.error(`conformance: ${name} ...`);
       let results: EngineResult[];
       try {
-        results = await engine.run({ ...ctx, log: (m) => ctx.log(`[${engine.name}] ${m}`) });
+        results = (await engine.run({ ...target.ctx, log: (m) => ctx.log(`[${name}] ${m}`) }))
+          .map((r) => (target.label === '' ? r : { ...r, engine: `${r.engine} [${target.label}]` }));
       } catch (e) {
         // An engine that cannot run is a failure with its reason, never a skip.
         const reason = e instanceof Error ? e.message : String(e);
-        results = [{ engine: engine.name, version: 'not run', checked: 0, failures: [`${engine.name} could not run: ${reason}`] }];
+        results = [{ engine: name, version: 'not run', checked: 0, failures: [`${name} could not run: ${reason}`] }];
       }
       for (const result of results) {
         for (const failure of result.failures) {
@@ -46,7 +70,7 @@ async function main(): Promise<number> {
         failed += result.failures.length;
         lines.push(summaryLine(result));
       }
-      console.error(`conformance: ${engine.name} took ${((Date.now() - start) / 1000).toFixed(1)} s`);
+      console.error(`conformance: ${name} took ${((Date.now() - start) / 1000).toFixed(1)} s`);
     }
   } finally {
     // CONFORMANCE_KEEP=1 keeps the engines' inputs and outputs to read after a failure.

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
+import { Manifest } from './manifests';
 
 /** What one engine found: the summary line `conformance <engine> <version>: <checked> checked, <failed> failed`. */
 export interface EngineResult {
@@ -17,8 +18,17 @@ export interface EngineResult {
 export interface ConformanceContext {
   /** The repository root. */
   readonly root: string;
-  /** The synthesized output that is checked (the committed `dist/`). */
+  /** The synthesized output that is checked: the committed `dist/`, or one fleet cluster's folder of it. */
   readonly dist: string;
+  /** The folder of `dist` inside the repository, as Application paths name it ("dist", "dist/clusters/staging"). */
+  readonly repoFolder: string;
+  /** The fleet cluster `dist` is, if it is one. */
+  readonly cluster?: string;
+  /**
+   * The Applications that deliver `dist` when it holds none itself: those the fleet's
+   * ApplicationSet generates for the cluster.
+   */
+  readonly applications?: readonly Manifest[];
   /** A fresh scratch folder for this run, removed afterwards. */
   readonly work: string;
   /** The pins of tools/versions.env. */

@@ -11,7 +11,7 @@ import { NestedApp } from '../synth/nested-app';
 import { OutputArtifact } from '../synth/output-artifact';
 import { constructsOf, renderedJson } from '../synth/synth-session';
 import { FleetCluster, FleetClusterSpec } from './fleet-cluster';
-import { computeRegionLoss, FleetCapacity, renderFleetReport } from './region-loss';
+import { computeRegionLoss, FleetCapacity, RegionLoss, renderFleetReport } from './region-loss';
 
 /** Labels of every Application the fleet's ApplicationSet generates. */
 export const FLEET_LABELS = {
@@ -206,7 +206,7 @@ export class Fleet extends Construct {
 
     this.report = new OutputArtifact(this, 'Report', {
       path: props.reportPath ?? 'reports/fleet.md',
-      render: () => renderFleetReport(this.capacities(), computeRegionLoss(this.capacities())),
+      render: () => renderFleetReport(this.capacities(), this.regionLoss()),
     });
 
     this.node.addValidation({ validate: () => this.validate() });
@@ -296,6 +296,11 @@ export class Fleet extends Construct {
     }
     const width = Math.max(2, String(keys.length).length);
     return new Map(keys.map((k, i) => [k, String(i + 1).padStart(width, '0')]));
+  }
+
+  /** What losing each region of each environment does to the other clusters (the fleet report's figure). */
+  public regionLoss(): RegionLoss[] {
+    return computeRegionLoss(this.capacities());
   }
 
   /** The app built for `cluster`. */
