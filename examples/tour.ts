@@ -1,9 +1,10 @@
-// The README's other examples (Autoscaling, Teams, Gateway, Observability, GitOps delivery), each
+// The README's other examples (Autoscaling, Teams, Gateway, Observability, GitOps delivery, Fleet), each
 // exactly as the README shows it, inside the declarations it assumes, combined into one app:
 // `test/readme.test.ts` checks that every README block is here and that the app synthesizes
 // without a problem, and the package check compiles this file against the packed library.
 import { App, Chart, Duration } from 'cdk8s';
 import {
+  ClusterCapacity, ClusterDescription, Fleet, FleetCluster,
   FUNCTION_SDK_METRICS, FunctionGateway, FunctionNamespace, GatewayProvider, GitOpsDelivery, HttpScalingMetric,
   IRequestAuthorizer, KedaFunctionAutoscaler, KedaTrigger, ObservabilityStack, OpaAuthorizer, RateLimit,
   RequestAuthorizationPolicy, RequestIdentity, RequestMetrics, SaleSchedule, ScaleToZeroFunctionAutoscaler,
@@ -147,4 +148,49 @@ export function buildTour(app: App): void {
   );
   observabilityExample(app, gateway.requestMetrics, functions.checkout, functions.price);
   gitopsExample(app);
+}
+
+/** One cluster's platform in the fleet example: a function, its autoscaler at the cluster's share, the checks. */
+export function buildOrdersCluster(app: App, cluster: FleetCluster): void {
+  const base = new Chart(app, 'PlatformBase');
+  new FunctionNamespace(base, 'Orders', { name: 'functions-orders' });
+  const orders = new Chart(app, 'OrdersFunctions', { namespace: 'functions-orders' });
+  const checkout = fn(orders, 'Checkout', 'checkout');
+  const peak = cluster.environment === 'production' ? 20000 : 1000;
+  new KedaFunctionAutoscaler(orders, 'CheckoutScaling', {
+    // Enough for the whole production peak (115 pods at 175/s): one region carries it when the other fails.
+    target: checkout, minReplicas: 2, maxReplicas: 120,
+    // Each cluster takes its share of its environment's peak.
+    capacity: { peakRequestsPerSecond: cluster.share(peak), requestsPerPodPerSecond: 250 },
+  });
+  new ClusterCapacity(app, 'Capacity', { cluster: cluster.description });
+  // Created last, as always; the fleet's settings name everything after the cluster.
+  new GitOpsDelivery(new Chart(app, 'Gitops', { namespace: 'argocd' }), 'Delivery', {
+    repoUrl: 'https://git.shop.example.com/platform/wasm-functions.git',
+    ...cluster.deliveryProps('shop'),
+  });
+}
+
+/** Fleet: staging, then two production regions taking half the traffic each. */
+export function fleetExample(app: App): Fleet {
+  const workers = (name: string, nodes: number): ClusterDescription =>
+    ({ name, nodes, allocatableCpuPerNode: '7500m', allocatableMemoryPerNode: '28Gi', maxPodsPerNode: 250 });
+  const fleet = new Fleet(new Chart(app, 'Fleet', { namespace: 'argocd' }), 'Fleet', {
+    repoUrl: 'https://git.shop.example.com/platform/wasm-functions.git',
+    clusters: [
+      { name: 'staging', environment: 'staging', region: 'eu-central', trafficPercent: 100,
+        server: 'https://staging.k8s.shop.example.com:6443', description: workers('staging', 3) },
+      { name: 'prod-eu-central', environment: 'production', region: 'eu-central', trafficPercent: 50,
+        server: 'https://eu-central.k8s.shop.example.com:6443', description: workers('prod-eu-central', 6) },
+      { name: 'prod-eu-west', environment: 'production', region: 'eu-west', trafficPercent: 50,
+        server: 'https://eu-west.k8s.shop.example.com:6443', description: workers('prod-eu-west', 6) },
+    ],
+    build: buildOrdersCluster,
+  });
+  // The root Application in bootstrap/ delivers the fleet's ApplicationSet.
+  new GitOpsDelivery(new Chart(app, 'Gitops', { namespace: 'argocd' }), 'Delivery', {
+    repoUrl: 'https://git.shop.example.com/platform/wasm-functions.git',
+    projectName: 'fleet-root',
+  });
+  return fleet;
 }

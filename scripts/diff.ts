@@ -1,5 +1,5 @@
 // `npm run diff`: what a fresh synth would change in the committed dist/, as Markdown for a
-// pull-request comment. Reads only: it never writes to dist/.
+// pull-request comment, naming the fleet clusters a change touches. Reads only: it never writes to dist/.
 //
 //   npm run diff                      committed dist/ at HEAD → fresh synth
 //   npm run diff -- --ref origin/main dist/ on another commit (the PR's base) → fresh synth
@@ -8,8 +8,8 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { diffManifests, formatManifestDiff, isEmptyDiff, ManifestFile, readManifestFolder, renderApp } from '../lib';
-import { buildReferencePlatform } from '../platform';
+import { diffManifests, formatManifestDiff, isEmptyDiff, ManifestFile, OUTPUT_MANIFEST, readManifestFolder, renderApp } from '../lib';
+import { buildReferenceFleet } from '../platform';
 
 const ROOT = path.resolve(__dirname, '..');
 const DIST = 'dist';
@@ -26,7 +26,8 @@ function git(...args: string[]): string {
 /** The files of dist/ as committed at `ref` (none when dist/ is not in that commit). */
 function committedFiles(ref: string): ManifestFile[] {
   const listing = git('ls-tree', '-r', '-z', '--name-only', ref, '--', `${DIST}/`);
-  return listing.split('\0').filter((p) => p !== '').map((p) => ({
+  // The synthesizer's list of what it wrote is not output: a fresh render has none.
+  return listing.split('\0').filter((p) => p !== '' && p !== `${DIST}/${OUTPUT_MANIFEST}`).map((p) => ({
     path: p.slice(DIST.length + 1),
     content: git('show', `${ref}:${p}`),
   }));
@@ -34,7 +35,7 @@ function committedFiles(ref: string): ManifestFile[] {
 
 /** The files of dist/ on disk. */
 function worktreeFiles(): ManifestFile[] {
-  return readManifestFolder(path.join(ROOT, DIST));
+  return readManifestFolder(path.join(ROOT, DIST)).filter((f) => f.path !== OUTPUT_MANIFEST);
 }
 
 function main(): void {
@@ -42,7 +43,7 @@ function main(): void {
   const ref = option('--ref') ?? 'HEAD';
   const before = worktree ? worktreeFiles() : committedFiles(ref);
   const app = new App();
-  buildReferencePlatform(app);
+  buildReferenceFleet(app);
   const after = renderApp(app);
   const diff = diffManifests(before, after);
   process.stdout.write(formatManifestDiff(diff, {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { renderApp } from '../lib';
 import { buildShop } from '../examples/quickstart';
-import { buildTour } from '../examples/tour';
+import { buildTour, fleetExample } from '../examples/tour';
 import { testApp } from './support/synth';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -41,6 +41,16 @@ describe('README', () => {
     expect(all).toContain('kind: HTTPScaledObject');
     expect(all).toContain('keda-add-ons-http-interceptor-proxy');
     expect(all).toContain('kind: Application');
+  });
+
+  test('the fleet example synthesizes each cluster under clusters/<name>/ and one ApplicationSet', () => {
+    const app = testApp();
+    const fleet = fleetExample(app);
+    const files = renderApp(app);
+    const paths = files.map((f) => f.path);
+    for (const c of ['staging', 'prod-eu-central', 'prod-eu-west']) expect(paths).toContain(`clusters/${c}/orders-functions/orders-functions.k8s.yaml`);
+    expect(files.find((f) => f.path === 'fleet/fleet.k8s.yaml')!.content).toContain('kind: ApplicationSet');
+    expect(fleet.regionLoss().every((l) => l.absorbed)).toBe(true);
   });
 
   test('names the two set-up commands', () => {

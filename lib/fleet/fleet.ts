@@ -5,7 +5,7 @@ import { AppProject } from '../../imports/argocd-appprojects-argoproj.io';
 import { ClusterCapacity } from '../autoscaling/cluster-capacity';
 import { LABELS, MANAGED_BY } from '../core/labels';
 import { checkDns1123Label, checkDns1123Subdomain, checkGitRevision, checkUrl, oneLine } from '../core/names';
-import { GitOpsDelivery } from '../gitops/gitops-delivery';
+import { GitOpsDelivery, RESOURCES_FINALIZER } from '../gitops/gitops-delivery';
 import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
 import { NestedApp } from '../synth/nested-app';
 import { OutputArtifact } from '../synth/output-artifact';
@@ -184,7 +184,7 @@ export class Fleet extends Construct {
             },
             annotations: { [SYNC_WAVE_ANNOTATION]: '{{.wave}}' },
             // Removing a cluster or a chart removes its objects, as in a single-cluster delivery.
-            finalizers: ['resources-finalizer.argocd.argoproj.io'],
+            finalizers: [RESOURCES_FINALIZER],
           },
           spec: {
             project: '{{.project}}',

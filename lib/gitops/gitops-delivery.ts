@@ -184,7 +184,7 @@ const REPO_URL = /^(?:(?:https?|ssh|git):\/\/[^\s/@]+(?:@[^\s/]+)?(?::\d+)?\/\S+
 // Argo CD's foreground cascade-delete finalizer under its domain-qualified name (the same
 // behaviour as the bare `resources-finalizer.argocd.argoproj.io`, which kube-apiserver 1.30
 // warns about on every write: "prefer a domain-qualified finalizer name").
-const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreground';
+export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreground';
 const PART_OF = 'gitops';
 
 interface Delivered {

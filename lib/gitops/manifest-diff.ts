@@ -30,6 +30,11 @@ export interface ObjectRef {
   readonly namespace: string;
   /** The file the object is in. */
   readonly file: string;
+  /**
+   * The fleet cluster whose folder (`clusters/<cluster>/`) holds the file.
+   * @default - none: a single cluster's output, or a fleet's own layer
+   */
+  readonly cluster?: string;
 }
 
 /** One field that moved. Paths are dotted, list items by name where they have one: `spec.template.spec.containers[function].image`. */
@@ -60,6 +65,22 @@ export interface ManifestDiff {
    * way round: a change of who may reach what, named connection by connection.
    */
   readonly reach: { readonly allowed: readonly ReachConnection[]; readonly denied: readonly ReachConnection[] };
+  /**
+   * The fleet clusters (folders `clusters/<cluster>/`) anything changed in, sorted; empty
+   * for a single cluster's output.
+   */
+  readonly clusters: readonly string[];
+  /** Whether anything outside every cluster's folder changed (a fleet's own layer, or a single cluster's output). */
+  readonly outsideClusters: boolean;
+  /** Whether either side is a fleet's output (has `clusters/<cluster>/` folders). */
+  readonly fleet: boolean;
+}
+
+const CLUSTER_FOLDER = /^clusters\/([^/]+)\//;
+
+/** The fleet cluster whose folder holds `file`, if any. */
+export function clusterOfPath(file: string): string | undefined {
+  return CLUSTER_FOLDER.exec(file)?.[1];
 }
 
 /** The file name of the machine-readable reach report ({@link ReachReport}). */
@@ -76,7 +97,11 @@ function reachConnections(others: ReadonlyMap<string, string>): Map<string, Reac
     } catch {
       continue;
     }
-    for (const c of Array.isArray(parsed.connections) ? parsed.connections : []) out.set(`${c.from} ${c.to} ${c.protocol} ${c.port}`, c);
+    // A fleet has a reach report per cluster: the same connection in two clusters is two.
+    const cluster = clusterOfPath(p);
+    for (const c of Array.isArray(parsed.connections) ? parsed.connections : []) {
+      out.set(`${cluster ?? ''} ${c.from} ${c.to} ${c.protocol} ${c.port}`, cluster ? { ...c, from: `${cluster}: ${c.from}` } : c);
+    }
   }
   return out;
 }
@@ -108,13 +133,16 @@ export function indexManifests(files: readonly ManifestFile[]): { objects: Map<s
       continue;
     }
     for (const manifest of docs) {
+      const cluster = clusterOfPath(file.path);
       const ref: ObjectRef = {
         kind: manifest.kind,
         name: manifest.metadata?.name ?? '',
         namespace: manifest.metadata?.namespace ?? '',
         file: file.path,
+        ...(cluster ? { cluster } : {}),
       };
-      const key = objectKey(manifest);
+      // Every cluster of a fleet holds the same objects: each is its cluster's.
+      const key = cluster ? `clusters/${cluster}|${objectKey(manifest)}` : objectKey(manifest);
       objects.set(objects.has(key) ? `${key}@${file.path}` : key, { manifest, ref });
     }
   }
@@ -200,6 +228,10 @@ export function diffManifests(before: readonly ManifestFile[], after: readonly M
   const otherChanged = [...a.others.keys()].filter((p) => b.others.has(p) && b.others.get(p) !== a.others.get(p)).sort();
   const reachBefore = reachConnections(a.others);
   const reachAfter = reachConnections(b.others);
+  const touched = [
+    ...added.map((r) => r.file), ...removed.map((r) => r.file), ...changed.flatMap((c) => [c.before.file, c.after.file]),
+    ...otherAdded, ...otherRemoved, ...otherChanged,
+  ];
   return {
     added: added.sort(byRef),
     removed: removed.sort(byRef),
@@ -209,6 +241,9 @@ export function diffManifests(before: readonly ManifestFile[], after: readonly M
       allowed: sortConnections([...reachAfter].filter(([k]) => !reachBefore.has(k)).map(([, c]) => c)),
       denied: sortConnections([...reachBefore].filter(([k]) => !reachAfter.has(k)).map(([, c]) => c)),
     },
+    clusters: [...new Set(touched.map(clusterOfPath).filter((c): c is string => c !== undefined))].sort(),
+    outsideClusters: touched.some((f) => clusterOfPath(f) === undefined),
+    fleet: [...before, ...after].some((f) => clusterOfPath(f.path) !== undefined),
   };
 }
 
@@ -284,7 +319,7 @@ function formatField(change: FieldChange): string {
 }
 
 function formatRef(ref: ObjectRef): string {
-  return `\`${ref.name}\` ${ref.kind}${ref.namespace ? ` in \`${ref.namespace}\`` : ''}`;
+  return `\`${ref.name}\` ${ref.kind}${ref.namespace ? ` in \`${ref.namespace}\`` : ''}${ref.cluster ? ` on ${ref.cluster}` : ''}`;
 }
 
 /** One line per object, or, for a file with many (a new chart), one line for the file with its kinds. */
@@ -327,6 +362,11 @@ export function formatManifestDiff(diff: ManifestDiff, options: FormatDiffOption
     `${beforeLabel} → ${afterLabel}: ${plural(diff.added.length, 'object')} added, ${diff.removed.length} removed, ` +
     `${diff.changed.length} changed${otherCount > 0 ? `; ${plural(otherCount, 'other file')} changed` : ''}.`,
   );
+  if (diff.fleet) {
+    lines.push('', diff.clusters.length > 0
+      ? `Clusters touched: ${diff.clusters.join(', ')}${diff.outsideClusters ? '; and the fleet\'s own layer' : ''}.`
+      : 'Clusters touched: none (only the fleet\'s own layer).');
+  }
   if (diff.added.length > 0) {
     lines.push('', '#### Added');
     lines.push(...listRefs(diff.added));

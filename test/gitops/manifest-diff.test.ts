@@ -62,3 +62,32 @@ describe('diffObjects', () => {
     expect(diffObjects({ args: ['a', 'b'] }, { args: ['a', 'c', 'd'] })).toEqual([{ path: 'args', before: ['a', 'b'], after: ['a', 'c', 'd'] }]);
   });
 });
+
+describe('diffManifests on a fleet', () => {
+  const deployment = (replicas: number) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: price\n  namespace: functions\nspec:\n  replicas: ${replicas}\n`;
+  const fleet = (west: number) => [
+    { path: 'fleet/fleet.k8s.yaml', content: 'apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: fleet\n  namespace: argocd\n' },
+    { path: 'clusters/prod-central/functions/functions.k8s.yaml', content: deployment(3) },
+    { path: 'clusters/prod-west/functions/functions.k8s.yaml', content: deployment(west) },
+  ];
+
+  test('the same object in two clusters is two objects: a change in one names that cluster only', () => {
+    // WHEN
+    const diff = diffManifests(fleet(3), fleet(5));
+
+    // THEN
+    expect(diff.clusters).toEqual(['prod-west']);
+    expect(diff.outsideClusters).toBe(false);
+    expect(diff.changed).toEqual([expect.objectContaining({ after: expect.objectContaining({ cluster: 'prod-west', name: 'price' }) })]);
+    const text = formatManifestDiff(diff);
+    expect(text).toContain('Clusters touched: prod-west.');
+    expect(text).toContain('- `price` Deployment in `functions` on prod-west: `replicas` `3` → `5`');
+  });
+
+  test('a change of the fleet\'s own layer only touches no cluster', () => {
+    const after = fleet(3).map((f) => (f.path.startsWith('fleet/') ? { ...f, content: f.content.replace('name: fleet', 'name: fleet2') } : f));
+    const diff = diffManifests(fleet(3), after);
+    expect(diff.clusters).toEqual([]);
+    expect(formatManifestDiff(diff)).toContain('Clusters touched: none (only the fleet\'s own layer).');
+  });
+});
