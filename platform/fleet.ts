@@ -1,8 +1,8 @@
 import { App, Chart } from 'cdk8s';
-import { ClusterDescription, Fleet, FleetClusterSpec, GitOpsDelivery } from '../lib';
+import { ClusterDescription, Fleet, FleetCluster, FleetClusterSpec, GitOpsDelivery } from '../lib';
 import { ClusterSizing, PRODUCTION_CLUSTER } from './autoscaling';
 import { GITOPS_REPOSITORY } from './gitops';
-import { buildReferencePlatform } from './index';
+import { buildReferencePlatform, PlatformTarget } from './index';
 
 /**
  * Staging: a small copy of production on 10 workers of the same size, at 5 % of the
@@ -35,6 +35,8 @@ export const FLEET_CLUSTERS: readonly FleetClusterSpec[] = [
     server: 'https://k3s-staging-eu-central.internal.shop.example.com:6443',
     description: STAGING_CLUSTER,
     trafficPercent: 100,
+    // Rehearsals and load tests never touch the shop's own hostname.
+    hostnames: ['staging.shop.example.com'],
   },
   {
     name: 'prod-eu-central',
@@ -106,4 +108,14 @@ export function buildReferenceFleet(app: App): ReferenceFleet {
     projectName: 'ecommerce-fleet-root',
   });
   return { fleet, chart, delivery };
+}
+
+/**
+ * What {@link buildReferencePlatform} is given for the fleet cluster named `name`, as the
+ * fleet builds it; undefined for a name not in {@link FLEET_CLUSTERS}. For tools that rebuild
+ * one cluster's platform in-process (the promtool engine's rule tests).
+ */
+export function platformTargetOf(name: string): PlatformTarget | undefined {
+  const spec = FLEET_CLUSTERS.find((c) => c.name === name);
+  return spec ? { cluster: new FleetCluster(spec, GITOPS_REPOSITORY.pathPrefix), sizing: sizingOf(spec) } : undefined;
 }

@@ -11,6 +11,11 @@ import { NAMESPACES } from './namespaces';
 export interface GatewayInputs {
   /** The OPA request authorizer from the policy section. */
   readonly authorizer: IRequestAuthorizer;
+  /**
+   * The public hostname the gateway serves (its certificate is `<host with dashes>-tls`).
+   * @default "shop.example.com"
+   */
+  readonly host?: string;
 }
 
 /** What the gateway section of the reference platform created. */
@@ -127,6 +132,7 @@ const NO_RETRY = new Set(['cart', 'checkout', 'flash-sale']);
  */
 export function addGateway(core: PlatformCore, inputs: GatewayInputs): GatewaySection {
   const chart = new Chart(core.app, 'Gateway', { namespace: NAMESPACES.gateway });
+  const host = inputs.host ?? 'shop.example.com';
   const routeCharts = {
     catalog: new Chart(core.app, 'CatalogRoutes', { namespace: NAMESPACES.catalog }),
     orders: new Chart(core.app, 'OrdersRoutes', { namespace: NAMESPACES.orders }),
@@ -146,9 +152,9 @@ export function addGateway(core: PlatformCore, inputs: GatewayInputs): GatewaySe
     provider: GatewayProvider.envoyGateway({ proxyReplicas: PROXY_REPLICAS, proxyResources: PROXY_RESOURCES, globalRateLimit: true }),
     name: 'functions',
     routeNamespaces,
-    defaultHost: 'shop.example.com',
+    defaultHost: host,
     // Kept by cert-manager in the gateway namespace.
-    tls: { secretName: 'shop-example-com-tls' },
+    tls: { secretName: `${host.replace(/\./g, '-')}-tls` },
     // The OPA Service lives in `opa`, which the policy section's OpaAuthorizer creates: it
     // emits the ReferenceGrant that lets the authorized routes' SecurityPolicies reach it,
     // and holds their rules in its one request policy.

@@ -11,7 +11,7 @@ import { addTeams, TeamsSection } from './teams';
 
 export { NAMESPACES } from './namespaces';
 export { CATALOG } from './catalog';
-export { buildReferenceFleet, FLEET_CLUSTERS } from './fleet';
+export { buildReferenceFleet, FLEET_CLUSTERS, platformTargetOf } from './fleet';
 export type { PlatformCore } from './core';
 
 /** Handles on everything {@link buildReferencePlatform} created, for tests. */
@@ -48,7 +48,7 @@ export function buildReferencePlatform(app: App, target: PlatformTarget = {}): R
   const core = buildCore(app);
   const autoscaling = addAutoscaling(core, target.sizing ?? SINGLE_CLUSTER_SIZING);
   const policy = addPolicy(core);
-  const gateway = addGateway(core, { authorizer: policy.authorizer });
+  const gateway = addGateway(core, { authorizer: policy.authorizer, host: target.cluster?.hostnames?.[0] });
   const observability = addObservability(core, {
     gatewayMetrics: gateway.requestMetrics, edgeMetrics: gateway.gateway.edgeMetrics, authorizer: policy.authorizer,
   });

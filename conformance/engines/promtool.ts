@@ -7,7 +7,7 @@ import * as yaml from 'js-yaml';
 import * as os from 'os';
 import * as path from 'path';
 import { functionRuleTests, ObjectiveKind } from '../../lib';
-import { buildReferencePlatform } from '../../platform';
+import { buildReferencePlatform, platformTargetOf } from '../../platform';
 import { Engine, EngineResult } from '../support/context';
 import { readManifests } from '../support/manifests';
 import { runCommand } from '../support/process';
@@ -46,7 +46,11 @@ export const promtoolEngine: Engine = {
     // The unit tests, built in-process from the same platform that dist/ was synthesized from;
     // one function of each distinct set of objectives.
     const app = new App({ outdir: path.join(ctx.work, 'promtool-synth') });
-    const platform = buildReferencePlatform(app);
+    // A fleet cluster's folder is checked against that cluster's platform (its sizing moves
+    // the thresholds that read replica bounds).
+    const target = ctx.cluster === undefined ? {} : platformTargetOf(ctx.cluster);
+    if (target === undefined) throw new Error(`cluster ${ctx.cluster} of dist/ is not one of the reference fleet's clusters`);
+    const platform = buildReferencePlatform(app, target);
     const stack = platform.observability.stack;
     const seen = new Set<string>();
     const runs: { name: string; run: () => Promise<void> }[] = [];
