@@ -362,7 +362,7 @@ async function waitForPolicies(cluster: KubeCluster, objects: readonly Manifest[
       const body = JSON.parse(r.body) as { metadata: { generation: number }; status?: typeof status };
       status = body.status ?? {};
       return status.observedGeneration === body.metadata.generation && status.typeChecking !== undefined;
-    }, 60_000);
+    }, 180_000);
     for (const w of status.typeChecking?.expressionWarnings ?? []) {
       failures.push(`ValidatingAdmissionPolicy ${policy.metadata.name}: ${w.fieldRef}: ${oneLine(w.warning)}`);
     }
@@ -457,7 +457,7 @@ async function reviewCorpus(cluster: KubeCluster, vapObjects: readonly Manifest[
   await waitFor('the bindings to warn instead of deny', async () => {
     const r = await dryRunCreate(cluster, discovery, SENTINEL.object as Manifest);
     return r.status < 300 && r.warnings.some((w) => w.startsWith('Validation failed for ValidatingAdmissionPolicy'));
-  }, 60_000);
+  }, 180_000);
   for (const c of CORPUS) {
     const object = c.object as Manifest;
     const r = await settled(() => create(object), (x) => x.status < 300);
@@ -524,7 +524,7 @@ const SENTINEL = CORPUS.find((c) => c.denials.length > 0)!;
 /** The policies are enforced once the server's informers have seen them: wait for the probe to be denied. */
 async function waitForDenial(cluster: KubeCluster, what: string): Promise<void> {
   const discovery = new Discovery(cluster);
-  await waitFor(what, async () => (await dryRunCreate(cluster, discovery, SENTINEL.object as Manifest)).status >= 400, 60_000);
+  await waitFor(what, async () => (await dryRunCreate(cluster, discovery, SENTINEL.object as Manifest)).status >= 400, 180_000);
 }
 
 function messageOf(body: string): string {

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { ClusterDescription } from '../autoscaling/cluster-capacity';
 import { GitOpsDeliveryProps } from '../gitops/gitops-delivery';
-import { defaultChartPath } from '../synth/synthesizer';
+import { kebabCase } from '../synth/synthesizer';
 
 /** One cluster of a {@link Fleet}: where it is, what it is, and what it takes. */
 export interface FleetClusterSpec {
@@ -50,13 +50,21 @@ export type FleetDeliveryProps = Required<Pick<GitOpsDeliveryProps,
  * delivery settings that keep its objects apart from the other clusters' in Argo CD.
  */
 export class FleetCluster implements FleetClusterSpec {
+  /** Cluster name: its folder, and the suffix of its Applications and AppProjects. */
   public readonly name: string;
+  /** Its environment. */
   public readonly environment: string;
+  /** Its region. */
   public readonly region: string;
+  /** Its zones, if stated. */
   public readonly zones?: readonly string[];
+  /** Its API server, as Argo CD names it. */
   public readonly server: string;
+  /** Its nodes and limits. */
   public readonly description: ClusterDescription;
+  /** Its share of its environment's peak traffic, in percent. */
   public readonly trafficPercent: number;
+  /** Its gateway's public hostnames, if they differ by cluster. */
   public readonly hostnames?: readonly string[];
   /** Its output folder, relative to the fleet's output: `clusters/<name>`. */
   public readonly folder: string;
@@ -98,14 +106,11 @@ export class FleetCluster implements FleetClusterSpec {
       pathPrefix: this.repoFolder,
       destinationServer: this.server,
       projectName: this.scopedName(projectName),
-      applicationOf: (chart: Chart) => `${this.name}-${folderOf(defaultChartPath(chart))}`,
+      // The chart's folder (its default path), after the cluster: `prod-eu-west-catalog-functions`.
+      applicationOf: (chart: Chart) => `${this.name}-${kebabCase(chart.node.id)}`,
       bootstrap: false,
       emitApplications: false,
     };
   }
 }
 
-function folderOf(file: string): string {
-  const slash = file.lastIndexOf('/');
-  return slash < 0 ? '' : file.slice(0, slash);
-}

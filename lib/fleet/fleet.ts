@@ -74,19 +74,29 @@ export interface FleetProps {
 
 /** One Application the ApplicationSet generates: the list generator's element. */
 export interface FleetElement {
+  /** The Application's name (`<cluster>-<folder>`). */
   readonly name: string;
+  /** The cluster it delivers to. */
   readonly cluster: string;
+  /** The cluster's environment. */
   readonly environment: string;
+  /** The cluster's region. */
   readonly region: string;
   /** Progressive sync step, zero-padded ("01"). */
   readonly step: string;
+  /** Its AppProject. */
   readonly project: string;
+  /** The folder it syncs, inside the repository. */
   readonly path: string;
+  /** The API server it delivers to (the hub's for a cluster's own AppProjects). */
   readonly server: string;
+  /** Its destination namespace ("" for cluster-scoped objects only). */
   readonly namespace: string;
   /** The Application's sync wave, as in a single-cluster delivery. */
   readonly wave: string;
+  /** Retry and sync options, as in a single-cluster delivery, without `automated` (RollingSync syncs). */
   readonly syncPolicy: Record<string, unknown>;
+  /** Fields Argo CD leaves to others (the autoscaled replicas). */
   readonly ignoreDifferences?: readonly unknown[];
 }
 
