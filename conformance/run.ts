@@ -2,7 +2,7 @@
 // output. Each engine prints one summary line; the run fails if any check failed or any engine
 // could not run. `npm run conformance -- <engine> ...` runs only the engines named;
 // CONFORMANCE_KEEP=1 keeps the work folder (inputs the engines read, outputs they wrote).
-import { mkdtempSync, rmSync } from 'fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ENGINES } from './engines/index';
@@ -56,7 +56,11 @@ async function main(): Promise<number> {
       console.error(`conformance: ${name} ...`);
       let results: EngineResult[];
       try {
-        results = (await engine.run({ ...target.ctx, log: (m) => ctx.log(`[${name}] ${m}`) }))
+        // Each target gets a work folder of its own: an engine's data (etcd's, for one) must
+        // not carry over from one cluster's check to the next.
+        const targetWork = target.label === '' ? work : path.join(work, target.label);
+        mkdirSync(targetWork, { recursive: true });
+        results = (await engine.run({ ...target.ctx, work: targetWork, log: (m) => ctx.log(`[${name}] ${m}`) }))
           .map((r) => (target.label === '' ? r : { ...r, engine: `${r.engine} [${target.label}]` }));
       } catch (e) {
         // An engine that cannot run is a failure with its reason, never a skip.

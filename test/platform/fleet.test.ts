@@ -1,10 +1,9 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { OUTPUT_MANIFEST, outputManifest, renderApp, RenderedFile } from '../../lib';
 import { buildReferenceFleet, buildReferencePlatform, FLEET_CLUSTERS } from '../../platform';
 import { formatViolations, kubeValidator } from '../support/kube-schema';
-import { KubeObject, testApp } from '../support/synth';
+import { KubeObject, testApp, readTree } from '../support/synth';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DIST = path.join(ROOT, 'dist');
@@ -13,17 +12,6 @@ function renderFleet(): RenderedFile[] {
   const app = testApp();
   buildReferenceFleet(app);
   return renderApp(app);
-}
-
-function readTree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) {
-      const full = path.join(entry.parentPath, entry.name);
-      out.set(path.relative(dir, full).split(path.sep).join('/'), fs.readFileSync(full, 'utf8'));
-    }
-  }
-  return out;
 }
 
 const files = renderFleet();

@@ -7,7 +7,7 @@ import { renderApp, RenderedFile } from '../../lib';
 import { buildReferencePlatform } from '../../platform';
 import { validateConstraints } from '../policy/support/constraint-schema';
 import { formatViolations, kubeValidator } from '../support/kube-schema';
-import { KubeObject, testApp } from '../support/synth';
+import { KubeObject, testApp, readTree } from '../support/synth';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DIST = path.join(ROOT, 'dist');
@@ -22,17 +22,6 @@ function manifests(files: readonly RenderedFile[]): { file: string; object: Kube
   return files
     .filter((f) => f.path.endsWith('.yaml'))
     .flatMap((f) => yaml.loadAll(f.content).map((object) => ({ file: f.path, object: object as KubeObject })));
-}
-
-function readTree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) {
-      const full = path.join(entry.parentPath, entry.name);
-      out.set(path.relative(dir, full).split(path.sep).join('/'), fs.readFileSync(full, 'utf8'));
-    }
-  }
-  return out;
 }
 
 const files = render();

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { collectProblems } from '../../lib';
 
@@ -51,4 +53,16 @@ export function at(obj: unknown, path: string): unknown {
     current = (current as Record<string, unknown>)[key];
   }
   return current;
+}
+
+/** Every file under `dir`, by its `/`-separated path relative to `dir`. */
+export function readTree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) {
+      const full = path.join(entry.parentPath, entry.name);
+      out.set(path.relative(dir, full).split(path.sep).join('/'), fs.readFileSync(full, 'utf8'));
+    }
+  }
+  return out;
 }
