@@ -363,3 +363,23 @@ describe('GitOpsDelivery rules', () => {
     expect(problemsOf(same.app)).toEqual(['[Gitops/Again] is a second GitOpsDelivery in the app: Gitops/Delivery already delivers every chart (two would emit the same AppProject and Applications and claim each other\'s objects); keep one']);
   });
 });
+
+describe('GitOpsDelivery for a fleet cluster', () => {
+  test('emitApplications false plans every Application as usual but emits only the AppProject; bootstrap false writes no bootstrap files', () => {
+    // GIVEN the same charts, delivered once as usual and once planned only
+    const usual = render(withDelivery(fixtureCharts(), { projectName: 'platform' }));
+    const planned = withDelivery(fixtureCharts(), { projectName: 'platform', emitApplications: false, bootstrap: false });
+
+    // WHEN
+    const out = renderApp(planned.app);
+
+    // THEN the gitops chart holds the AppProject alone, and no bootstrap file is written
+    const gitops = yaml.loadAll(out.find((x) => x.path === 'gitops/gitops.k8s.yaml')!.content) as Json[];
+    expect(gitops.map((d) => d.kind)).toEqual(['AppProject']);
+    expect(out.filter((x) => x.path.startsWith('bootstrap/'))).toEqual([]);
+    // AND the plan is what the emitted Applications would have been, wave and sync options included
+    const plans = planned.delivery.applications.map((a) => a.resource.toJson());
+    expect(plans).toEqual(usual.gitops.filter((d) => d.kind === 'Application'));
+  });
+});
+
