@@ -94,7 +94,7 @@ export function plainlyRendered<P, B extends GeneratedBinding<P>>(Base: B & Gene
       this.plainPatches.push(...ops);
     }
 
-    public toJson(): any {
+    public toJson(): Record<string, unknown> {
       if (!onlyBuiltInResolvers(App.of(this).resolvers)) return super.toJson();
       let rendered: Record<string, unknown>;
       try {
