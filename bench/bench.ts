@@ -146,6 +146,12 @@ wrote a dist/ identical to the committed one, \`run-size.ts\` checks its phases 
   path (-20 to -25 %), about 130 ms of synth at 1,000 functions. Whole-process paired runs at load
   6 could not resolve a change of that size (synth of one commit varied from 3.2 to 6.8 s).
 
+Read with the load average above: this machine is shared, and the sizes run minutes apart,
+under different load. Growth, which compares two sizes, is the least reliable ratio here: it was
+5.14x on a quiet machine before this round, and nothing in this round changes how synth grows
+with the fleet (the plain rendering saves the same per object). The ratios to the peer and to
+the floor compare runs made back to back, and the cold ratio runs made in pairs.
+
 Why the targets marked not met are not met (see the profile above):
 
 - Time per object against the peer: the peer's objects are small (about 590 bytes each, 4.1 MB for
