@@ -23,7 +23,11 @@ const BUCKETS: { what: string; frame: (f: CallFrame) => boolean }[] = [
     frame: (f) => f.url.includes('/js-yaml/') || f.url.includes('/lib/synth/yaml-emitter.') || f.functionName === 'toYamlDocuments',
   },
   {
-    what: 'rendering objects: cdk8s `ApiObject.toJson()` (token resolution, key sorting, JSON patches), the generated `toJson_` converters and the Lazy producers they call (once per object)',
+    what: 'the generated `toJson_*` converters of the bindings, run on every rendered object (once per object)',
+    frame: (f) => f.functionName.startsWith('toJson_'),
+  },
+  {
+    what: 'the rest of rendering objects: resolution and key sorting (cdk8s\'s `ApiObject.toJson()`, or the one pass of `plainlyRendered`), metadata, JSON patches and the Lazy producers they call (once per object)',
     frame: (f) => f.functionName === 'renderedJson' || (f.functionName === 'toJson' && f.url.endsWith('cdk8s/lib/api-object.js')),
   },
   { what: 'PromQL syntax checks of generated rules and dashboards (lezer parser)', frame: (f) => f.functionName === 'promQlSyntaxError' },

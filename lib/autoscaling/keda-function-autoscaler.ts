@@ -2,6 +2,7 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ScaledObject } from '../../imports/keda-scaledobjects-keda.sh';
 import { TriggerAuthentication } from '../../imports/keda-triggerauthentications-keda.sh';
+import * as plain from '../synth/plain-bindings';
 import { DEFAULT_SCRAPE_INTERVAL_SECONDS } from '../core/metrics';
 import { checkDns1123Subdomain, checkIntegerInRange, oneLine } from '../core/names';
 import { fmt } from './capacity-plan';
@@ -132,7 +133,7 @@ export class KedaFunctionAutoscaler extends FunctionAutoscaler {
     const fallbackSupported = this.triggers.every((t) => !t.isResource);
     this.fallback = props.fallback ?? (fallbackSupported ? { replicas: this.defaultFallbackReplicas() } : undefined);
 
-    this.resource = new ScaledObject(this, 'Resource', {
+    this.resource = new plain.ScaledObject(this, 'Resource', {
       metadata: { name, namespace: this.namespace || undefined, labels: this.objectLabels() },
       spec: {
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.target.name },

@@ -16,6 +16,7 @@ import { checkRuntime, IWasmRuntime, WasmRuntime } from '../runtime/wasm-runtime
 import { FunctionEgress } from './function-egress';
 import { FunctionResources, ResolvedResources, resolveResources } from './function-resources';
 import { reportsOwnDuplicates } from '../synth/duplicate-objects';
+import * as plain from '../synth/plain-bindings';
 import { constructsOf, oncePerSynth, renderedJson } from '../synth/synth-session';
 
 /** Props for {@link WasmFunction}. */
@@ -344,7 +345,7 @@ export class WasmFunction extends Construct implements IReachSource {
       ],
     });
 
-    const serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+    const serviceAccount = new plain.KubeServiceAccount(this, 'ServiceAccount', {
       metadata,
       // Functions never call the Kubernetes API; a mounted token would only be a credential to steal.
       automountServiceAccountToken: false,
@@ -354,7 +355,7 @@ export class WasmFunction extends Construct implements IReachSource {
     let configMapName: string | undefined;
     if (props.config !== undefined) {
       configMapName = `${this.name}-config`;
-      new k8s.KubeConfigMap(this, 'Config', {
+      new plain.KubeConfigMap(this, 'Config', {
         metadata: { ...metadata, name: configMapName },
         data: { ...props.config },
       });
@@ -464,7 +465,7 @@ export class WasmFunction extends Construct implements IReachSource {
     });
     this.node.defaultChild = this.deployment;
 
-    this.service = new k8s.KubeService(this, 'Service', {
+    this.service = new plain.KubeService(this, 'Service', {
       metadata,
       spec: {
         type: 'ClusterIP',
@@ -478,7 +479,7 @@ export class WasmFunction extends Construct implements IReachSource {
       },
     });
 
-    new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+    new plain.KubePodDisruptionBudget(this, 'DisruptionBudget', {
       metadata,
       spec: {
         maxUnavailable: typeof maxUnavailable === 'number'
@@ -491,7 +492,7 @@ export class WasmFunction extends Construct implements IReachSource {
 
     // Both directions, read at synth: gateways, monitoring and callers admit themselves
     // after construction. The namespace's default deny covers whatever is not listed here.
-    new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+    new plain.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata,
       spec: {
         podSelector: { matchLabels: { ...this.selectorLabels } },
@@ -777,7 +778,7 @@ function checkPodsOrPercent(field: string, value: number | string | undefined, e
  * `sleep` handler came in 1.29): `KubeDeployment.toJson()` maps its output through the 1.28
  * types, which drops unknown fields even when added by a JSON patch, so it is added after.
  */
-class FunctionDeployment extends k8s.KubeDeployment {
+class FunctionDeployment extends plain.KubeDeployment {
   constructor(scope: Construct, id: string, private readonly preStopSleepSeconds: number | undefined, props: k8s.KubeDeploymentProps) {
     super(scope, id, props);
   }

@@ -1,5 +1,5 @@
 import {
-  BackendTrafficPolicy, BackendTrafficPolicySpecRateLimit, BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectors,
+  BackendTrafficPolicySpecRateLimit, BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectors,
   BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType, BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsSourceCidrType,
   BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit, BackendTrafficPolicySpecRateLimitLocalRulesLimitUnit,
   BackendTrafficPolicySpecRateLimitType, BackendTrafficPolicySpecRetry, BackendTrafficPolicySpecRetryRetryOnTriggers,
@@ -18,6 +18,7 @@ import {
 import type { RateLimit } from './rate-limit';
 import { gatewayMetadata, renderGateway, renderGatewayClass, renderHttpRoute, routeMetadata } from './render-helpers';
 import { formatDuration } from './route-policy';
+import * as plain from '../synth/plain-bindings';
 
 /** Props for {@link EnvoyGatewayProvider}. */
 export interface EnvoyGatewayProviderProps {
@@ -191,7 +192,7 @@ export class EnvoyGatewayProvider implements IGatewayProvider {
     const targetRefs = [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: lazyName(route) }];
 
     if (route.rateLimit || route.perUserRateLimit || route.retry || route.requestTimeout) {
-      new BackendTrafficPolicy(route, 'TrafficPolicy', {
+      new plain.BackendTrafficPolicy(route, 'TrafficPolicy', {
         metadata: routeMetadata(route),
         spec: {
           targetRefs,

@@ -14,6 +14,7 @@ import {
 } from '../../imports/gateway-api-httproutes-gateway.networking.k8s.io';
 import type { FunctionGateway } from './function-gateway';
 import type { GatewayRoute } from './gateway-route';
+import * as plain from '../synth/plain-bindings';
 
 /** A string computed at synth (cdk8s resolves it when the object is rendered). */
 export function lazyString(produce: () => string): string {
@@ -141,7 +142,7 @@ function renderHttpsRedirect(gateway: FunctionGateway): HttpRoute {
  */
 export function renderHttpRoute(route: GatewayRoute, annotations?: Record<string, string>): HttpRoute {
   const gateway = route.gateway;
-  return new HttpRoute(route, 'Resource', {
+  return new plain.HttpRoute(route, 'Resource', {
     metadata: routeMetadata(route, '', annotations),
     spec: {
       parentRefs: [{

@@ -15,6 +15,7 @@ import {
 } from '../core/names';
 import { reportsOwnDuplicates } from '../synth/duplicate-objects';
 import { constructsOf, oncePerSynth } from '../synth/synth-session';
+import * as plain from '../synth/plain-bindings';
 import { WasmFunction } from '../function/wasm-function';
 import { AlloyBlock, OPA_DECISION_LOG_JOB, podLogPipeline, renderAlloy } from './alloy-config';
 import { dashboardExpressions, functionDashboard, overviewDashboard } from './dashboards';
@@ -248,7 +249,7 @@ export class FunctionMonitoring extends Construct {
     const base = `${fn.namespace}.${fn.name}`;
     const labels = stack.objectLabels(fn.name);
 
-    this.serviceMonitor = new ServiceMonitor(this, 'Monitor', {
+    this.serviceMonitor = new plain.ServiceMonitor(this, 'Monitor', {
       metadata: { name: base, namespace: stack.namespace, labels: { ...labels, ...stack.prometheusSelectorLabels } },
       spec: {
         namespaceSelector: { matchNames: [fn.namespace] },
@@ -273,12 +274,12 @@ export class FunctionMonitoring extends Construct {
       },
     });
 
-    this.rules = new PrometheusRule(this, 'Rules', {
+    this.rules = new plain.PrometheusRule(this, 'Rules', {
       metadata: { name: `${base}.slo`, namespace: stack.namespace, labels: { ...labels, ...stack.prometheusSelectorLabels } },
       spec: { groups: Lazy.any({ produce: () => toRuleGroups(this.ruleGroups()) }) },
     });
 
-    this.dashboard = new k8s.KubeConfigMap(this, 'Dashboard', {
+    this.dashboard = new plain.KubeConfigMap(this, 'Dashboard', {
       metadata: {
         name: `${base}.dashboard`,
         namespace: stack.namespace,
