@@ -176,7 +176,10 @@ async function applyLikeArgoCd(
   }
 
   const defined = new Set(entries.filter((e) => e.object.kind === 'Namespace').map((e) => e.object.metadata.name));
-  const created = new Set([...byFolder.values()].flatMap((a) => (a.createNamespace ? [a.createNamespace.name] : [])));
+  // The bootstrap files are applied by hand into the namespace Argo CD was installed in: it
+  // exists before any Application, whether or not one of them would also create it.
+  const bootstrapNamespaces = new Set(bootstrap.map((e) => e.object.metadata.namespace).filter((n): n is string => !!n));
+  const created = new Set([...byFolder.values()].flatMap((a) => (a.createNamespace && !bootstrapNamespaces.has(a.createNamespace.name) ? [a.createNamespace.name] : [])));
   const preinstalled = [...new Set(entries.map((e) => e.object.metadata.namespace).filter((n): n is string => !!n))]
     .filter((n) => !defined.has(n) && !created.has(n)).sort();
   const failures = await applyGroup(cluster, preinstalled.map((name) => ({ file: '(installed before the platform)', object: namespace(name) })), work);
