@@ -190,7 +190,7 @@ export function fleetExample(app: App): Fleet {
   // The root Application in bootstrap/ delivers the fleet's ApplicationSet.
   new GitOpsDelivery(new Chart(app, 'Gitops', { namespace: 'argocd' }), 'Delivery', {
     repoUrl: 'https://git.shop.example.com/platform/wasm-functions.git',
-    projectName: 'fleet-root',
+    projectName: 'shop-fleet',
   });
   return fleet;
 }

@@ -106,6 +106,7 @@ export function buildReferenceFleet(app: App): ReferenceFleet {
     targetRevision: GITOPS_REPOSITORY.revision,
     pathPrefix: GITOPS_REPOSITORY.pathPrefix,
     projectName: 'ecommerce-fleet-root',
+    rootApplicationName: 'ecommerce-fleet-root',
   });
   return { fleet, chart, delivery };
 }
