@@ -71,7 +71,10 @@ export class FleetCluster implements FleetClusterSpec {
   /** Its folder inside the Git repository (`<pathPrefix>/clusters/<name>`). */
   public readonly repoFolder: string;
 
-  /** @internal */
+  /**
+   * A {@link Fleet} makes one per declared cluster; a tool that rebuilds one cluster's
+   * platform outside the fleet makes the same from the declaration and the fleet's `pathPrefix`.
+   */
   constructor(spec: FleetClusterSpec, repoPathPrefix: string) {
     this.name = spec.name;
     this.environment = spec.environment;
