@@ -42,6 +42,14 @@ export function buildCore(app: App): PlatformCore {
       canaries[entry.name] = addFunction(functionCharts[entry.domain], { ...entry, name: `${entry.name}-canary` });
     }
   }
+  // After every function exists: a call may cross namespaces (and teams) in either order.
+  for (const entry of CATALOG) {
+    for (const callee of entry.calls ?? []) {
+      const target = functions[callee];
+      if (!target) throw new Error(`catalog entry "${entry.name}" calls "${callee}", which is not in the catalog`);
+      functions[entry.name].allowCallsTo(target);
+    }
+  }
   return { app, base, functionCharts, functions, canaries };
 }
 

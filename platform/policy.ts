@@ -5,13 +5,18 @@ import {
 } from '../lib';
 import { PlatformCore } from './core';
 import { NAMESPACES } from './namespaces';
+import { FUNCTION_REGISTRY } from './registries';
+import { TEAMS } from './teams';
 
-/** Registry path the image pipeline publishes functions to. */
-export const FUNCTION_REGISTRY = 'registry.shop.example.com/functions/';
+export { FUNCTION_REGISTRY } from './registries';
 
-/** The reference platform's admission rules. */
+/**
+ * The reference platform's admission rules: the platform's, and per team an allowed-repos
+ * rule holding its namespaces to its own registry path (the platform-wide rule admits any
+ * function under FUNCTION_REGISTRY, another team's included).
+ */
 export function referenceRules(): AdmissionRule[] {
-  return AdmissionRules.platformDefaults({
+  const platform = AdmissionRules.platformDefaults({
     allowedRepos: [FUNCTION_REGISTRY],
     gatewayNamespaces: [NAMESPACES.gateway],
     // The seed's 100m/64Mi is the function default; search and checkout are sized up to
@@ -23,6 +28,7 @@ export function referenceRules(): AdmissionRule[] {
     // network and PID, /proc and /sys) run there; the README tells users to install them.
     nodeAgentNamespaces: [NAMESPACES.monitoring],
   });
+  return [...platform, ...Object.values(TEAMS).map((team) => AdmissionRules.teamAllowedRepos(team))];
 }
 
 /** The reference platform's request-authorization policy: the seed's, on a verified JWT. */

@@ -7,6 +7,20 @@ import {
 } from './pod-rules';
 import { BlockServiceTypeRule, MaxReplicasRule, MaxReplicasRuleProps } from './service-rules';
 
+/**
+ * What a team-scoped rule reads of a team: a tenancy `Team` and its props both have it. The
+ * policy capability names no team construct, so a bundle can hold a team's rules before (or
+ * without) the team itself.
+ */
+export interface TeamAdmissionScope {
+  /** Team name: it names the rule (`team-<name>-allowed-repos`). */
+  readonly name: string;
+  /** The namespaces the team owns: the rule applies there and nowhere else. */
+  readonly namespaces: readonly string[];
+  /** Image prefixes the team's pods may come from, each ending with "/". */
+  readonly registries: readonly string[];
+}
+
 /** Props for {@link AdmissionRules.platformDefaults}. */
 export interface PlatformRulesProps {
   /** Registry paths function images may come from, each ending with "/". */
@@ -75,6 +89,23 @@ export class AdmissionRules {
   /** Images come from allowed registry paths. */
   public static allowedRepos(props: AllowedReposRuleProps): AdmissionRule {
     return new AllowedReposRule(props);
+  }
+
+  /**
+   * A team's images come from its own registries: the allowed-repos rule (the same template
+   * as the platform-wide one, another constraint) with the team's `registries`, matching only
+   * the namespaces it owns, by name. By name rather than by the `platform.wasm.dev/team`
+   * namespace label: the team's list is what ownership is, and a namespace missing the label
+   * would otherwise escape its team's rule. Beside the platform-wide rule, which still holds
+   * every function namespace (those no team owns too) to the platform's registry.
+   */
+  public static teamAllowedRepos(team: TeamAdmissionScope, options: Omit<AdmissionRuleOptions, 'scope'> = {}): AdmissionRule {
+    return new AllowedReposRule({
+      name: options.name ?? `team-${team.name}-allowed-repos`,
+      enforcementAction: options.enforcementAction,
+      repos: [...team.registries],
+      scope: { namespaces: [...team.namespaces] },
+    });
   }
 
   /** Images are pinned by sha256 digest. */

@@ -271,6 +271,11 @@ export class PolicyBundle extends Construct {
       if (nameError) errors.push(`${where}: ${nameError}`);
       const ruleActionError = rule.enforcementAction !== undefined ? checkEnforcementAction('enforcementAction', rule.enforcementAction) : undefined;
       if (ruleActionError) errors.push(`${where}: ${ruleActionError}`);
+      if (rule.scope.namespaces?.length === 0) {
+        // Gatekeeper reads an empty match.namespaces as every namespace, and the API server
+        // refuses the `In` selector without values a ValidatingAdmissionPolicy would get.
+        errors.push(`${where}: scope.namespaces is empty, which Gatekeeper reads as every namespace: list at least one namespace, or leave namespaces out to mean every namespace`);
+      }
       for (const ns of [...(rule.scope.namespaces ?? []), ...(rule.scope.excludedNamespaces ?? [])]) {
         const error = checkDns1123Label('scope namespace', ns);
         if (error) errors.push(`${where}: ${error}`);

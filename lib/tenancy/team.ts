@@ -7,6 +7,8 @@ import { checkDns1123Label, checkIntegerInRange, checkNoEmptyEntries, oneLine } 
 import { checkQuantity, parseQuantity } from '../core/quantity';
 import { DEFAULT_FUNCTION_RESOURCES } from '../function/function-resources';
 import { WasmFunction } from '../function/wasm-function';
+import { AllowedReposRule } from '../policy/pod-rules';
+import { PolicyBundle } from '../policy/policy-bundle';
 import { constructsOf } from '../synth/synth-session';
 import {
   cpuQuantity, FunctionDemand, memoryQuantity, namespaceDemand, NamespaceDemand, QuotaAmounts, withHeadroom,
@@ -44,7 +46,9 @@ export interface TeamProps {
   /**
    * Image registries (prefixes, for example "registry.example.com/catalog/") the team's
    * functions come from: a function in one of its namespaces with an image from anywhere
-   * else is a synth error.
+   * else is a synth error. The cluster refuses such pods too once the app's PolicyBundle
+   * carries `AdmissionRules.teamAllowedRepos(team)`; where the app has a bundle without it,
+   * the team is a synth error.
    */
   readonly registries: readonly string[];
   /**
@@ -244,7 +248,25 @@ export class Team extends Construct {
     push(checkQuantity('maxContainerMemory', this.maxMemory, '128Mi'));
     problems.push(...this.checkOwnership(), ...this.checkMaxima());
     if (problems.length > 0) return problems;
-    return [...this.checkFunctions(), ...this.checkQuotas()];
+    return [...this.checkFunctions(), ...this.checkQuotas(), ...this.checkAdmission()];
+  }
+
+  /**
+   * Where the app has admission policies, one of them must hold the team's namespaces to its
+   * registries: an allowed-repos rule matching every namespace it owns, admitting nothing
+   * beyond its registries. Without it anyone who may create pods there could run an image from
+   * another team's registry, which only synth would have refused.
+   */
+  private checkAdmission(): string[] {
+    const bundles = PolicyBundle.all(this.node.root);
+    if (bundles.length === 0) return [];
+    const enforced = bundles.some((b) => b.rules.some((r) => r instanceof AllowedReposRule
+      && r.scope.namespaces !== undefined && r.scope.namespaces.length > 0
+      && this.namespaces.every((n) => r.scope.namespaces!.includes(n) && !b.excludedNamespaces.includes(n) && !r.scope.excludedNamespaces?.includes(n))
+      && r.repos.every((repo) => this.registries.some((reg) => repo.startsWith(reg)))));
+    if (enforced) return [];
+    const where = bundles.map((b) => b.node.path).join(', ');
+    return [`registries (${this.registries.map((r) => `"${oneLine(r)}"`).join(', ')}) are checked at synth only: no PolicyBundle of the app (${where}) has an allowed-repos rule matching the team's namespaces (${this.namespaces.map((n) => `"${oneLine(n)}"`).join(', ')}) that admits only those registries; add AdmissionRules.teamAllowedRepos(team) to a bundle's rules`];
   }
 
   /** A namespace claimed by an earlier team, or a name an earlier team has: one problem at the later team. */

@@ -53,7 +53,7 @@ describe('PolicyBundle with Gatekeeper (the default)', () => {
   });
 
   test('constraints are served as constraints.gatekeeper.sh/v1beta1 with deny and the system namespaces excluded', () => {
-    expect(constraints.filter((o) => o.kind === 'K8sAllowedRepos')).toEqual([expect.objectContaining({
+    expect(constraints.filter((o) => o.metadata.name === 'functions-allowed-repos')).toEqual([expect.objectContaining({
       apiVersion: 'constraints.gatekeeper.sh/v1beta1',
       metadata: expect.objectContaining({ name: 'functions-allowed-repos' }),
       spec: {

@@ -40,6 +40,7 @@ export function renderPolicySuites(): RenderedFile[] {
   // The platform's function namespaces, as the reference platform labels them.
   const namespaces = namespaceLabels([
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'functions-catalog', labels: { 'platform.wasm.dev/functions': 'true' } } },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'functions-orders', labels: { 'platform.wasm.dev/functions': 'true' } } },
   ]);
 
   const files: RenderedFile[] = [];
