@@ -1,14 +1,15 @@
 // np-guard's NetworkPolicy analyzer (k8snetpolicy list, netpol-analyzer v1.2.0) computes the
 // connections dist/'s NetworkPolicies allow, and they are compared with the reach the library
 // declares in dist/reports/reach.json: every allowed connection of a pod of dist/ must be
-// declared (port and protocol included), every declared connection must be allowed, and two
+// declared (port and protocol included), every declared connection must be allowed, and the
 // named denials must hold (a pod of `monitoring` that is not Prometheus cannot call checkout;
-// no function can reach the cloud metadata address). No CNI runs: the analyzer models the
+// no function can reach the cloud metadata address; no function reaches another team's
+// function unless it declared the call, and the declared cross-team calls go through). No CNI runs: the analyzer models the
 // NetworkPolicy semantics, and pods that charts install are stand-ins with the labels the
 // library selects.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
-import { toYamlDocuments } from '../../lib';
+import { TEAM_LABEL, toYamlDocuments } from '../../lib';
 import { Engine, EngineResult } from '../support/context';
 import { Manifest, namespacesFor, readManifests } from '../support/manifests';
 import { runCommand } from '../support/process';
@@ -287,6 +288,12 @@ export interface ComparisonInput {
   readonly peers: readonly string[];
   /** reach.json names of the functions, for the metadata-address denial. */
   readonly functions: readonly string[];
+  /**
+   * The team of each function (reach.json name), from its namespace's `platform.wasm.dev/team`
+   * label: between two teams' functions only declared calls may go through.
+   * @default - no team check
+   */
+  readonly functionTeams?: ReadonlyMap<string, string>;
 }
 
 /** The comparison's count of checks and its failures, each naming the connection. */
@@ -436,6 +443,45 @@ export function compareReach(input: ComparisonInput): Comparison {
   if (control.length !== 1 || control[0].dst.kind !== 'ip' || rangesString(control[0].dst.ranges) !== METADATA_ADDRESS) {
     failures.push(`control: the probe ${METADATA_PROBE.namespace}/${METADATA_PROBE.name}, allowed egress to ${METADATA_ADDRESS}/32 only, was not reported reaching exactly ${METADATA_ADDRESS}: ${JSON.stringify(control.map((c) => c.raw))}`);
   }
+  if (input.functionTeams) {
+    const teams = crossTeamCheck(input.functionTeams, reach, parsed);
+    checked += teams.checked;
+    failures.push(...teams.failures);
+  }
+  return { checked, failures };
+}
+
+/**
+ * Between the function pods of two teams, the analyzer (which allows a connection only where
+ * the source's egress and the destination's ingress both do) must allow exactly the declared
+ * calls: every undeclared pair is a named denial, every declared call crossing teams must be
+ * allowed on its port, and at least one must exist, or nothing shows a declared call gets through.
+ */
+function crossTeamCheck(teamOf: ReadonlyMap<string, string>, reach: Reach, parsed: readonly { src: Peer; dst: Peer; ports: PortSet }[]): Comparison {
+  const failures: string[] = [];
+  let checked = 1;
+  const functions = [...teamOf.keys()].sort();
+  const teams = new Set(teamOf.values());
+  if (teams.size < 2) failures.push(`teams: dist/ has the functions of ${teams.size} team(s) (namespace label platform.wasm.dev/team), no two teams to keep apart`);
+  let crossing = 0;
+  for (const from of functions) {
+    for (const to of functions) {
+      if (teamOf.get(from) === teamOf.get(to)) continue;
+      checked++;
+      const declared = reach.connections.filter((d) => d.from === from && d.to === to);
+      const found = parsed.filter((c) => c.src.name === from && c.dst.name === to && (c.ports.all || c.ports.ports.size > 0));
+      const between = `${from} (team ${teamOf.get(from)}) -> ${to} (team ${teamOf.get(to)})`;
+      if (declared.length === 0) {
+        for (const c of found) failures.push(`denial ${between}: no call is declared, yet the analyzer allows ${portsString(c.ports)}`);
+        continue;
+      }
+      crossing += declared.length;
+      for (const d of declared) {
+        if (!found.some((c) => allows(c.ports, d.protocol, d.port))) failures.push(`declared call ${between} ${d.protocol}/${d.port}: the analyzer denies it`);
+      }
+    }
+  }
+  if (crossing === 0) failures.push('teams: reach.json declares no call between two teams\' functions, so nothing shows that a declared cross-team call gets through');
   return { checked, failures };
 }
 
@@ -486,7 +532,14 @@ export const netpolEngine: Engine = {
     const functions = dist
       .filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'function')
       .map((o) => resolve(analyzerName(o)).name);
-    const { checked, failures } = compareReach({ reach, connections, resolve, peers, functions });
+    // A function's team is its namespace's label (the reference platform's FunctionNamespaces carry it).
+    const teamOfNamespace = new Map(dist.filter((o) => o.kind === 'Namespace' && o.metadata.labels?.[TEAM_LABEL])
+      .map((o) => [o.metadata.name, o.metadata.labels![TEAM_LABEL]]));
+    const functionTeams = new Map(functions.flatMap((name) => {
+      const team = teamOfNamespace.get(name.split('/')[0]);
+      return team ? [[name, team] as const] : [];
+    }));
+    const { checked, failures } = compareReach({ reach, connections, resolve, peers, functions, functionTeams });
     return [{ engine: 'netpol', version, checked, failures }];
   },
 };

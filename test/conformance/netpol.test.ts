@@ -184,6 +184,50 @@ describe('netpol engine: the comparison', () => {
   });
 });
 
+describe('netpol engine: between teams, only declared calls', () => {
+  // checkout (team orders) declares its call to price (team catalog); cart (orders) declares none.
+  const PRICE = deployment('functions-catalog', 'price', { 'app.kubernetes.io/name': 'price' });
+  const CART = deployment('functions-orders', 'cart', { 'app.kubernetes.io/name': 'cart' });
+  const TEAMS_REACH: Reach = {
+    ...REACH,
+    workloads: [
+      ...REACH.workloads,
+      { name: 'functions-catalog/price', namespace: 'functions-catalog', podLabels: { 'app.kubernetes.io/name': 'price' }, source: 'dist' },
+      { name: 'functions-orders/cart', namespace: 'functions-orders', podLabels: { 'app.kubernetes.io/name': 'cart' }, source: 'dist' },
+    ],
+    connections: [...REACH.connections, { from: 'functions-orders/checkout', to: 'functions-catalog/price', protocol: 'TCP', port: 8080 }],
+  };
+  const CALL: AnalyzerConnection = { src: 'functions-orders/checkout[Deployment]', dst: 'functions-catalog/price[Deployment]', conn: 'TCP 8080' };
+  const functionTeams = new Map([['functions-orders/checkout', 'orders'], ['functions-orders/cart', 'orders'], ['functions-catalog/price', 'catalog']]);
+
+  function compareTeams(connections: AnalyzerConnection[], reach: Reach = TEAMS_REACH) {
+    const dist = [CHECKOUT, OPA, PRICE, CART];
+    const added = standIns(reach, dist);
+    const resolve = peerResolver(reach, dist, added.names);
+    const peers = [...dist, ...added.objects].filter((o) => podLabelsOf(o) !== undefined).map(analyzerName);
+    return compareReach({ reach, connections, resolve, peers, functions: [...functionTeams.keys()], functionTeams });
+  }
+
+  test('the declared cross-team call allowed and nothing else between the teams passes', () => {
+    expect(compareTeams([...ALLOWED, CALL]).failures).toEqual([]);
+  });
+
+  test('a catalog function reaching an orders function without a declared call breaks the named denial', () => {
+    const r = compareTeams([...ALLOWED, CALL, { src: 'functions-catalog/price[Deployment]', dst: 'functions-orders/cart[Deployment]', conn: 'TCP 8080' }]);
+    expect(r.failures).toContain('denial functions-catalog/price (team catalog) -> functions-orders/cart (team orders): no call is declared, yet the analyzer allows TCP 8080');
+  });
+
+  test('a declared cross-team call the analyzer denies (one side not open) fails, naming the teams', () => {
+    const r = compareTeams(ALLOWED);
+    expect(r.failures).toContain('declared call functions-orders/checkout (team orders) -> functions-catalog/price (team catalog) TCP/8080: the analyzer denies it');
+  });
+
+  test('without any declared cross-team call the check proves nothing, and fails', () => {
+    const reach: Reach = { ...TEAMS_REACH, connections: REACH.connections };
+    expect(compareTeams(ALLOWED, reach).failures).toEqual(["teams: reach.json declares no call between two teams' functions, so nothing shows that a declared cross-team call gets through"]);
+  });
+});
+
 describe('netpol engine: the reach.json contract', () => {
   test('a usable reach.json has no problems', () => {
     expect(reachProblems(REACH)).toEqual([]);
