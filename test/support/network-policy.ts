@@ -5,6 +5,7 @@
  * allowed. Enough to read what the library renders between function pods; the real engine
  * (np-guard's analyzer) checks dist/ in `npm run conformance -- netpol`.
  */
+import { LabelSelector, selectorMatches } from '../policy/support/admission';
 import { KubeObject } from './synth';
 
 /** A pod as policies see it. */
@@ -13,11 +14,6 @@ export interface PodRef {
   readonly labels: Readonly<Record<string, string>>;
   /** For messages: `namespace/name`. */
   readonly name: string;
-}
-
-interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: string; values?: string[] }[];
 }
 
 interface Peer {
@@ -40,17 +36,7 @@ interface PolicySpec {
 }
 
 function selects(selector: LabelSelector | undefined, labels: Readonly<Record<string, string>>): boolean {
-  if (!selector) return true;
-  const byLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-  return byLabels && (selector.matchExpressions ?? []).every((e) => {
-    switch (e.operator) {
-      case 'In': return e.key in labels && (e.values ?? []).includes(labels[e.key]);
-      case 'NotIn': return !(e.key in labels) || !(e.values ?? []).includes(labels[e.key]);
-      case 'Exists': return e.key in labels;
-      case 'DoesNotExist': return !(e.key in labels);
-      default: throw new Error(`unknown selector operator ${e.operator}`);
-    }
-  });
+  return selectorMatches(selector, labels);
 }
 
 /** Evaluates the NetworkPolicies among `objects` (Namespaces give the namespace labels). */

@@ -17,7 +17,8 @@ export interface Violation {
   readonly message: string;
 }
 
-interface LabelSelector {
+/** A Kubernetes label selector, as objects carry it. */
+export interface LabelSelector {
   matchLabels?: Record<string, string>;
   matchExpressions?: { key: string; operator: string; values?: string[] }[];
 }
@@ -35,7 +36,7 @@ export function namespaceLabels(objects: readonly KubeObject[]): Map<string, Rec
   return labels;
 }
 
-export function selectorMatches(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
+export function selectorMatches(selector: LabelSelector | undefined, labels: Readonly<Record<string, string>>): boolean {
   if (!selector) return true;
   const byLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
   const byExpressions = (selector.matchExpressions ?? []).every((e) => {
