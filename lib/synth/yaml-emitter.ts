@@ -78,9 +78,9 @@ class NotJsonShaped extends Error {}
  * A platform of 1,000 functions has about half a million scalars, mostly the same few thousand
  * strings. Here the style of a single-line printable ASCII string no implicit type reads
  * (plain or single-quoted) is decided by js-yaml's own rules, restated in {@link plainOrQuoted};
- * js-yaml decides every other style, once per distinct string. The emitter lays out mappings and sequences with js-yaml's own rules (two
- * spaces, sequences indented under their key, `{}` and `[]` when empty, undefined members
- * left out and undefined items written as null). Anything outside JSON's shapes (class
+ * js-yaml decides every other style, once per distinct string. The emitter lays out mappings
+ * and sequences with js-yaml's own rules (two spaces, sequences indented under their key, `{}`
+ * and `[]` when empty, undefined members left out and undefined items written as null). Anything outside JSON's shapes (class
  * instances, keys on several lines or over 1,024 characters, functions) sends the whole
  * document to js-yaml. The test suite checks the emitter against js-yaml on every synthesized
  * object and on generated documents full of YAML's corner cases.
@@ -123,10 +123,10 @@ export class YamlEmitter {
         this.string(value, level, lead);
         return;
       case 'number':
-        this.out.push(lead, (Number.isInteger(value) && !Object.is(value, -0) ? String(value) : this.askJsYaml(value)));
+        this.out.push(lead, Number.isInteger(value) && !Object.is(value, -0) ? String(value) : this.askJsYaml(value));
         return;
       case 'boolean':
-        this.out.push(lead, (value ? 'true' : 'false'));
+        this.out.push(lead, value ? 'true' : 'false');
         return;
       case 'object':
         // js-yaml tells mappings and sequences by their toString tag, which Symbol.toStringTag can change.
