@@ -307,7 +307,7 @@ Growth of synth time from 1,000 to 5,000 functions: ${growth}.
 Cold synth of the reference fleet (main.ts: three clusters and the fleet), whole processes, wall, ${COLD_RUNS} pairs run alternately:
 \`npm run synth\` ${cold.npm.map((w) => `${f(w)}`).join(', ')} ms (median ${f(coldNpm)} ms);
 the in-process baseline (\`node -e\` requiring cdk8s, cdk8s-plus-28 and the compiled library, then
-synthesizing the same platform) ${cold.baseline.map((w) => `${f(w)}`).join(', ')} ms (median ${f(coldBaseline)} ms);
+synthesizing the same fleet) ${cold.baseline.map((w) => `${f(w)}`).join(', ')} ms (median ${f(coldBaseline)} ms);
 ratios ${coldRatios.map((r) => f(r, 2)).join(', ')}. \`cdk8s synth\` (the CLI, cdk8s.yaml \`app:\`), once: ${f(cold.cli)} ms.
 Each of these wrote a dist/ identical, file by file (git blob ids), to the committed one.
 
