@@ -76,7 +76,7 @@ function assertCommittedOutput(dir: string, what: string): void {
   if (differ.length > 0) throw new Error(`${what} does not write the committed dist/: ${differ.join(', ')} differ`);
 }
 
-/** Wall time of one process that writes the reference platform to a fresh folder; checks the output. */
+/** Wall time of one process that writes the reference fleet (main.ts) to a fresh folder; checks the output. */
 function timedSynth(what: string, command: string, args: string[]): number {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cold-'));
   const outdir = path.join(work, 'dist');
@@ -94,13 +94,13 @@ function timedSynth(what: string, command: string, args: string[]): number {
 
 // The in-process baseline of a cold synth: Node.js, cdk8s, cdk8s-plus-28 and the compiled
 // library (build/, from bench/tsconfig.cold.json: lib/ as \`npm run build\` compiles it, plus
-// platform/), and the synthesis of the reference platform into PLATFORM_OUTDIR.
+// platform/), and the synthesis of the reference fleet (what main.ts synthesizes) into PLATFORM_OUTDIR.
 const BASELINE = "require('cdk8s'); require('cdk8s-plus-28'); const lib = require('./build/lib'); const { App } = require('cdk8s');"
-  + " const { buildReferencePlatform } = require('./build/platform'); const app = new App(); buildReferencePlatform(app);"
+  + " const { buildReferenceFleet } = require('./build/platform'); const app = new App(); buildReferenceFleet(app);"
   + ' lib.synthesizeApp(app, { outdir: process.env.PLATFORM_OUTDIR });';
 
 /**
- * Cold synth of the reference platform, as whole processes: \`npm run synth\` against the
+ * Cold synth of the reference fleet, as whole processes: \`npm run synth\` against the
  * in-process baseline, in pairs (one of each, alternating), so that both see the same load.
  * Every run's output is compared with the committed dist/; \`cdk8s synth\` is run once, checked too.
  */
@@ -146,6 +146,34 @@ wrote a dist/ identical to the committed one, \`run-size.ts\` checks its phases 
   path (-20 to -25 %), about 130 ms of synth at 1,000 functions. Whole-process paired runs at load
   6 could not resolve a change of that size (synth of one commit varied from 3.2 to 6.8 s).
 
+Second round (output byte-identical again: \`npm run synth\` left dist/ unchanged,
+\`npx jest test/synth test/platform test/gitops\` pass without -u, every cold run above checked):
+
+- YAML: \`YamlEmitter\` decides the style of a single-line printable ASCII string that no implicit
+  type of js-yaml's schema can read (first character not one of \`-+.0-9_~<\`, not a YAML 1.1 or
+  1.2 boolean or null word) by js-yaml's own rules, restated (\`chooseScalarStyle\` and
+  \`writeScalar\` in block context without a line width: plain, or single-quoted when it starts with
+  an indicator or a space, ends with a space or a colon, or holds \`: \` or \` #\`); js-yaml still
+  decides every other string, once per distinct string, and whole documents of other shapes. A
+  mapping's value is written after its \`key:\` with the separator it needs, instead of a
+  placeholder piece patched afterwards. Checked against js-yaml on renderApp of the reference
+  fleet, every object of a generated fleet, every string of up to three characters over YAML's
+  indicators, digits and letters (as key and value), long lines and 3,000 generated documents
+  (\`test/synth/yaml-emitter.test.ts\`), and 400,000 random strings once by hand. In-process A/B
+  (\`bench/yaml-ab.ts 1000\`, against the previous commit's emitter, alternately, load 7-9):
+  medians about 490 against 570 ms, -10 to -15 %. What is left of YAML emission is laying out
+  pieces and joining them (one join per document, one per file); writing a file in one join, or
+  by string concatenation, measured 2-3x slower.
+- Memory: \`renderApp\` renders the artifacts first (listed after the charts, as before), then
+  forgets the session's rendered JSON and derived values (\`forgetRendered\` in
+  \`lib/synth/synth-session.ts\`) and lets go of each chart's JSON once its YAML is written; the
+  GitOps inventory lives in the synthesis session instead of on the construct. Live heap after the
+  YAML of 1,000 functions (after a full GC) went from 178 to 117 MB; peak RSS did not move in
+  paired runs (1,000: 384 / 385 / 386 MB before, 405 / 390 / 385 after; 5,000: 1,210 before,
+  1,245 after), because V8 seldom runs a full collection during the YAML: the heap grows by the
+  YAML being joined (each document, then each file: about twice the 34 MB of output) before the
+  forgotten JSON is collected.
+
 Read with the load average above: this machine is shared, and the sizes run minutes apart,
 under different load. Growth, which compares two sizes, is the least reliable ratio here: it was
 5.14x on a quiet machine before this round, and nothing in this round changes how synth grows
@@ -163,13 +191,17 @@ Why the targets marked not met are not met (see the profile above):
   producers. Skipping the converters exactly needs the library to build its objects as wire-format
   data in the converter's key order instead of typed binding props: a rewrite of the rendering of
   every construct, not done in this round. YAML emission is the next share and is already
-  linear, once per object, with js-yaml asked once per distinct string.
+  linear, once per object, with js-yaml asked only for strings of unusual shapes.
 - Synth against the JSON floor: at 100 functions about a third of synth is fixed (one function
   alone takes about 100 ms: the admission policies, the observability stack with the shared SLO
   rules, PromQL parsing, JIT warm-up) against a floor of about 30 ms.
-- Peak RSS against the peer: both processes start at about 170 MB (Node.js, the loader, cdk8s-plus);
-  on top of that the project holds its construct tree, every object's JSON (the GitOps inventory
-  checks it, and the YAML is written from it) and 34 MB of YAML, against the peer's 4 MB.
+- Peak RSS against the peer: both processes start at about 155-170 MB (Node.js, the loader,
+  cdk8s-plus); on top of that the project holds its construct tree (about 40 MB of heap at 1,000
+  functions), every object's JSON until its chart's YAML is written (the GitOps inventory checks
+  all of it before anything is written: about 60 MB), and builds 34 MB of YAML (about twice that
+  while joining it), against the peer's 4 MB. The forgotten JSON is garbage V8 collects late; what
+  would lower the peak is not building every object's JSON before the first YAML (validation reading
+  the objects' data without rendering it), or a smaller output.
 
 Earlier rounds (issue #8), each at its cause: the quadratic work of autoscalers and the GitOps
 inventory (a synthesis session walks the tree once and renders each object once), each function's
@@ -254,8 +286,9 @@ alerts) and a GitOpsDelivery created last (an Application per chart).
 resolve (dependency order and every object's JSON not yet rendered) + yaml (\`YamlEmitter\`) +
 artifacts (capacity report, bootstrap files), plus the session's walks of the tree.
 **floor** = \`JSON.stringify\` of the same objects plus writing the bytes: what any
-synthesizer must at least do. **write** = the atomic write of \`dist/\`. **peak RSS** = of
-construct + synth + write (taken before the floor, which holds a JSON copy of everything).
+synthesizer must at least do (taken on a second build of the same fleet, rendered again, since
+synthesis lets go of each chart's JSON once its YAML is written). **write** = the atomic write of
+\`dist/\`. **peak RSS** = of construct + synth + write (taken before the floor).
 **peer** = the same number of functions written by hand with cdk8s-plus-28, as its users write
 them (\`bench/peer.ts\`: Deployment, Service, HorizontalPodAutoscaler, ServiceAccount, ConfigMap,
 NetworkPolicy and PodDisruptionBudget per function, 7 objects), synthesized with
@@ -271,10 +304,10 @@ ${peerRows.join('\n')}
 
 Growth of synth time from 1,000 to 5,000 functions: ${growth}.
 
-Cold synth of the reference platform, whole processes, wall, ${COLD_RUNS} pairs run alternately:
+Cold synth of the reference fleet (main.ts: three clusters and the fleet), whole processes, wall, ${COLD_RUNS} pairs run alternately:
 \`npm run synth\` ${cold.npm.map((w) => `${f(w)}`).join(', ')} ms (median ${f(coldNpm)} ms);
 the in-process baseline (\`node -e\` requiring cdk8s, cdk8s-plus-28 and the compiled library, then
-synthesizing the same platform) ${cold.baseline.map((w) => `${f(w)}`).join(', ')} ms (median ${f(coldBaseline)} ms);
+synthesizing the same fleet) ${cold.baseline.map((w) => `${f(w)}`).join(', ')} ms (median ${f(coldBaseline)} ms);
 ratios ${coldRatios.map((r) => f(r, 2)).join(', ')}. \`cdk8s synth\` (the CLI, cdk8s.yaml \`app:\`), once: ${f(cold.cli)} ms.
 Each of these wrote a dist/ identical, file by file (git blob ids), to the committed one.
 

@@ -235,6 +235,8 @@ export class GitOpsDelivery extends Construct {
   /** Applications whose charts name different projects: reported at synth. */
   private readonly projectConflicts: string[] = [];
   private inventoryCache?: { readonly size: number; readonly delivered: Delivered[]; readonly derived: Map<string, unknown> };
+  /** Key of the inventory in a synthesis (see currentInventory). */
+  private readonly inventoryKey = {};
   /** Objects that existed when the construct was created: the ones it placed. */
   private readonly placed = new WeakSet<ApiObject>();
   /** Where the child Applications are created: this construct, or a detached chart when they are only planned. */
@@ -454,7 +456,11 @@ export class GitOpsDelivery extends Construct {
   }
 
   private currentInventory(): { readonly delivered: Delivered[]; readonly derived: Map<string, unknown> } {
-    const size = constructsOf(this.node.root).length;
+    // In a synthesis the inventory lives as long as the synthesis: it references the JSON of
+    // every object of the platform, which the synthesizer lets go once the YAML is written.
+    const root = this.node.root;
+    if (inSynthSession(root)) return oncePerSynth(root, this.inventoryKey, () => ({ delivered: this.renderInventory(), derived: new Map<string, unknown>() }));
+    const size = constructsOf(root).length;
     if (this.inventoryCache?.size !== size) this.inventoryCache = { size, delivered: this.renderInventory(), derived: new Map() };
     return this.inventoryCache;
   }

@@ -71,6 +71,19 @@ export function renderedJson(obj: ApiObject): unknown {
   return json;
 }
 
+/**
+ * Lets go of what the current synthesis of the app under `root` rendered and derived (every
+ * object's JSON, every value of {@link oncePerSynth}): the synthesizer calls it once everything
+ * is rendered, so that each chart's JSON can be collected as soon as its YAML is written
+ * instead of living until the synthesis ends. Anything asked for afterwards is computed again.
+ */
+export function forgetRendered(root: IConstruct): void {
+  const session = sessions.get(root);
+  if (!session) return;
+  session.json.clear();
+  session.memo.clear();
+}
+
 /** Records that the app under `root` passed validation in the current synthesis. */
 export function markValidated(root: IConstruct): void {
   const session = sessions.get(root);

@@ -9,7 +9,7 @@ import { NestedApp } from './nested-app';
 import { duplicateObjectProblems } from './duplicate-objects';
 import { OutputArtifact } from './output-artifact';
 import { YamlEmitter } from './yaml-emitter';
-import { constructsOf, isValidated, markValidated, renderedJson, withSynthSession } from './synth-session';
+import { constructsOf, forgetRendered, isValidated, markValidated, renderedJson, withSynthSession } from './synth-session';
 
 /** One file of synthesized output. */
 export interface RenderedFile {
@@ -174,12 +174,18 @@ export function renderApp(app: App, options: RenderOptions = {}): RenderedFile[]
     const chartPath = options.chartPath ?? defaultChartPath;
     const files: RenderedFile[] = [];
     const emitter = new YamlEmitter();
-    for (const { chart, objects } of resolveCharts(app)) {
-      if (objects.length > 0) {
-        files.push({ path: chartPath(chart), content: toYamlDocuments(objects, emitter) });
+    const charts = resolveCharts(app);
+    // Artifacts first (they read the session's rendered JSON), listed after the charts; then
+    // each chart's JSON is let go of as soon as its YAML is written, so the JSON of the whole
+    // platform and its YAML are not all held at once.
+    const artifacts = renderArtifacts(app);
+    forgetRendered(app);
+    for (let next = charts.shift(); next !== undefined; next = charts.shift()) {
+      if (next.objects.length > 0) {
+        files.push({ path: chartPath(next.chart), content: toYamlDocuments(next.objects, emitter) });
       }
     }
-    files.push(...renderArtifacts(app));
+    files.push(...artifacts);
     for (const nested of NestedApp.all(app)) {
       files.push(...renderApp(nested.app).map((f) => ({ path: `${nested.folder}/${f.path}`, content: f.content })));
     }

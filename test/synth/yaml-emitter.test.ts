@@ -3,7 +3,8 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { resolveCharts, withSynthSession, YAML_DUMP_OPTIONS, YamlEmitter } from '../../lib';
-import { buildReferencePlatform } from '../../platform';
+import { buildReferenceFleet, buildReferencePlatform } from '../../platform';
+import { renderApp } from '../../lib';
 import { buildFleet } from '../../bench/fleet';
 
 const jsYaml = (doc: unknown): string => yaml.dump(doc, YAML_DUMP_OPTIONS);
@@ -87,6 +88,39 @@ describe('YamlEmitter', () => {
     expect(objects.length).toBeGreaterThan(100);
     const emitter = new YamlEmitter();
     for (const o of objects) expect(emitter.dump(o)).toBe(jsYaml(o));
+  });
+
+  test('renderApp of the reference fleet writes every chart exactly as js-yaml does', () => {
+    // GIVEN the reference fleet (a cluster per region, each a nested app)
+    const app = new App({ outdir: fs.mkdtempSync(path.join(require('os').tmpdir(), 'yaml-emitter-')) });
+    buildReferenceFleet(app);
+    // WHEN it is rendered
+    const files = renderApp(app).filter((f) => f.path.endsWith('.k8s.yaml'));
+    // THEN every chart file is what js-yaml writes for the documents it holds
+    expect(files.length).toBeGreaterThan(20);
+    for (const f of files) {
+      const docs = yaml.loadAll(f.content);
+      expect(f.content).toBe(docs.map(jsYaml).join('---\n'));
+    }
+  });
+
+  test('every string of up to three characters from YAML\'s indicators, digits and letters, as a value and a key', () => {
+    // GIVEN every such string (the scalar styles the emitter decides without js-yaml are decided by them)
+    const alphabet = [' ', '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '=', '>', "'", '"', '%', '@', '`', '~', '<', '.', '_', '+', '0', '1', 'e', 'E', 'n', 'N', 'o', 'y', 'Y', 'x', 'b', '\\', '/', '$'];
+    const strings: string[] = [...alphabet];
+    for (const a of alphabet) for (const b of alphabet) strings.push(a + b);
+    for (const a of alphabet) for (const b of alphabet) for (const c of alphabet) strings.push(a + b + c);
+    const emitter = new YamlEmitter();
+    const differing = strings.filter((s) => emitter.dump({ [s]: s }) !== jsYaml({ [s]: s }));
+    // THEN each is written as js-yaml writes it
+    expect(differing).toEqual([]);
+  });
+
+  test('long lines are never folded, as js-yaml does with lineWidth -1', () => {
+    const emitter = new YamlEmitter();
+    const long = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ');
+    const docs = [{ long }, { [`k ${long}`.slice(0, 1000)]: long }, { quoted: `${long}: x #y 'z'` }, [`- ${long}`]];
+    for (const doc of docs) expect(emitter.dump(doc)).toBe(jsYaml(doc));
   });
 
   test('writes every object of a generated fleet exactly as js-yaml does', () => {
