@@ -9,7 +9,7 @@ import { GitOpsDelivery, RESOURCES_FINALIZER } from '../gitops/gitops-delivery';
 import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
 import { NestedApp } from '../synth/nested-app';
 import { OutputArtifact } from '../synth/output-artifact';
-import { constructsOf, renderedJson } from '../synth/synth-session';
+import { constructsOf, oncePerSynth, renderedJson } from '../synth/synth-session';
 import { FleetCluster, FleetClusterSpec } from './fleet-cluster';
 import { computeRegionLoss, FleetCapacity, RegionLoss, renderFleetReport } from './region-loss';
 
@@ -242,6 +242,11 @@ export class Fleet extends Construct {
 
   /** The generator's elements: one per cluster and Application, in rollout order. */
   public elements(): FleetElement[] {
+    // Read by the generator, the RollingSync steps and the validation: computed once per synthesis.
+    return oncePerSynth(this.node.root, this, () => this.computeElements());
+  }
+
+  private computeElements(): FleetElement[] {
     const raw: Omit<FleetElement, 'step'>[] = [];
     for (const cluster of this.rolloutOrder) {
       const app = this.appOf(cluster);
@@ -259,12 +264,12 @@ export class Fleet extends Construct {
           namespace: this.argoCdNamespace,
           // Before every Application that names one of its projects.
           wave: String(SyncWave.FOUNDATION.value - 1),
-          syncPolicy: { retry: DEFAULT_RETRY, syncOptions: ['ServerSideApply=true', 'PruneLast=true'] },
+          // What the cluster's own root Application would sync its folder with.
+          syncPolicy: withoutAutomated((delivery.rootApplication.spec as { syncPolicy?: Record<string, unknown> }).syncPolicy),
         });
       }
       for (const delivered of delivery.applications) {
         const json = renderedJson(delivered.resource) as RenderedApplication;
-        const { automated: _automated, ...syncPolicy } = json.spec.syncPolicy ?? {};
         raw.push({
           ...base,
           name: json.metadata.name,
@@ -273,9 +278,7 @@ export class Fleet extends Construct {
           server: json.spec.destination.server ?? cluster.server,
           namespace: json.spec.destination.namespace ?? '',
           wave: json.metadata.annotations?.[SYNC_WAVE_ANNOTATION] ?? String(SyncWave.FOUNDATION.value),
-          // Progressive syncs sync each step themselves: Argo CD turns automated sync off on
-          // the Applications of a RollingSync ApplicationSet (and warns when it is asked for).
-          syncPolicy,
+          syncPolicy: withoutAutomated(json.spec.syncPolicy),
           ...(json.spec.ignoreDifferences ? { ignoreDifferences: json.spec.ignoreDifferences } : {}),
         });
       }
@@ -406,8 +409,15 @@ export class Fleet extends Construct {
   }
 }
 
-/** The retry every Application of the fleet gets, as a single-cluster delivery's default. */
-const DEFAULT_RETRY = { limit: 10, backoff: { duration: '5s', factor: 2, maxDuration: '3m' } };
+/**
+ * A planned sync policy as an element carries it. Progressive syncs sync each step
+ * themselves: Argo CD turns automated sync off on the Applications of a RollingSync
+ * ApplicationSet (and warns when it is asked for).
+ */
+function withoutAutomated(syncPolicy: Record<string, unknown> | undefined): Record<string, unknown> {
+  const { automated: _automated, ...rest } = syncPolicy ?? {};
+  return rest;
+}
 
 /** The parts of a rendered Application the fleet reads. */
 interface RenderedApplication {

@@ -19,7 +19,7 @@ export interface ProjectKind {
  * own pods; they arrive reviewed from Git, not by hand.
  */
 export const TEAM_PROJECT_KINDS: readonly ProjectKind[] = [
-  ...TEAM_MANAGED_RESOURCES.map((r) => ({ group: r.group, kind: r.kind })),
+  ...TEAM_MANAGED_RESOURCES.map((r) => ({ group: r.apiGroup, kind: r.kind })),
   { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
 ];
 

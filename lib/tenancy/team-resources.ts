@@ -1,10 +1,4 @@
-/** A namespaced kind a team manages: its API group, kind and RBAC resource. */
-export interface TeamManagedResource {
-  readonly group: string;
-  readonly kind: string;
-  /** The plural RBAC names it by. */
-  readonly resource: string;
-}
+import { RuleKind } from '../policy/admission-rule';
 
 /**
  * What a team's functions are made of, and so what its group may change in its own
@@ -16,13 +10,13 @@ export interface TeamManagedResource {
  * gateway's rate limits and request authorization, which a team must not drop, and a route
  * of a function scaled to zero lives in the KEDA interceptor's namespace, not the team's.
  */
-export const TEAM_MANAGED_RESOURCES: readonly TeamManagedResource[] = [
-  { group: '', kind: 'ConfigMap', resource: 'configmaps' },
-  { group: '', kind: 'Service', resource: 'services' },
-  { group: '', kind: 'ServiceAccount', resource: 'serviceaccounts' },
-  { group: 'apps', kind: 'Deployment', resource: 'deployments' },
-  { group: 'policy', kind: 'PodDisruptionBudget', resource: 'poddisruptionbudgets' },
-  { group: 'autoscaling', kind: 'HorizontalPodAutoscaler', resource: 'horizontalpodautoscalers' },
-  { group: 'keda.sh', kind: 'ScaledObject', resource: 'scaledobjects' },
-  { group: 'http.keda.sh', kind: 'HTTPScaledObject', resource: 'httpscaledobjects' },
+export const TEAM_MANAGED_RESOURCES: readonly RuleKind[] = [
+  { apiGroup: '', kind: 'ConfigMap', resource: 'configmaps' },
+  { apiGroup: '', kind: 'Service', resource: 'services' },
+  { apiGroup: '', kind: 'ServiceAccount', resource: 'serviceaccounts' },
+  { apiGroup: 'apps', kind: 'Deployment', resource: 'deployments' },
+  { apiGroup: 'policy', kind: 'PodDisruptionBudget', resource: 'poddisruptionbudgets' },
+  { apiGroup: 'autoscaling', kind: 'HorizontalPodAutoscaler', resource: 'horizontalpodautoscalers' },
+  { apiGroup: 'keda.sh', kind: 'ScaledObject', resource: 'scaledobjects' },
+  { apiGroup: 'http.keda.sh', kind: 'HTTPScaledObject', resource: 'httpscaledobjects' },
 ];

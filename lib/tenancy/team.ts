@@ -177,9 +177,9 @@ export class Team extends Construct {
         metadata,
         rules: [
           // One rule per API group: a rule grants every listed resource in every listed group.
-          ...[...new Set(TEAM_MANAGED_RESOURCES.map((r) => r.group))].map((group) => ({
+          ...[...new Set(TEAM_MANAGED_RESOURCES.map((r) => r.apiGroup))].map((group) => ({
             apiGroups: [group],
-            resources: TEAM_MANAGED_RESOURCES.filter((r) => r.group === group).map((r) => r.resource),
+            resources: TEAM_MANAGED_RESOURCES.filter((r) => r.apiGroup === group).map((r) => r.resource),
             verbs: MANAGE_VERBS,
           })),
           // Operate what the Deployments run: read, restart by deleting, read logs. Pods are
