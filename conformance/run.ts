@@ -36,15 +36,16 @@ async function main(): Promise<number> {
     // A fleet's dist/: its own layer (bootstrap/, gitops/, fleet/) goes to the API server as the
     // hub applies it; every engine checks each cluster's folder as it checks a single cluster.
     const clusters = fleetClusters(dist);
-    const targets: { label: string; ctx: ConformanceContext; engines: string[] | undefined }[] = clusters.length === 0
+    const layer = clusters.length === 0 ? undefined : fleetLayer(dist, work);
+    const targets: { label: string; ctx: ConformanceContext; engines: string[] | undefined }[] = layer === undefined
       ? [{ label: '', ctx, engines: undefined }]
       : [
-        { label: 'fleet', ctx: { ...ctx, dist: fleetLayer(dist, work) }, engines: ['kube-apiserver'] },
+        { label: 'fleet', ctx: { ...ctx, dist: layer }, engines: ['kube-apiserver'] },
         ...clusters.map((cluster) => ({
           label: cluster,
           ctx: {
             ...ctx, dist: path.join(dist, 'clusters', cluster), repoFolder: `dist/clusters/${cluster}`, cluster,
-            applications: generatedApplications(dist, cluster),
+            applications: generatedApplications(layer, cluster),
           },
           engines: undefined,
         })),

@@ -31,9 +31,12 @@ export function fleetLayer(dist: string, work: string): string {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** The Applications every ApplicationSet of dist/ generates for `cluster` (elements whose `cluster` is it). */
-export function generatedApplications(dist: string, cluster: string): Manifest[] {
-  const sets = readManifests(dist).map((e) => e.object).filter((o) => o.kind === 'ApplicationSet' && o.apiVersion === 'argoproj.io/v1alpha1');
+/**
+ * The Applications every ApplicationSet of the fleet's layer (see {@link fleetLayer}: dist/
+ * without the clusters' folders) generates for `cluster` (elements whose `cluster` is it).
+ */
+export function generatedApplications(layer: string, cluster: string): Manifest[] {
+  const sets = readManifests(layer).map((e) => e.object).filter((o) => o.kind === 'ApplicationSet' && o.apiVersion === 'argoproj.io/v1alpha1');
   const apps: Manifest[] = [];
   for (const set of sets) {
     const spec = set.spec as { generators: { list?: { elements?: Record<string, Json>[] } }[]; template: Json; templatePatch?: string; goTemplate?: boolean };
