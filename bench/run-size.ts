@@ -4,7 +4,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { collectProblems, defaultChartPath, renderApp, renderArtifacts, RenderedFile, resolveCharts, toYamlDocuments, withSynthSession, writeAtomically, YamlEmitter } from '../lib';
+import {
+  collectProblems, defaultChartPath, OUTPUT_MANIFEST, renderApp, renderArtifacts, RenderedFile, resolveCharts, StagedFolder, withSynthSession,
+  YamlEmitter, yamlPieces,
+} from '../lib';
 import { forgetRendered } from '../lib/synth/synth-session';
 import { buildFleet } from './fleet';
 
@@ -16,9 +19,12 @@ const app = new App({ outdir: os.tmpdir() });
 buildFleet(app, count);
 const constructMs = ms(t);
 
-// The phases of renderApp, timed one by one (the same functions it calls, in one
-// synthesis session as renderApp runs them).
+// The phases of synthesizeApp, timed one by one (the same functions it calls, in one
+// synthesis session as renderAppTo runs them): each chart's YAML is written to the staged
+// output folder as it is rendered, as synthesizeApp writes it.
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
 let objects = 0;
+let writeNs = 0n;
 t = process.hrtime.bigint();
 const phases = withSynthSession(app, () => {
   let t = process.hrtime.bigint();
@@ -31,7 +37,7 @@ const phases = withSynthSession(app, () => {
   const resolveMs = ms(t);
 
   // Files that are not charts (the capacity report, the GitOps bootstrap files), rendered
-  // before the charts' YAML and listed after it, as renderApp does.
+  // before the charts' YAML and written after it, as renderAppTo does.
   t = process.hrtime.bigint();
   const artifacts = renderArtifacts(app);
   forgetRendered(app);
@@ -39,28 +45,43 @@ const phases = withSynthSession(app, () => {
 
   let yamlNs = 0n;
   const emitter = new YamlEmitter();
-  const files: RenderedFile[] = [];
+  const staged = new StagedFolder(path.join(dir, 'dist'));
   for (let next = perChart.shift(); next !== undefined; next = perChart.shift()) {
     const { chart, objects: chartObjects } = next;
     if (chartObjects.length === 0) continue;
     objects += chartObjects.length;
+    const pieces = yamlPieces(chartObjects, emitter);
+    // Time spent producing pieces is YAML; the rest of the file's write is writing.
+    const timed = {
+      [Symbol.iterator]: () => ({
+        next: () => {
+          const t = process.hrtime.bigint();
+          const r = pieces.next();
+          yamlNs += process.hrtime.bigint() - t;
+          return r;
+        },
+      }),
+    };
     const t = process.hrtime.bigint();
-    files.push({ path: defaultChartPath(chart), content: toYamlDocuments(chartObjects, emitter) });
-    yamlNs += process.hrtime.bigint() - t;
+    const before = yamlNs;
+    staged.write(defaultChartPath(chart), timed);
+    writeNs += process.hrtime.bigint() - t - (yamlNs - before);
   }
-  files.push(...artifacts);
-  return { files, validateMs, resolveMs, yamlMs: Number(yamlNs) / 1e6, artifactsMs };
+  return { staged, artifacts, validateMs, resolveMs, yamlMs: Number(yamlNs) / 1e6, artifactsMs };
 });
-// All of it, with the session's own walks of the tree.
-const synthMs = ms(t);
-const { files, validateMs, resolveMs, yamlMs, artifactsMs } = phases;
+// All of it, with the session's own walks of the tree, less the writing.
+const synthMs = ms(t) - Number(writeNs) / 1e6;
+const { staged, artifacts, validateMs, resolveMs, yamlMs, artifactsMs } = phases;
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
 t = process.hrtime.bigint();
-writeAtomically(files, path.join(dir, 'dist'));
-const writeMs = ms(t);
+for (const a of artifacts) staged.write(a.path, [a.content]);
+staged.publish();
+const writeMs = ms(t) + Number(writeNs) / 1e6;
 // Peak RSS of construct + synth + write.
 const peakRssMb = process.resourceUsage().maxRSS / 1024;
+const files: RenderedFile[] = fs.readFileSync(path.join(dir, 'dist', OUTPUT_MANIFEST), 'utf8').split('\n')
+  .filter((l) => l !== '' && !l.startsWith('#'))
+  .map((p) => ({ path: p, content: fs.readFileSync(path.join(dir, 'dist', p), 'utf8') }));
 
 // The floor: the least any synthesizer must do with the same objects — serialize them
 // (JSON.stringify) and write the bytes. renderApp lets go of each chart's JSON once its YAML
@@ -77,7 +98,8 @@ if (count <= 100) {
   const check = new App({ outdir: os.tmpdir() });
   buildFleet(check, count);
   const reference = renderApp(check);
-  if (JSON.stringify(reference) !== JSON.stringify(files)) throw new Error('benchmark phases diverge from renderApp');
+  const sorted = (f: RenderedFile[]) => JSON.stringify([...f].sort((x, y) => (x.path < y.path ? -1 : 1)));
+  if (sorted(reference) !== sorted(files)) throw new Error('benchmark phases diverge from renderApp');
 }
 fs.rmSync(dir, { recursive: true, force: true });
 

@@ -161,41 +161,79 @@ export function renderArtifacts(app: App): RenderedFile[] {
 }
 
 /**
+ * Receives the files of a synthesis one by one, as each is rendered: its path and its
+ * content in pieces, to be concatenated in order. The pieces can be read only once.
+ */
+export type RenderedFileSink = (path: string, content: Iterable<string>) => void;
+
+/**
  * Validates the app and renders every chart and artifact to file contents, in memory.
  * Throws {@link SynthValidationError} (listing every problem) before anything is rendered.
  */
 export function renderApp(app: App, options: RenderOptions = {}): RenderedFile[] {
-  return withNestedSessions(app, () => withSynthSession(app, () => {
+  const files: RenderedFile[] = [];
+  renderAppTo(app, (path, content) => {
+    files.push({ path, content: [...content].join('') });
+  }, options);
+  return files;
+}
+
+/**
+ * {@link renderApp}, handing each file to `sink` as it is rendered instead of holding them
+ * all: the synthesizer writes each to disk as it goes, so the YAML of the whole platform is
+ * never in memory at once. Throws {@link SynthValidationError} before `sink` receives
+ * anything when the app is invalid, and after the last file when two files share a path
+ * (the sink's files are then to be discarded).
+ */
+export function renderAppTo(app: App, sink: RenderedFileSink, options: RenderOptions = {}): void {
+  const seen = new Set<string>();
+  const clashes: string[] = [];
+  renderInto(app, (path, content) => {
+    if (seen.size === seen.add(path).size) clashes.push(path);
+    sink(path, content);
+  }, options);
+  if (clashes.length > 0) {
+    throw new SynthValidationError(clashes.map((p) => `two outputs would be written to "${p}": give the charts or artifacts distinct ids or paths`));
+  }
+}
+
+function renderInto(app: App, sink: RenderedFileSink, options: RenderOptions): void {
+  withNestedSessions(app, () => withSynthSession(app, () => {
     // Validated already when this is a nested app: its parent's validation ran it.
     const problems = isValidated(app) ? [] : collectProblems(app);
     if (problems.length > 0) {
       throw new SynthValidationError(problems);
     }
     const chartPath = options.chartPath ?? defaultChartPath;
-    const files: RenderedFile[] = [];
     const emitter = new YamlEmitter();
     const charts = resolveCharts(app);
-    // Artifacts first (they read the session's rendered JSON), listed after the charts; then
-    // each chart's JSON is let go of as soon as its YAML is written, so the JSON of the whole
-    // platform and its YAML are not all held at once.
+    // Artifacts first (they read the session's rendered JSON), handed over after the charts;
+    // then each object's JSON is let go of as soon as its YAML is written, so the JSON of the
+    // whole platform and its YAML are not all held at once.
     const artifacts = renderArtifacts(app);
     forgetRendered(app);
     for (let next = charts.shift(); next !== undefined; next = charts.shift()) {
-      if (next.objects.length > 0) {
-        files.push({ path: chartPath(next.chart), content: toYamlDocuments(next.objects, emitter) });
-      }
+      if (next.objects.length > 0) sink(chartPath(next.chart), yamlPieces(next.objects, emitter));
     }
-    files.push(...artifacts);
+    for (const artifact of artifacts) sink(artifact.path, [artifact.content]);
     for (const nested of NestedApp.all(app)) {
-      files.push(...renderApp(nested.app).map((f) => ({ path: `${nested.folder}/${f.path}`, content: f.content })));
+      renderInto(nested.app, (path, content) => sink(`${nested.folder}/${path}`, content), {});
     }
-    const seen = new Set<string>();
-    const clashes = files.filter((f) => seen.size === seen.add(f.path).size).map((f) => f.path);
-    if (clashes.length > 0) {
-      throw new SynthValidationError(clashes.map((p) => `two outputs would be written to "${p}": give the charts or artifacts distinct ids or paths`));
-    }
-    return files;
   }));
+}
+
+/**
+ * The YAML of `objects` in pieces, one document and one separator at a time: the pieces of
+ * {@link toYamlDocuments}. Each object is let go of (its slot in `objects` emptied) once its
+ * document is written.
+ */
+export function* yamlPieces(objects: unknown[], emitter: YamlEmitter = new YamlEmitter()): Generator<string> {
+  for (let i = 0; i < objects.length; i++) {
+    if (i > 0) yield '---\n';
+    const document = emitter.dump(objects[i]);
+    objects[i] = undefined;
+    yield document;
+  }
 }
 
 /**
@@ -219,7 +257,11 @@ const MANIFEST_HEADER = '# Written by @ecommerce-platform/wasm-functions: every 
 
 /** The content of {@link OUTPUT_MANIFEST} for `files`. */
 export function outputManifest(files: readonly RenderedFile[]): string {
-  return [MANIFEST_HEADER, ...files.map((f) => f.path).sort()].join('\n') + '\n';
+  return manifestOf(files.map((f) => f.path));
+}
+
+function manifestOf(paths: readonly string[]): string {
+  return [MANIFEST_HEADER, ...[...paths].sort()].join('\n') + '\n';
 }
 
 function isInside(child: string, parent: string): boolean {
@@ -269,18 +311,110 @@ export function outdirProblems(dir: string, field = 'outdir'): string[] {
     : `${shown} holds ${listed} and no ${OUTPUT_MANIFEST}, so this synthesizer did not write it: synth would delete its content, so ${fix} (delete an old output folder yourself once)`];
 }
 
-/** Writes `files` and their {@link OUTPUT_MANIFEST} into the empty folder `dir`. */
-function writeTree(files: readonly RenderedFile[], dir: string): void {
-  fs.mkdirSync(dir, { recursive: true });
-  const made = new Set<string>([dir]);
-  for (const file of [...files, { path: OUTPUT_MANIFEST, content: outputManifest(files) }]) {
-    const target = path.join(dir, ...file.path.split('/'));
-    const parent = path.dirname(target);
-    if (!made.has(parent)) {
-      fs.mkdirSync(parent, { recursive: true });
-      made.add(parent);
+/** Pieces are gathered up to this many characters before a write: few writes, little held. */
+const WRITE_CHUNK = 1 << 20;
+
+/**
+ * A folder's replacement, written file by file into a fresh sibling folder and swapped in
+ * by {@link publish} only once every file is on disk; {@link discard} removes whatever was
+ * written and leaves the folder as it was. Used by {@link writeAtomically} and by
+ * {@link synthesizeApp}, which writes each file as it is rendered.
+ */
+export class StagedFolder {
+  private readonly target: string;
+  private readonly swap: string;
+  private readonly staging: string;
+  private readonly paths: string[] = [];
+  private readonly made = new Set<string>();
+  private done = false;
+
+  /**
+   * Refuses (throws {@link SynthValidationError}) a folder that {@link outdirProblems} names
+   * a problem for, before anything is written.
+   * @param outdir the folder to replace
+   * @param field how problems name it
+   */
+  constructor(outdir: string, field = 'outdir') {
+    const problems = outdirProblems(outdir, field);
+    if (problems.length > 0) throw new SynthValidationError(problems);
+    this.target = path.resolve(outdir);
+    fs.mkdirSync(path.dirname(this.target), { recursive: true });
+    // Fresh names from mkdtemp: nothing of the user's can be there, so only what this
+    // class created is ever removed.
+    this.swap = fs.mkdtempSync(`${this.target}.synth-`);
+    this.staging = path.join(this.swap, 'new');
+    fs.mkdirSync(this.staging);
+    this.made.add(this.staging);
+  }
+
+  /** Writes one file of the replacement (`file` is `/`-separated, relative), from its pieces. */
+  public write(file: string, content: Iterable<string>): void {
+    this.writeEach([this], file, content);
+  }
+
+  /**
+   * Writes the same file, read once from `content`, into every folder of `folders`: the
+   * pieces of a rendering can be read only once.
+   */
+  public static writeAll(folders: readonly StagedFolder[], file: string, content: Iterable<string>): void {
+    if (folders.length > 0) folders[0].writeEach(folders, file, content);
+  }
+
+  private writeEach(folders: readonly StagedFolder[], file: string, content: Iterable<string>): void {
+    const fds = folders.map((f) => f.open(file));
+    try {
+      let pending: string[] = [];
+      let size = 0;
+      const flush = () => {
+        const bytes = Buffer.from(pending.join(''));
+        for (const fd of fds) {
+          for (let offset = 0; offset < bytes.length;) offset += fs.writeSync(fd, bytes, offset);
+        }
+        pending = [];
+        size = 0;
+      };
+      for (const piece of content) {
+        pending.push(piece);
+        size += piece.length;
+        if (size >= WRITE_CHUNK) flush();
+      }
+      if (size > 0) flush();
+    } finally {
+      for (const fd of fds) fs.closeSync(fd);
     }
-    fs.writeFileSync(target, file.content);
+  }
+
+  private open(file: string): number {
+    const target = path.join(this.staging, ...file.split('/'));
+    const parent = path.dirname(target);
+    if (!this.made.has(parent)) {
+      fs.mkdirSync(parent, { recursive: true });
+      this.made.add(parent);
+    }
+    this.paths.push(file);
+    return fs.openSync(target, 'w');
+  }
+
+  /** Writes the {@link OUTPUT_MANIFEST} and swaps the replacement in for the folder. */
+  public publish(): void {
+    if (this.done) throw new Error(`${this.target} was already published or discarded`);
+    fs.writeFileSync(path.join(this.staging, OUTPUT_MANIFEST), manifestOf(this.paths));
+    const previous = path.join(this.swap, 'old');
+    const hadPrevious = fs.existsSync(this.target);
+    if (hadPrevious) fs.renameSync(this.target, previous);
+    try {
+      fs.renameSync(this.staging, this.target);
+    } catch (e) {
+      if (hadPrevious) fs.renameSync(previous, this.target);
+      throw e;
+    }
+    this.discard();
+  }
+
+  /** Removes what was staged (and the folder replaced by {@link publish}); the target is untouched. */
+  public discard(): void {
+    this.done = true;
+    fs.rmSync(this.swap, { recursive: true, force: true });
   }
 }
 
@@ -292,27 +426,12 @@ function writeTree(files: readonly RenderedFile[], dir: string): void {
  * {@link outdirProblems} names a problem for, before anything is written.
  */
 export function writeAtomically(files: readonly RenderedFile[], outdir: string, field = 'outdir'): void {
-  const problems = outdirProblems(outdir, field);
-  if (problems.length > 0) throw new SynthValidationError(problems);
-  const target = path.resolve(outdir);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  // Fresh names from mkdtemp: nothing of the user's can be there, so only what this
-  // function created is ever removed.
-  const swap = fs.mkdtempSync(`${target}.synth-`);
-  const staging = path.join(swap, 'new');
-  const previous = path.join(swap, 'old');
+  const staged = new StagedFolder(outdir, field);
   try {
-    writeTree(files, staging);
-    const hadPrevious = fs.existsSync(target);
-    if (hadPrevious) fs.renameSync(target, previous);
-    try {
-      fs.renameSync(staging, target);
-    } catch (e) {
-      if (hadPrevious) fs.renameSync(previous, target);
-      throw e;
-    }
+    for (const file of files) staged.write(file.path, [file.content]);
+    staged.publish();
   } finally {
-    fs.rmSync(swap, { recursive: true, force: true });
+    staged.discard();
   }
 }
 
@@ -343,8 +462,12 @@ function cliOutputProblems(outdir: string, cliOutdir: string | undefined): strin
     + `the CLI has already deleted "${oneLine(cliOutdir)}" on this run, so restore it from git (\`git checkout -- ${oneLine(cliOutdir)}\`) or with a synth after the fix`];
 }
 
-/** Validates, renders and publishes the app. On any error nothing in `outdir` changes. */
-export function synthesizeApp(app: App, options: SynthesizeOptions): RenderedFile[] {
+/**
+ * Validates, renders and publishes the app, writing each file as soon as it is rendered
+ * into a folder that replaces `outdir` only once every file is written. On any error
+ * nothing in `outdir` changes. Returns the paths written, relative to `outdir`.
+ */
+export function synthesizeApp(app: App, options: SynthesizeOptions): string[] {
   const cliOutdir = process.env.CDK8S_OUTDIR;
   const stagingDir = options.stagingDir ?? cliOutdir;
   const setup = [
@@ -354,10 +477,20 @@ export function synthesizeApp(app: App, options: SynthesizeOptions): RenderedFil
   if (setup.length > 0) throw new SynthValidationError(setup.slice(0, 1));
   const folders = [...outdirProblems(options.outdir), ...(stagingDir !== undefined ? outdirProblems(stagingDir, 'stagingDir') : [])];
   if (folders.length > 0) throw new SynthValidationError(folders);
-  const files = renderApp(app, options);
-  if (stagingDir !== undefined) writeAtomically(files, stagingDir, 'stagingDir');
-  writeAtomically(files, options.outdir);
-  return files;
+  const staged: StagedFolder[] = [];
+  try {
+    if (stagingDir !== undefined) staged.push(new StagedFolder(stagingDir, 'stagingDir'));
+    staged.push(new StagedFolder(options.outdir));
+    const written: string[] = [];
+    renderAppTo(app, (file, content) => {
+      written.push(file);
+      StagedFolder.writeAll(staged, file, content);
+    }, options);
+    for (const s of staged) s.publish();
+    return written;
+  } finally {
+    for (const s of staged) s.discard();
+  }
 }
 
 /**

@@ -3,7 +3,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { kebabCase, OUTPUT_MANIFEST, OutputArtifact, renderApp, resolveCharts, synthesizeApp, synthesizeMain, SynthValidationError, writeAtomically } from '../../lib';
+import {
+  kebabCase, OUTPUT_MANIFEST, OutputArtifact, renderApp, renderAppTo, resolveCharts, StagedFolder, synthesizeApp, synthesizeMain,
+  SynthValidationError, writeAtomically, YamlEmitter, yamlPieces,
+} from '../../lib';
 import { problemsOf } from '../support/synth';
 
 function tempDir(): string {
@@ -87,6 +90,93 @@ describe('synthesizer', () => {
     new OutputArtifact(app, 'A', { path: 'reports/x.md', render: () => 'a' });
     new OutputArtifact(app, 'B', { path: 'reports/x.md', render: () => 'b' });
     expect(() => renderApp(app)).toThrow(/two outputs would be written to "reports\/x.md"/);
+  });
+
+  test('two outputs at one path stop synthesizeApp after it has written both: the output folder is untouched', () => {
+    const dir = path.join(tempDir(), 'dist');
+    synthesizeApp(appWithNamespace('g'), { outdir: dir });
+    const before = readTree(dir);
+    const app = appWithNamespace('h');
+    new OutputArtifact(app, 'A', { path: 'reports/x.md', render: () => 'a' });
+    new OutputArtifact(app, 'B', { path: 'reports/x.md', render: () => 'b' });
+    expect(() => synthesizeApp(app, { outdir: dir })).toThrow(/two outputs would be written to "reports\/x.md"/);
+    expect(readTree(dir)).toEqual(before);
+    expect(fs.readdirSync(path.dirname(dir))).toEqual(['dist']);
+  });
+
+  test('renderAppTo hands over each chart as it renders it, and lets go of each object once its YAML is written', () => {
+    const app = Testing.app();
+    for (const id of ['First', 'Second']) {
+      const chart = new Chart(app, id);
+      for (const n of ['a', 'b']) new k8s.KubeNamespace(chart, n, { metadata: { name: `${id.toLowerCase()}-${n}` } });
+    }
+    const events: string[] = [];
+    const contents: Record<string, string> = {};
+    renderAppTo(app, (file, content) => {
+      events.push(`open ${file}`);
+      contents[file] = [...content].join('');
+      events.push(`done ${file}`);
+    });
+    // The second chart's file starts after the first one's pieces were all read.
+    expect(events).toEqual([
+      'open first/first.k8s.yaml', 'done first/first.k8s.yaml', 'open second/second.k8s.yaml', 'done second/second.k8s.yaml',
+    ]);
+    expect(contents).toEqual(Object.fromEntries(renderApp(app).map((f) => [f.path, f.content])));
+
+    const objects: unknown[] = [{ a: 1 }, { b: [2] }];
+    const pieces = yamlPieces(objects);
+    expect(pieces.next().value).toBe('a: 1\n');
+    expect(objects[0]).toBeUndefined();
+    expect(objects[1]).toEqual({ b: [2] });
+    expect([...pieces].join('')).toBe('---\nb:\n  - 2\n');
+    expect(objects).toEqual([undefined, undefined]);
+  });
+
+  test('a failure while a file is being written discards everything staged: the folder and the CLI copy are untouched', () => {
+    const work = tempDir();
+    const dir = path.join(work, 'dist');
+    const cli = path.join(work, 'cli');
+    synthesizeApp(appWithNamespace('i'), { outdir: dir, stagingDir: cli });
+    const before = readTree(dir);
+    const cliBefore = readTree(cli);
+    const app = appWithNamespace('j');
+    // Rendered after the chart's YAML was written: the staged folders hold files by then.
+    new OutputArtifact(app, 'Late', { path: 'reports/late.md', render: () => 'late' });
+    let written = 0;
+    const staged = new StagedFolder(path.join(work, 'other'));
+    try {
+      staged.write('a.yaml', (function* () {
+        yield 'one\n';
+        written++;
+        throw new Error('broken mid-file');
+      })());
+    } catch (e) {
+      expect(String(e)).toMatch(/broken mid-file/);
+    } finally {
+      staged.discard();
+    }
+    expect(written).toBe(1);
+    expect(fs.readdirSync(work).sort()).toEqual(['cli', 'dist']);
+    // The same through synthesizeApp: an object whose YAML cannot be written fails after the
+    // first chart was written to disk.
+    const late = new Chart(app, 'ZLate');
+    new k8s.KubeConfigMap(late, 'Cm', { metadata: { name: 'x' }, data: { k: 'v' } });
+    late.addDependency(app.charts[0]);
+    const dump = YamlEmitter.prototype.dump;
+    const dumped: string[] = [];
+    const spy = jest.spyOn(YamlEmitter.prototype, 'dump').mockImplementationOnce(function (this: YamlEmitter, doc: unknown) {
+      dumped.push(dump.call(this, doc));
+      return dumped[0];
+    }).mockImplementationOnce(() => { throw new Error('emitter broke'); });
+    try {
+      expect(() => synthesizeApp(app, { outdir: dir, stagingDir: cli })).toThrow(/emitter broke/);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(dumped).toEqual(['apiVersion: v1\nkind: Namespace\nmetadata:\n  name: j\n']);
+    expect(readTree(dir)).toEqual(before);
+    expect(readTree(cli)).toEqual(cliBefore);
+    expect(fs.readdirSync(work).sort()).toEqual(['cli', 'dist']);
   });
 
   test('artifact paths must stay inside the output folder', () => {
