@@ -35,7 +35,10 @@ function onlyBuiltInResolvers(resolvers: readonly IResolver[]): boolean {
  * {@link NotPlain}, and the caller renders the cdk8s way instead.
  */
 function plainValue(input: unknown, sortKeys: boolean): unknown {
-  let v = input as { resolve?: unknown; value?: unknown; constructor?: unknown } | null | undefined;
+  // A primitive goes through no resolver: it has no `resolve` or `value` of its own (checked
+  // once per rendering by primitivesArePlain), and is not a Lazy.
+  if (typeof input !== 'object') return input;
+  let v = input as { resolve?: unknown; value?: unknown; constructor?: unknown } | null;
   for (;;) {
     if (v == null) return undefined;
     if (v instanceof Lazy) {
@@ -47,20 +50,36 @@ function plainValue(input: unknown, sortKeys: boolean): unknown {
     } else {
       break;
     }
+    if (typeof v !== 'object') return v === undefined ? undefined : v;
   }
-  if (typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map((x) => plainValue(x, sortKeys));
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = plainValue(v[i], sortKeys);
+    return out;
+  }
   if (v.constructor !== Object) throw new NotPlain();
   const dict = v as Record<string, unknown>;
   const keys = Object.keys(dict);
-  if (sortKeys) keys.sort();
+  if (sortKeys && keys.length > 1) keys.sort();
   const out: Record<string, unknown> = {};
-  for (const key of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     if (key === '__proto__') throw new NotPlain();
     const value = plainValue(dict[key], sortKeys);
     if (value != null) out[key] = value;
   }
   return out;
+}
+
+/**
+ * Whether primitives resolve to themselves in cdk8s: no resolver touches a string, number
+ * or boolean unless its prototype was given a `resolve` or a `value`.
+ */
+function primitivesArePlain(): boolean {
+  for (const proto of [String.prototype, Number.prototype, Boolean.prototype] as unknown as Record<string, unknown>[]) {
+    if (proto.resolve !== undefined || proto.value !== undefined) return false;
+  }
+  return true;
 }
 
 /**
@@ -95,7 +114,7 @@ export function plainlyRendered<P, B extends GeneratedBinding<P>>(Base: B & Gene
     }
 
     public toJson(): Record<string, unknown> {
-      if (!onlyBuiltInResolvers(App.of(this).resolvers)) return super.toJson();
+      if (!onlyBuiltInResolvers(App.of(this).resolvers) || !primitivesArePlain()) return super.toJson();
       let rendered: Record<string, unknown>;
       try {
         const sortKeys = process.env.CDK8S_DISABLE_SORT ? false : true;
