@@ -5,6 +5,7 @@ import { WasmFunction } from '../function/wasm-function';
 import { FunctionAutoscaler, FunctionAutoscalerProps } from './function-autoscaler';
 import { RESOURCE_METRICS_LAG_SECONDS } from './keda-trigger';
 import { ScalingBehavior } from './scaling-behavior';
+import * as plain from '../synth/plain-bindings';
 
 /**
  * A resource metric an `autoscaling/v2` HPA scales on: average utilization of the pods'
@@ -85,7 +86,7 @@ export class HorizontalFunctionAutoscaler extends FunctionAutoscaler {
     this.metrics = props.metrics ?? [ResourceMetric.cpu(70)];
     this.scalingBehavior = props.behavior ?? ScalingBehavior.flashSale();
 
-    this.resource = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Resource', {
+    this.resource = new plain.KubeHorizontalPodAutoscalerV2(this, 'Resource', {
       metadata: { name, namespace: this.namespace || undefined, labels: this.objectLabels() },
       spec: {
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.target.name },

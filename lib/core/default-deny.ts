@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LABELS, MANAGED_BY } from './labels';
+import * as plain from '../synth/plain-bindings';
 
 /** Name of the NetworkPolicy that denies everything in a namespace the library creates. */
 export const DEFAULT_DENY_POLICY_NAME = 'default-deny';
@@ -12,7 +13,7 @@ export const DEFAULT_DENY_POLICY_NAME = 'default-deny';
  * can neither be reached nor reach the Kubernetes API, a cloud metadata address or the internet.
  */
 export function renderDefaultDeny(scope: Construct, namespace: string): k8s.KubeNetworkPolicy {
-  return new k8s.KubeNetworkPolicy(scope, 'DefaultDeny', {
+  return new plain.KubeNetworkPolicy(scope, 'DefaultDeny', {
     metadata: { name: DEFAULT_DENY_POLICY_NAME, namespace, labels: { [LABELS.managedBy]: MANAGED_BY } },
     spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
   });

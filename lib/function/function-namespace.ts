@@ -1,10 +1,10 @@
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LABELS, MANAGED_BY } from '../core/labels';
 import { renderDefaultDeny } from '../core/default-deny';
 import { checkDns1123Label, checkLabels, oneLine } from '../core/names';
 import { reportsOwnDuplicates } from '../synth/duplicate-objects';
 import { constructsOf } from '../synth/synth-session';
+import * as plain from '../synth/plain-bindings';
 
 /** Label that marks a namespace as holding Wasm functions; admission policies select on it. */
 export const FUNCTION_NAMESPACE_LABEL = 'platform.wasm.dev/functions';
@@ -39,7 +39,7 @@ export class FunctionNamespace extends Construct {
         return [...(error ? [error] : []), ...checkLabels('labels', props.labels), ...this.checkDuplicate()];
       },
     });
-    new k8s.KubeNamespace(this, 'Resource', {
+    new plain.KubeNamespace(this, 'Resource', {
       metadata: {
         name: this.name,
         labels: {

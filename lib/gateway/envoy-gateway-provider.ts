@@ -4,7 +4,6 @@ import {
   BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit, BackendTrafficPolicySpecRateLimitLocalRulesLimitUnit,
   BackendTrafficPolicySpecRateLimitType, BackendTrafficPolicySpecRetry, BackendTrafficPolicySpecRetryRetryOnTriggers,
 } from '../../imports/envoy-gateway-backendtrafficpolicies-gateway.envoyproxy.io';
-import { SecurityPolicy } from '../../imports/envoy-gateway-securitypolicies-gateway.envoyproxy.io';
 import type { EdgeMetrics, RequestMetrics } from '../core/metrics';
 import type { PlatformPods } from '../core/platform-pods';
 import { oneLine } from '../core/names';
@@ -206,7 +205,7 @@ export class EnvoyGatewayProvider implements IGatewayProvider {
     if (route.authorize && route.gateway.authorizer) {
       const authorizer = route.gateway.authorizer;
       const jwt = route.perUserRateLimit ? authorizer.verifiedJwt : undefined;
-      new SecurityPolicy(route, 'SecurityPolicy', {
+      new plain.SecurityPolicy(route, 'SecurityPolicy', {
         metadata: routeMetadata(route),
         spec: {
           targetRefs,

@@ -44,7 +44,7 @@ export function renderGatewayClass(
   scope: Construct, name: string, controllerName: string, description: string, annotations?: Record<string, string>,
   parametersRef?: GatewayClassSpecParametersRef,
 ): GatewayClass {
-  const gc = new GatewayClass(scope, 'GatewayClass', {
+  const gc = new plain.GatewayClass(scope, 'GatewayClass', {
     metadata: { name, annotations },
     spec: { controllerName, description, parametersRef },
   });
@@ -98,7 +98,7 @@ export function renderGateway(gateway: FunctionGateway, gatewayClassName: string
       allowedRoutes,
     });
   }
-  const resource = new Gateway(gateway, 'Gateway', {
+  const resource = new plain.Gateway(gateway, 'Gateway', {
     metadata: { ...gatewayMetadata(gateway), annotations },
     spec: { gatewayClassName, listeners },
   });
@@ -112,7 +112,7 @@ export function renderGateway(gateway: FunctionGateway, gatewayClassName: string
  */
 function renderHttpsRedirect(gateway: FunctionGateway): HttpRoute {
   const httpsPort = gateway.httpsPort!;
-  return new HttpRoute(gateway, 'HttpsRedirect', {
+  return new plain.HttpRoute(gateway, 'HttpsRedirect', {
     metadata: gatewayMetadata(gateway, `${gateway.name}-https-redirect`),
     spec: {
       parentRefs: [{
@@ -200,7 +200,7 @@ export function renderEdgeService(gateway: FunctionGateway, options: EdgeService
   if (gateway.httpsPort !== undefined) {
     ports.push({ name: 'https', port: gateway.httpsPort, targetPort: k8s.IntOrString.fromNumber(options.httpsTargetPort), protocol: 'TCP' });
   }
-  return new k8s.KubeService(gateway, 'EdgeService', {
+  return new plain.KubeService(gateway, 'EdgeService', {
     metadata: gatewayMetadata(gateway),
     spec: {
       type: 'LoadBalancer',

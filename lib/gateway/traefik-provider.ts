@@ -1,5 +1,4 @@
 import { Lazy } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import * as yaml from 'js-yaml';
 import {
   IngressRoute, IngressRouteSpecRoutesKind, IngressRouteSpecRoutesMiddlewares, IngressRouteSpecRoutesServicesPort,
@@ -14,6 +13,7 @@ import type { IGatewayProvider } from './gateway-provider';
 import type { GatewayRoute } from './gateway-route';
 import { gatewayMetadata, lazyString, renderEdgeService, routeMetadata } from './render-helpers';
 import { formatDuration } from './route-policy';
+import * as plain from '../synth/plain-bindings';
 
 /** Latency buckets, in seconds, with boundaries at the platform's objectives (10, 20, 50 ms). */
 export const TRAEFIK_LATENCY_BUCKETS_SECONDS: readonly number[] = [0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -110,7 +110,7 @@ export class TraefikProvider implements IGatewayProvider {
 
   public renderGateway(gateway: FunctionGateway): void {
     renderEdgeService(gateway, { selector: this.proxySelector, httpTargetPort: this.webPort, httpsTargetPort: this.websecurePort });
-    new k8s.KubeConfigMap(gateway, 'StaticConfig', {
+    new plain.KubeConfigMap(gateway, 'StaticConfig', {
       metadata: gatewayMetadata(gateway, `${gateway.name}-traefik-static`),
       data: { 'traefik.yaml': lazyString(() => this.staticConfig(gateway)) },
     });

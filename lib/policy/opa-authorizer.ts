@@ -16,6 +16,7 @@ import {
 import { checkQuantity, parseQuantity } from '../core/quantity';
 import { RequestAuthorizationPolicy } from './request-authorization-policy';
 import { regoLiteral } from './rego-literal';
+import * as plain from '../synth/plain-bindings';
 
 /** OPA with the Envoy ext_authz plugin, the version the seed names. */
 export const OPA_ENVOY_IMAGE = 'openpolicyagent/opa:0.60.0-envoy';
@@ -218,7 +219,7 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
     if (!this.createsNamespace) return false;
     this.referenceRequests.push(request);
     if (this.referenceGrant === undefined) {
-      this.referenceGrant = new ReferenceGrantV1Beta1(this, 'ServiceReferences', {
+      this.referenceGrant = new plain.ReferenceGrantV1Beta1(this, 'ServiceReferences', {
         metadata: { name: `${this.serviceName}-service-references`, namespace: this.namespace, labels: { ...this.objectLabels } },
         spec: {
           from: Lazy.any({ produce: () => this.referenceSources() }),
@@ -366,7 +367,7 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
     const metadata = (suffix = ''): k8s.ObjectMeta => ({ name: `${name}${suffix}`, namespace: this.namespace, labels: { ...labels } });
 
     if (createNamespace) {
-      const namespaceObject = new k8s.KubeNamespace(this, 'Namespace', {
+      const namespaceObject = new plain.KubeNamespace(this, 'Namespace', {
         metadata: {
           name: this.namespace,
           labels: {
@@ -384,7 +385,7 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
       renderDefaultDeny(this, this.namespace);
     }
 
-    const serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+    const serviceAccount = new plain.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: metadata(),
       // OPA decides from its input and files; it never calls the Kubernetes API.
       automountServiceAccountToken: false,
@@ -397,8 +398,8 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
       'system-log.rego': SYSTEM_LOG_REGO,
     });
     const config = yaml.dump(opaConfig(this.grpcPort, this.decisionPath, decisionLogs), { lineWidth: -1 });
-    const policyConfigMap = new k8s.KubeConfigMap(this, 'Policy', { metadata: metadata('-policy'), data: Lazy.any({ produce: policyFiles }) });
-    new k8s.KubeConfigMap(this, 'Config', { metadata: metadata('-config'), data: { 'config.yaml': config } });
+    const policyConfigMap = new plain.KubeConfigMap(this, 'Policy', { metadata: metadata('-policy'), data: Lazy.any({ produce: policyFiles }) });
+    new plain.KubeConfigMap(this, 'Config', { metadata: metadata('-config'), data: { 'config.yaml': config } });
     // The policy grows with the user's rules; the config above is a few fixed lines.
     this.node.addValidation({
       validate: () => {
@@ -411,7 +412,7 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
     const checksum = Lazy.any({ produce: () => createHash('sha256').update(JSON.stringify([policyFiles(), config])).digest('hex') });
 
     const port = (portName: string): k8s.IntOrString => k8s.IntOrString.fromString(portName);
-    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+    this.deployment = new plain.KubeDeployment(this, 'Deployment', {
       metadata: metadata(),
       spec: {
         replicas,
@@ -493,7 +494,7 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
       },
     });
 
-    new k8s.KubeService(this, 'Service', {
+    new plain.KubeService(this, 'Service', {
       metadata: metadata(),
       spec: {
         type: 'ClusterIP',
@@ -506,7 +507,7 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
       },
     });
 
-    new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+    new plain.KubePodDisruptionBudget(this, 'DisruptionBudget', {
       metadata: metadata(),
       spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...selectorLabels } } },
     });
@@ -514,7 +515,7 @@ export class OpaAuthorizer extends Construct implements IRequestAuthorizer, IPla
     const tcp = (p: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p) });
     const byName = (groups: PodGroup[]): k8s.NetworkPolicyPeer[] => [...groups].sort((a, b) => (a.name < b.name ? -1 : 1)).map(podGroupPeer);
     // Read at synth: gateways and the monitoring stack admit their pods after construction.
-    new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+    new plain.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: metadata(),
       spec: {
         podSelector: { matchLabels: { ...selectorLabels } },

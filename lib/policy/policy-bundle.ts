@@ -1,7 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Config } from '../../imports/gatekeeper-configs-config.gatekeeper.sh';
 import { ConstraintTemplate } from '../../imports/gatekeeper-constrainttemplates-templates.gatekeeper.sh';
 import { LABELS, MANAGED_BY } from '../core/labels';
 import { checkDns1123Label, checkDns1123Subdomain, oneLine } from '../core/names';
@@ -13,6 +12,7 @@ import {
 import { GatekeeperConstraint } from './gatekeeper-constraint';
 import { isFunctionCheck } from './pod-rules';
 import { constructsOf } from '../synth/synth-session';
+import * as plain from '../synth/plain-bindings';
 
 /** Namespaces no platform rule applies to: Kubernetes' own and the policy engine's. */
 export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease', 'gatekeeper-system'];
@@ -152,7 +152,7 @@ export class PolicyBundle extends Construct {
       if (constraints[rule.name]) continue;
       if (!templates[rule.templateName]) {
         const cel = rule.cel(gatekeeperParams());
-        templates[rule.templateName] = new ConstraintTemplate(this, `${rule.kind}Template`, {
+        templates[rule.templateName] = new plain.ConstraintTemplate(this, `${rule.kind}Template`, {
           metadata: {
             name: rule.templateName,
             labels: this.labels('admission-template'),
@@ -197,7 +197,7 @@ export class PolicyBundle extends Construct {
   }
 
   private emitGatekeeperConfig(): void {
-    new Config(this, 'GatekeeperConfig', {
+    new plain.Config(this, 'GatekeeperConfig', {
       metadata: { name: 'config', namespace: this.gatekeeperNamespace, labels: this.labels('admission-config') },
       spec: {
         match: [{ excludedNamespaces: [...this.excludedNamespaces], processes: ['*'] }],

@@ -5,6 +5,7 @@ import { LABELS, MANAGED_BY } from '../core/labels';
 import { checkDns1123Subdomain, checkLabels, checkOneOf, checkQualifiedName, oneLine } from '../core/names';
 import { checkQuantity } from '../core/quantity';
 import { IWasmRuntime, PodOverhead, SUPPORTED_WASM_HANDLERS } from './wasm-runtime';
+import * as plain from '../synth/plain-bindings';
 
 /** The taint effects Kubernetes knows. */
 export const TAINT_EFFECTS: readonly string[] = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
@@ -81,7 +82,7 @@ export class WasmRuntimeClass extends Construct implements IWasmRuntime {
         : [],
     });
 
-    new k8s.KubeRuntimeClass(this, 'Resource', {
+    new plain.KubeRuntimeClass(this, 'Resource', {
       metadata: {
         name: this.runtimeClassName,
         labels: { [LABELS.component]: 'wasm-runtime', [LABELS.managedBy]: MANAGED_BY },

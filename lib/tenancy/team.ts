@@ -14,6 +14,7 @@ import {
   cpuQuantity, FunctionDemand, memoryQuantity, namespaceDemand, NamespaceDemand, QuotaAmounts, withHeadroom,
 } from './namespace-demand';
 import { TEAM_MANAGED_RESOURCES } from './team-resources';
+import * as plain from '../synth/plain-bindings';
 
 /** Label naming the team that owns an object (and a function namespace). */
 export const TEAM_LABEL = 'platform.wasm.dev/team';
@@ -155,7 +156,7 @@ export class Team extends Construct {
         metadata,
         spec: Lazy.any({ produce: () => ({ hard: this.hardOf(namespace) }) }),
       });
-      new k8s.KubeLimitRange(this, `Limits-${namespace}`, {
+      new plain.KubeLimitRange(this, `Limits-${namespace}`, {
         metadata,
         spec: {
           limits: [{
@@ -173,7 +174,7 @@ export class Team extends Construct {
           }],
         },
       });
-      new k8s.KubeRole(this, `Role-${namespace}`, {
+      new plain.KubeRole(this, `Role-${namespace}`, {
         metadata,
         rules: [
           // One rule per API group: a rule grants every listed resource in every listed group.
@@ -188,7 +189,7 @@ export class Team extends Construct {
           { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
         ],
       });
-      new k8s.KubeRoleBinding(this, `RoleBinding-${namespace}`, {
+      new plain.KubeRoleBinding(this, `RoleBinding-${namespace}`, {
         metadata,
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.objectName },
         subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: this.group }],
@@ -196,7 +197,7 @@ export class Team extends Construct {
     }
     // The built-in `view` role: reads most namespaced objects, not Secrets, and grants no
     // escalation; the team sees the platform it runs on without changing it.
-    new k8s.KubeClusterRoleBinding(this, 'ViewBinding', {
+    new plain.KubeClusterRoleBinding(this, 'ViewBinding', {
       metadata: { name: `${this.objectName}-view`, labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: this.group }],
