@@ -15,7 +15,7 @@ withSynthSession(app, () => {
   for (const obj of app.node.findAll()) {
     if (!(obj instanceof ApiObject)) continue;
     let proto = Object.getPrototypeOf(obj);
-    while (proto && proto.constructor.name !== 'PlainlyRendered') proto = Object.getPrototypeOf(proto);
+    while (proto && proto.constructor.name !== 'PlainlyRendered' && proto.constructor.name !== 'PlainApiObject') proto = Object.getPrototypeOf(proto);
     if (!proto) continue;
     const generated = Object.getPrototypeOf(proto) as { toJson(): unknown };
     // Both renderings of the binding itself: a subclass's own toJson on top (FunctionDeployment's)

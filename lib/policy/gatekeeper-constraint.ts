@@ -1,6 +1,7 @@
-import { ApiObject, ApiObjectMetadata } from 'cdk8s';
+import { ApiObjectMetadata } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { PlainApiObject } from '../synth/plain-api-object';
 import { JsonObject } from './admission-rule';
 
 /** API version Gatekeeper 3.15 serves constraints at. */
@@ -73,7 +74,7 @@ export interface GatekeeperConstraintProps {
  * Gatekeeper has processed the template, so there is no CRD to import: this is the typed
  * shape of Gatekeeper's common constraint schema.
  */
-export class GatekeeperConstraint extends ApiObject {
+export class GatekeeperConstraint extends PlainApiObject {
   constructor(scope: Construct, id: string, props: GatekeeperConstraintProps) {
     super(scope, id, {
       apiVersion: CONSTRAINT_API_VERSION,

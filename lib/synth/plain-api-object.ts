@@ -1,4 +1,4 @@
-import { ApiObject, App, GroupVersionKind, ImplicitTokenResolver, IResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
+import { ApiObject, ApiObjectProps, App, GroupVersionKind, ImplicitTokenResolver, IResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { Construct } from 'constructs';
 
 /**
@@ -83,6 +83,55 @@ function primitivesArePlain(): boolean {
 }
 
 /**
+ * What cdk8s's `ApiObject.toJson()` returns for `obj`, whose props are `props` and JSON
+ * patches `patches`, rendered in one pass over plain data (see {@link plainlyRendered}); or
+ * undefined when only cdk8s's own path renders it exactly (an app with resolvers of its own,
+ * a value that is not plain data).
+ */
+function renderPlainly(obj: ApiObject, props: Record<string, unknown>, patches: readonly JsonPatch[]): Record<string, unknown> | undefined {
+  if (!onlyBuiltInResolvers(App.of(obj).resolvers) || !primitivesArePlain()) return undefined;
+  try {
+    const sortKeys = process.env.CDK8S_DISABLE_SORT ? false : true;
+    const json = plainValue({ ...props, metadata: obj.metadata.toJson() }, sortKeys) as Record<string, unknown>;
+    const patched = (patches.length > 0 ? JsonPatch.apply(json, ...patches) : json) as Record<string, unknown>;
+    // Top-level keys in cdk8s's order: apiVersion, kind, metadata, then the rest.
+    const rendered: Record<string, unknown> = {};
+    for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) {
+      if (k in patched) rendered[k] = patched[k];
+    }
+    return rendered;
+  } catch (e) {
+    if (e instanceof NotPlain) return undefined;
+    throw new Error(`Failed serializing construct at path '${obj.node.path}' with name '${obj.name}': ${e}`);
+  }
+}
+
+/**
+ * An `ApiObject` written by hand (no generated binding, so no converter), rendered in one
+ * pass over its plain data like the bindings {@link plainlyRendered} makes: same output as
+ * `ApiObject`, with JSON patches, later labels and annotations, `Lazy` values and custom
+ * resolvers (then cdk8s renders it) kept.
+ */
+export class PlainApiObject extends ApiObject {
+  private readonly plainProps: Record<string, unknown>;
+  private readonly plainPatches: JsonPatch[] = [];
+
+  constructor(scope: Construct, id: string, props: ApiObjectProps) {
+    super(scope, id, props);
+    this.plainProps = { ...props };
+  }
+
+  public addJsonPatch(...ops: JsonPatch[]): void {
+    super.addJsonPatch(...ops);
+    this.plainPatches.push(...ops);
+  }
+
+  public toJson(): Record<string, unknown> {
+    return renderPlainly(this, this.plainProps, this.plainPatches) ?? super.toJson();
+  }
+}
+
+/**
  * `Base` with the rendering of `ApiObject.toJson()` done in one pass over the object's
  * already plain data instead of cdk8s's generic resolution (a resolution context, key path
  * and walk up to the app per value, then a sorted copy of everything). The output is the
@@ -114,21 +163,8 @@ export function plainlyRendered<P, B extends GeneratedBinding<P>>(Base: B & Gene
     }
 
     public toJson(): Record<string, unknown> {
-      if (!onlyBuiltInResolvers(App.of(this).resolvers) || !primitivesArePlain()) return super.toJson();
-      let rendered: Record<string, unknown>;
-      try {
-        const sortKeys = process.env.CDK8S_DISABLE_SORT ? false : true;
-        const json = plainValue({ ...this.plainProps, metadata: this.metadata.toJson() }, sortKeys) as Record<string, unknown>;
-        const patched = (this.plainPatches.length > 0 ? JsonPatch.apply(json, ...this.plainPatches) : json) as Record<string, unknown>;
-        // Top-level keys in cdk8s's order: apiVersion, kind, metadata, then the rest.
-        rendered = {};
-        for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) {
-          if (k in patched) rendered[k] = patched[k];
-        }
-      } catch (e) {
-        if (e instanceof NotPlain) return super.toJson();
-        throw new Error(`Failed serializing construct at path '${this.node.path}' with name '${this.name}': ${e}`);
-      }
+      const rendered = renderPlainly(this, this.plainProps, this.plainPatches);
+      if (rendered === undefined) return super.toJson();
       return { ...Base.GVK, ...toJsonProps(rendered as P) };
     }
   }

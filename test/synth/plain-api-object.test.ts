@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart, IResolver, JsonPatch, Lazy, LazyResolver, ResolutionContext, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { plainlyRendered } from '../../lib/synth/plain-api-object';
+import { PlainApiObject, plainlyRendered } from '../../lib/synth/plain-api-object';
 import * as plain from '../../lib/synth/plain-bindings';
 
 type DeploymentClass = typeof k8s.KubeDeployment;
@@ -162,5 +162,59 @@ describe('plainly rendered bindings', () => {
     expect(Object.keys(obj.toJson()).slice(0, 3)).toEqual(['apiVersion', 'kind', 'metadata']);
     const Again = plainlyRendered(k8s.KubeConfigMap, k8s.toJson_KubeConfigMapProps);
     expect(JSON.stringify(new Again(new Chart(app, 'Other'), 'Settings', { data: { a: '1' } }).toJson().data)).toEqual('{"a":"1"}');
+  });
+});
+
+describe('PlainApiObject', () => {
+  /** The same hand-written object built as a PlainApiObject and as a plain ApiObject, rendered as JSON text. */
+  function both(setup: (scope: Construct, Kind: typeof ApiObject) => ApiObject, appProps?: { resolvers?: IResolver[] }): { cdk8s: string; plain: string } {
+    const render = (Kind: typeof ApiObject) => {
+      const app = Testing.app(appProps);
+      return JSON.stringify(setup(new Chart(app, 'Policies', { labels: { team: 'platform' } }), Kind).toJson());
+    };
+    return { cdk8s: render(ApiObject), plain: render(PlainApiObject) };
+  }
+
+  const constraint = (scope: Construct, Kind: typeof ApiObject) => new Kind(scope, 'Repos', {
+    apiVersion: 'constraints.gatekeeper.sh/v1beta1',
+    kind: 'K8sAllowedRepos',
+    metadata: { name: 'allowed-repos', annotations: { note: 'b' } },
+    spec: {
+      enforcementAction: 'deny',
+      match: { kinds: [{ apiGroups: [''], kinds: ['Pod'] }], excludedNamespaces: [] },
+      parameters: { repos: Lazy.any({ produce: () => ['registry.example.com/'] }), zeta: undefined, alpha: null },
+    },
+  });
+
+  test('renders what ApiObject renders: sorted keys, Lazy values, chart labels, no null or undefined', () => {
+    const { cdk8s, plain: fast } = both(constraint);
+    expect(fast).toEqual(cdk8s);
+    expect(JSON.parse(fast).spec.parameters).toEqual({ repos: ['registry.example.com/'] });
+  });
+
+  test('keeps JSON patches, labels and annotations added later, and ApiObject.of', () => {
+    const { cdk8s, plain: fast } = both((scope, Kind) => {
+      const obj = constraint(scope, Kind);
+      obj.addJsonPatch(JsonPatch.add('/spec/parameters/extra', ['x']), JsonPatch.replace('/spec/enforcementAction', 'warn'));
+      obj.metadata.addLabel('late', 'yes');
+      ApiObject.of(obj).metadata.addAnnotation('also', 'late');
+      return obj;
+    });
+    expect(fast).toEqual(cdk8s);
+    expect(JSON.parse(fast)).toMatchObject({
+      metadata: { labels: { late: 'yes', team: 'platform' }, annotations: { also: 'late', note: 'b' } },
+      spec: { enforcementAction: 'warn', parameters: { extra: ['x'] } },
+    });
+  });
+
+  test('leaves an app with resolvers of its own to cdk8s', () => {
+    class Upper implements IResolver {
+      public resolve(context: ResolutionContext): void {
+        if (context.value === 'deny') context.replaceValue('DENY');
+      }
+    }
+    const { cdk8s, plain: fast } = both(constraint, { resolvers: [new Upper()] });
+    expect(fast).toEqual(cdk8s);
+    expect(JSON.parse(fast).spec.enforcementAction).toBe('DENY');
   });
 });
