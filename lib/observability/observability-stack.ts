@@ -14,11 +14,12 @@ import {
   checkDns1123Label, checkDns1123Subdomain, checkGeneratedConfigMap, checkIntegerInRange, checkLabels, checkOneOf, checkRe2, checkUrl, oneLine,
 } from '../core/names';
 import { reportsOwnDuplicates } from '../synth/duplicate-objects';
-import { constructsOf, oncePerSynth } from '../synth/synth-session';
+import { constructsOf, inSynthSession, oncePerSynth } from '../synth/synth-session';
 import * as plain from '../synth/plain-bindings';
 import { WasmFunction } from '../function/wasm-function';
 import { AlloyBlock, OPA_DECISION_LOG_JOB, podLogPipeline, renderAlloy } from './alloy-config';
-import { dashboardExpressions, functionDashboard, overviewDashboard } from './dashboards';
+import { FunctionDashboardTemplates, RenderedDashboard, renderFunctionDashboard } from './dashboard-template';
+import { dashboardExpressions, FunctionDashboardContext, overviewDashboard } from './dashboards';
 import {
   AlertUrgency, BurnRateWindow, checkObjectives, checkWindows, isBurnRateObjective, ObjectiveKind, ServiceLevelObjective, SEED_OBJECTIVES,
   SRE_WORKBOOK_WINDOWS,
@@ -342,17 +343,17 @@ export class FunctionMonitoring extends Construct {
     return this.builtDashboard().json;
   }
 
-  /** The dashboard and its JSON, built once per synthesis: rendering and validation both read them. */
-  private builtDashboard(): { model: Dashboard; json: string } {
-    return oncePerSynth(this.node.root, this.dashboardKey, () => {
-      const model = this.computeDashboard();
-      return { model, json: JSON.stringify(model, undefined, 2) };
-    });
+  /** The dashboard's JSON and expressions, built once per synthesis: rendering and validation both read them. */
+  private builtDashboard(): RenderedDashboard {
+    const root = this.node.root;
+    // Templates pay off across the functions of one synthesis; alone, a dashboard is built directly.
+    if (!inSynthSession(root)) return renderFunctionDashboard(this.dashboardContext());
+    return oncePerSynth(root, this.dashboardKey, () => this.stack.dashboardTemplates().render(this.dashboardContext()));
   }
 
-  private computeDashboard(): Dashboard {
+  private dashboardContext(): FunctionDashboardContext {
     const a = this.fn.autoscalerAttachments[0];
-    return functionDashboard({
+    return {
       uid: this.dashboardUid,
       name: this.fn.name,
       namespace: this.fn.namespace,
@@ -361,7 +362,7 @@ export class FunctionMonitoring extends Construct {
       autoscaler: a !== undefined ? { kind: a.kind, hpaName: a.hpaName, minReplicas: a.minReplicas, maxReplicas: a.maxReplicas } : undefined,
       fixedReplicas: this.fn.replicas,
       overviewUid: this.stack.overviewUid,
-    });
+    };
   }
 
   /** An edge objective needs the gateway's counters and a route of it that serves the function: otherwise it records nothing, silently. */
@@ -389,7 +390,7 @@ export class FunctionMonitoring extends Construct {
     const dashboard = this.builtDashboard();
     return [
       ...checkExpressions(this.ruleGroups().flatMap((g) => g.rules.map((r) => r.expr)), `the ${this.stack.sloSource.source} RequestMetrics (matchers, errorMatcher, metric names)`),
-      ...checkExpressions(dashboardExpressions(dashboard.model).map(substituteGrafanaVariables), 'the dashboard'),
+      ...checkExpressions(dashboard.expressions.map(substituteGrafanaVariables), 'the dashboard'),
       ...checkConfigMapSize('dashboard', dashboard.json),
     ];
   }
@@ -441,6 +442,8 @@ export class ObservabilityStack extends Construct {
   private readonly monitored: FunctionMonitoring[] = [];
   /** Key of the overview dashboard in a synthesis. */
   private readonly overviewKey = {};
+  /** Key of the function dashboards' templates in a synthesis. */
+  private readonly dashboardTemplatesKey = {};
   private readonly runbookBaseUrl?: string;
   private readonly grafanaUrl: string;
   private readonly authorizer?: { namespace: string; deployment: string };
@@ -559,6 +562,14 @@ export class ObservabilityStack extends Construct {
       // UID of its dashboard.
       annotate: (alert, summary, description) => this.annotations(alert, summary, description, '{{ $labels.dashboard_uid }}'),
     });
+  }
+
+  /**
+   * @internal The function dashboards' templates of the current synthesis (a fresh set outside
+   * one), shared by the stack's functions.
+   */
+  public dashboardTemplates(): FunctionDashboardTemplates {
+    return oncePerSynth(this.node.root, this.dashboardTemplatesKey, () => new FunctionDashboardTemplates());
   }
 
   /** The overview dashboard JSON. */
@@ -775,6 +786,8 @@ function checkExpressions(exprs: readonly string[], origin: string): string[] {
 /** A ConfigMap holds at most 1 MiB; stay well under it (and under Argo CD's annotation limit, with server-side apply). */
 function checkConfigMapSize(what: string, json: string): string[] {
   const limit = 512 * 1024;
+  // A UTF-16 code unit takes at most 3 bytes in UTF-8: a short text needs no count.
+  if (json.length * 3 <= limit) return [];
   const size = Buffer.byteLength(json, 'utf8');
   return size > limit ? [`${what} JSON is ${size} bytes, more than ${limit}: a ConfigMap holds at most 1 MiB; split the dashboard`] : [];
 }
