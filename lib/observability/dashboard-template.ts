@@ -1,5 +1,6 @@
 import { RequestMetrics } from '../core/metrics';
 import { dashboardExpressions, FunctionDashboardContext, functionDashboard } from './dashboards';
+import { parsesWhateverTheLiterals, substituteGrafanaVariables } from './promql';
 
 /** A function's dashboard as its ConfigMap holds it, and the PromQL of its panels. @internal */
 export interface RenderedDashboard {
@@ -7,6 +8,12 @@ export interface RenderedDashboard {
   readonly json: string;
   /** `dashboardExpressions(functionDashboard(ctx))`. */
   readonly expressions: readonly string[];
+  /**
+   * True when every expression, with its Grafana variables substituted, is known to parse:
+   * its template's did, with the function's strings only in string literals.
+   * @default - not known: check each expression
+   */
+  readonly expressionsParse?: boolean;
 }
 
 /** A function's dashboard built and rendered the direct way, with the Grafana SDK's builders. @internal */
@@ -40,6 +47,8 @@ interface Template {
   readonly expressions: readonly Pieces[];
   /** What the source's `matchers` returned for the stand-ins: the one value the template takes from outside this library's code. */
   readonly matchers: Pieces;
+  /** Whether every dashboard of the template has expressions that parse, whatever its strings (see {@link parseWhateverTheSlots}). */
+  readonly expressionsParse: boolean;
 }
 
 /**
@@ -82,7 +91,7 @@ export class FunctionDashboardTemplates {
     if (template === undefined || fill(template.matchers, slots) !== ctx.source.matchers(ctx)) {
       return renderFunctionDashboard(ctx);
     }
-    return { json: fill(template.json, slots), expressions: template.expressions.map((e) => fill(e, slots)) };
+    return { json: fill(template.json, slots), expressions: template.expressions.map((e) => fill(e, slots)), expressionsParse: template.expressionsParse };
   }
 }
 
@@ -120,7 +129,28 @@ function buildTemplate(ctx: FunctionDashboardContext): Template | undefined {
   const pieces = aTexts.map((t) => cut(t, STAND_INS[0]));
   if (pieces.some((p, i) => fill(p, STAND_INS[1]) !== bTexts[i])) return undefined;
   const [json, matchers, ...expressions] = pieces;
-  return { json, matchers, expressions };
+  return { json, matchers, expressions, expressionsParse: expressions.every(parseWhateverTheSlots) };
+}
+
+/** Characters a Grafana variable (`$__rate_interval`, `${datasource}`) is made of. */
+const VARIABLE_CHARACTER = /[A-Za-z0-9_{}$]/;
+
+/**
+ * Whether an expression of the template parses after `substituteGrafanaVariables`, whatever
+ * {@link VERBATIM} strings fill its slots. Each slot must sit between characters that cannot
+ * be part of a Grafana variable: a variable starts with '$', which no slot holds, and is made
+ * of {@link VARIABLE_CHARACTER}s, so it cannot reach into a slot, and substituting the
+ * variables commutes with filling the slots. Then it is {@link parsesWhateverTheLiterals}.
+ */
+function parseWhateverTheSlots(pieces: Pieces): boolean {
+  for (let i = 0; i < pieces.length; i++) {
+    if (typeof pieces[i] !== 'number') continue;
+    const before = pieces[i - 1];
+    const after = pieces[i + 1];
+    if (typeof before !== 'string' || typeof after !== 'string' || before === '' || after === '') return false;
+    if (VARIABLE_CHARACTER.test(before[before.length - 1]) || VARIABLE_CHARACTER.test(after[0])) return false;
+  }
+  return parsesWhateverTheLiterals(substituteGrafanaVariables(fill(pieces, STAND_INS[0])), STAND_INS[0]);
 }
 
 /** `text` cut at every occurrence of a stand-in. */

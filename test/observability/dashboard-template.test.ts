@@ -2,6 +2,7 @@ import { App } from 'cdk8s';
 import { FUNCTION_SDK_METRICS, KongProvider, ObservabilityStack, RequestMetrics, SEED_OBJECTIVES, ServiceLevelObjective, TraefikProvider, withSynthSession } from '../../lib';
 import { FunctionDashboardTemplates, renderFunctionDashboard } from '../../lib/observability/dashboard-template';
 import { FunctionDashboardContext } from '../../lib/observability/dashboards';
+import { parsesWhateverTheLiterals, promQlSyntaxError, substituteGrafanaVariables } from '../../lib/observability/promql';
 import { escapeRegex } from '../../lib/observability/rules';
 import { buildReferencePlatform, FLEET_CLUSTERS, platformTargetOf } from '../../platform';
 
@@ -38,6 +39,9 @@ const SOURCES: RequestMetrics[] = [
   { ...FUNCTION_SDK_METRICS, matchers: (t) => `namespace=~"${escapeRegex(t.namespace)}",function="${t.name.toUpperCase()}"` },
   { ...FUNCTION_SDK_METRICS, matchers: (t) => (t.name.length % 2 === 0 ? `function="${t.name}"` : `function="${t.name}",even="no"`) },
   { ...FUNCTION_SDK_METRICS, inFlight: undefined, durationUnit: 'milliseconds', durationBuckets: [10, 20, 50] },
+  // A name outside a string literal: whether it parses depends on the name (a label name cannot start with a digit or hold '-').
+  { ...FUNCTION_SDK_METRICS, matchers: (t) => `namespace="${t.namespace}",${t.name}="x"` },
+  { ...FUNCTION_SDK_METRICS, matchers: (t) => `namespace=~"${t.namespace}|$__range",function="${t.name}"` },
 ];
 
 const OBJECTIVES: ServiceLevelObjective[][] = [
@@ -67,6 +71,7 @@ describe('FunctionDashboardTemplates', () => {
     const pool = names(next, 400);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
     const templates = new FunctionDashboardTemplates();
+    const counts: Record<string, number> = {};
     for (let i = 0; i < 2000; i++) {
       const namespace = pick(pool);
       const name = next() < 0.05 ? namespace : pick(pool);
@@ -83,8 +88,15 @@ describe('FunctionDashboardTemplates', () => {
         fixedReplicas: autoscaled ? undefined : pick([undefined, 1, 3]),
         overviewUid: 'wasm-functions-overview',
       };
-      expect(templates.render(ctx)).toEqual(renderFunctionDashboard(ctx));
+      const rendered = templates.render(ctx);
+      const { expressionsParse, ...dashboard } = rendered;
+      expect(dashboard).toEqual(renderFunctionDashboard(ctx));
+      const parse = dashboard.expressions.every((e) => promQlSyntaxError(substituteGrafanaVariables(e)) === undefined);
+      if (expressionsParse === true) expect(parse).toBe(true);
+      counts[`${expressionsParse === true} ${parse}`] = (counts[`${expressionsParse === true} ${parse}`] ?? 0) + 1;
     }
+    // Every case happened: known to parse, checked one by one and parsing, checked and failing.
+    expect(Object.keys(counts).sort()).toEqual(['false false', 'false true', 'true true']);
   });
 
   test('functions of one shape share one template: two stand-in builds, whatever their number', () => {
@@ -115,5 +127,22 @@ describe('FunctionDashboardTemplates', () => {
       };
       expect(templates.render(ctx)).toEqual(renderFunctionDashboard(ctx));
     }
+  });
+});
+
+describe('parsesWhateverTheLiterals', () => {
+  test.each<[string, boolean]>([
+    ['sum(rate(x{namespace="zq7ns",function="zq7fn"}[5m]))', true],
+    ['sum(rate(x{namespace="a-zq7ns.b"}[5m]))', true],
+    // Outside a literal, the stand-in is a name: another string need not be one.
+    ['sum(rate(x{namespace="a",zq7fn="b"}[5m]))', false],
+    ['zq7fn{a="b"}', false],
+    // A comment or an unclosed literal: no shape to compare.
+    ['x{a="zq7ns"} # zq7fn', false],
+    ['x{a="zq7ns}', false],
+    // Does not parse at all.
+    ['sum(rate(x{a="zq7ns"}[5m])', false],
+  ])('%s: %s', (expr, expected) => {
+    expect(parsesWhateverTheLiterals(expr, ['zq7ns', 'zq7fn'])).toBe(expected);
   });
 });
