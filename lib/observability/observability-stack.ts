@@ -26,7 +26,7 @@ import {
 } from './objectives';
 import { promQlSyntaxError, substituteGrafanaVariables } from './promql';
 import {
-  ALERT_NAMES, bucketsInMilliseconds, escapeRegex, functionRuleGroups, platformRuleGroups, PromRuleGroup, sharedSloRuleGroups,
+  ALERT_NAMES, bucketsInMilliseconds, escapeRegex, functionRuleGroups, platformRuleGroups, PromRuleGroup, recordedWindows, sharedSloRuleGroups,
 } from './rules';
 
 /** The Deployment of the OPA request authorizer, for the "authorizer unavailable" alert. */
@@ -328,6 +328,7 @@ export class FunctionMonitoring extends Construct {
       objectives: this.objectives,
       source: this.stack.sloSource,
       windows: this.stack.burnRateWindows,
+      baseWindow: this.stack.baseWindow(),
       severities: this.stack.severities,
       dashboardUid: this.dashboardUid,
       annotate: (alert, summary, description) => this.stack.annotations(alert, summary, description, this.dashboardUid),
@@ -382,7 +383,7 @@ export class FunctionMonitoring extends Construct {
 
   private validate(): string[] {
     const errors = [
-      ...checkObjectives('objectives', this.objectives, sloBucketsMs(this.stack.sloSource), `"${this.stack.sloSource.source}"`),
+      ...checkObjectives('objectives', this.objectives, this.stack.sloBucketsMs(), `"${this.stack.sloSource.source}"`),
       ...this.checkEdgeObjectives(),
     ];
     // Queries of a function with an invalid name or namespace fail because of it: the function reports it.
@@ -444,6 +445,9 @@ export class ObservabilityStack extends Construct {
   private readonly overviewKey = {};
   /** Key of the function dashboards' templates in a synthesis. */
   private readonly dashboardTemplatesKey = {};
+  /** Keys of the SLO source's buckets and of the base window in a synthesis. */
+  private readonly bucketsKey = {};
+  private readonly baseWindowKey = {};
   private readonly runbookBaseUrl?: string;
   private readonly grafanaUrl: string;
   private readonly authorizer?: { namespace: string; deployment: string };
@@ -572,6 +576,16 @@ export class ObservabilityStack extends Construct {
     return oncePerSynth(this.node.root, this.dashboardTemplatesKey, () => new FunctionDashboardTemplates());
   }
 
+  /** @internal The SLO source's bucket boundaries in milliseconds (see sloBucketsMs), once per synthesis: every function's objectives are checked against them. */
+  public sloBucketsMs(): number[] | undefined {
+    return oncePerSynth(this.node.root, this.bucketsKey, () => sloBucketsMs(this.sloSource));
+  }
+
+  /** @internal The shortest recorded window, which every function's SLI rates use, once per synthesis. */
+  public baseWindow(): string {
+    return oncePerSynth(this.node.root, this.baseWindowKey, () => recordedWindows(this.burnRateWindows)[0]);
+  }
+
   /** The overview dashboard JSON. */
   public overviewJson(): string {
     return this.builtOverview().json;
@@ -696,7 +710,7 @@ export class ObservabilityStack extends Construct {
       ...checkWindows(this.burnRateWindows, this.scrapeIntervalSeconds, this.ruleEvaluationIntervalSeconds, this.sloPeriodDays),
       // Anything but "seconds" would be read as milliseconds: every threshold off by 1000.
       checkOneOf('sloSource.durationUnit', this.sloSource.durationUnit, DURATION_UNITS),
-      ...checkObjectives('defaultObjectives', this.defaultObjectives, sloBucketsMs(this.sloSource), `"${this.sloSource.source}"`),
+      ...checkObjectives('defaultObjectives', this.defaultObjectives, this.sloBucketsMs(), `"${this.sloSource.source}"`),
       ...checkLabels('prometheusSelectorLabels', this.prometheusSelectorLabels),
       ...(this.edgeMetrics !== undefined ? checkLabels('edgeMetrics.proxies.podLabels', { ...this.edgeMetrics.proxies.podLabels }) : []),
       this.edgeMetrics !== undefined ? checkDns1123Label('edgeMetrics.proxies.namespace', this.edgeMetrics.proxies.namespace) : undefined,

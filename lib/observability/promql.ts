@@ -42,6 +42,7 @@ export function promQlSyntaxError(expr: string): PromQlSyntaxError | undefined {
  * Such strings hold no quote, backslash, newline, '#' or backtick, so the expressions all have
  * the same {@link literalShape}, and they parse exactly when it does. False when that cannot
  * be shown (the expressions are then to be checked one by one).
+ * @internal
  */
 export function parsesWhateverTheLiterals(expr: string, standIns: readonly string[]): boolean {
   const shape = literalShape(expr);
