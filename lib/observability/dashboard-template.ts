@@ -1,5 +1,6 @@
 import { RequestMetrics } from '../core/metrics';
 import { dashboardExpressions, FunctionDashboardContext, functionDashboard } from './dashboards';
+import { ServiceLevelObjective } from './objectives';
 import { parsesWhateverTheLiterals, substituteGrafanaVariables } from './promql';
 
 /** A function's dashboard as its ConfigMap holds it, and the PromQL of its panels. @internal */
@@ -73,6 +74,18 @@ export class FunctionDashboardTemplates {
   /** Per metrics source, then per shape; undefined where the stand-in builds disagreed. */
   private readonly templates = new Map<RequestMetrics, Map<string, Template | undefined>>();
 
+  /** Keys of the objectives, mostly shared by the functions (a stack's defaults): they do not change during a synthesis. */
+  private readonly objectiveKeys = new Map<ServiceLevelObjective, string>();
+
+  private readonly objectiveKey = (o: ServiceLevelObjective): string => {
+    let key = this.objectiveKeys.get(o);
+    if (key === undefined) {
+      key = JSON.stringify([o.kind, o.name, num(o.targetPercent), num(o.thresholdMilliseconds)]);
+      this.objectiveKeys.set(o, key);
+    }
+    return key;
+  };
+
   /** The dashboard of `ctx`, from its shape's template when there is one. */
   public render(ctx: FunctionDashboardContext): RenderedDashboard {
     const slots: Slots = [ctx.namespace, ctx.name, ctx.uid, ctx.autoscaler?.hpaName ?? 'unused'];
@@ -82,7 +95,7 @@ export class FunctionDashboardTemplates {
       shapes = new Map();
       this.templates.set(ctx.source, shapes);
     }
-    const key = shapeKey(ctx);
+    const key = shapeKey(ctx, this.objectiveKey);
     let template = shapes.get(key);
     if (template === undefined && !shapes.has(key)) {
       template = buildTemplate(ctx);
@@ -95,11 +108,11 @@ export class FunctionDashboardTemplates {
   }
 }
 
-/** Everything of `ctx` the dashboard depends on besides the slots. */
-function shapeKey(ctx: FunctionDashboardContext): string {
+/** Everything of `ctx` the dashboard depends on besides the slots; `objectiveKey` gives each objective's part. */
+function shapeKey(ctx: FunctionDashboardContext, objectiveKey: (o: ServiceLevelObjective) => string): string {
   const a = ctx.autoscaler;
   return JSON.stringify([
-    ctx.objectives.map((o) => [o.kind, o.name, num(o.targetPercent), num(o.thresholdMilliseconds)]),
+    ctx.objectives.map(objectiveKey),
     a === undefined ? null : [a.kind, num(a.minReplicas), num(a.maxReplicas)],
     num(ctx.fixedReplicas),
     ctx.overviewUid,
