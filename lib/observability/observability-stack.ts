@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { Chart, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import * as yaml from 'js-yaml';
 import { PodMonitor } from '../../imports/prometheus-podmonitors-monitoring.coreos.com';
 import { PrometheusRule, PrometheusRuleSpecGroups, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheus-prometheusrules-monitoring.coreos.com';
@@ -397,6 +397,9 @@ export class FunctionMonitoring extends Construct {
   }
 }
 
+/** The stacks created in each app, by the app's root (which a construct never leaves). */
+const stacksByRoot = new WeakMap<IConstruct, ObservabilityStack[]>();
+
 /**
  * Watches Wasm functions: a ServiceMonitor, SLI and objective recording rules and a Grafana
  * dashboard per function; SLO error ratios over every window and multi-window
@@ -507,11 +510,16 @@ export class ObservabilityStack extends Construct {
     }
 
     reportsOwnDuplicates(this);
+    const stacks = stacksByRoot.get(this.node.root) ?? [];
+    stacks.push(this);
+    stacksByRoot.set(this.node.root, stacks);
     this.node.addValidation({ validate: () => [...this.checkDuplicate(), ...this.validate(props, logs)] });
   }
 
   /** A second stack in one namespace would emit every object of the first again: one problem, at the second. */
   private checkDuplicate(): string[] {
+    // Most apps have one stack: then there is no tree to walk.
+    if ((stacksByRoot.get(this.node.root) ?? []).filter((s) => s.namespace === this.namespace).length < 2) return [];
     const same = constructsOf(this.node.root).filter((c): c is ObservabilityStack => c instanceof ObservabilityStack && c.namespace === this.namespace);
     const at = same.indexOf(this);
     if (at < 1) return [];
