@@ -14,7 +14,7 @@ import {
   checkDns1123Label, checkDns1123Subdomain, checkGeneratedConfigMap, checkIntegerInRange, checkLabels, checkOneOf, checkRe2, checkUrl, oneLine,
 } from '../core/names';
 import { reportsOwnDuplicates } from '../synth/duplicate-objects';
-import { constructsOf, inSynthSession, oncePerSynth } from '../synth/synth-session';
+import { constructsOf, inSynthSession, oncePerSynth, renderedJson } from '../synth/synth-session';
 import * as plain from '../synth/plain-bindings';
 import { WasmFunction } from '../function/wasm-function';
 import { AlloyBlock, OPA_DECISION_LOG_JOB, podLogPipeline, renderAlloy } from './alloy-config';
@@ -749,7 +749,8 @@ export class ObservabilityStack extends Construct {
       errors.push(...(logs.extraNamespaces ?? []).map((ns) => checkDns1123Label('logs.extraNamespaces entry', ns)));
     }
     for (const { configMap, fix } of this.logConfigMaps) {
-      const data = (configMap.toJson() as { data?: Record<string, string> }).data;
+      // Rendered once per synthesis: the GitOps inventory and the chart output read the same JSON.
+      const data = (renderedJson(configMap) as { data?: Record<string, string> }).data;
       errors.push(checkGeneratedConfigMap(`generated ConfigMap ${this.namespace}/${configMap.name}`, data, fix));
     }
     return errors.filter((e): e is string => e !== undefined);
