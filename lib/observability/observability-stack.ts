@@ -26,8 +26,10 @@ import {
 } from './objectives';
 import { promQlSyntaxError, substituteGrafanaVariables } from './promql';
 import {
-  ALERT_NAMES, bucketsInMilliseconds, escapeRegex, functionRuleGroups, platformRuleGroups, PromRuleGroup, recordedWindows, sharedSloRuleGroups,
+  ALERT_NAMES, bucketsInMilliseconds, escapeRegex, FunctionRuleContext, functionRuleGroups, platformRuleGroups, PromRuleGroup, recordedWindows,
+  sharedSloRuleGroups,
 } from './rules';
+import { FunctionRuleTemplates } from './rule-templates';
 
 /** The Deployment of the OPA request authorizer, for the "authorizer unavailable" alert. */
 export interface AuthorizerDeploymentRef {
@@ -321,8 +323,12 @@ export class FunctionMonitoring extends Construct {
   }
 
   private computeRuleGroups(): PromRuleGroup[] {
+    return functionRuleGroups(this.ruleContext());
+  }
+
+  private ruleContext(): FunctionRuleContext {
     const a = this.fn.autoscalerAttachments[0];
-    return functionRuleGroups({
+    return {
       name: this.fn.name,
       namespace: this.fn.namespace,
       objectives: this.objectives,
@@ -336,7 +342,12 @@ export class FunctionMonitoring extends Construct {
       serviceMonitor: `${this.stack.namespace}/${this.serviceMonitor.name}`,
       edge: this.stack.edgeMetrics !== undefined && this.edgeMatchers !== undefined
         ? { metrics: this.stack.edgeMetrics, matchers: this.edgeMatchers } : undefined,
-    });
+    };
+  }
+
+  /** Whether the rule expressions are known to parse from their shape's template (only in a synthesis, where the templates are shared). */
+  private ruleExpressionsParse(): boolean {
+    return inSynthSession(this.node.root) && this.stack.ruleTemplates().expressionsParse(this.ruleContext());
   }
 
   /** The dashboard JSON. */
@@ -390,7 +401,7 @@ export class FunctionMonitoring extends Construct {
     if (errors.length > 0 || !this.fn.hasValidIdentity) return errors;
     const dashboard = this.builtDashboard();
     return [
-      ...checkExpressions(this.ruleGroups().flatMap((g) => g.rules.map((r) => r.expr)), `the ${this.stack.sloSource.source} RequestMetrics (matchers, errorMatcher, metric names)`),
+      ...(this.ruleExpressionsParse() ? [] : checkExpressions(this.ruleGroups().flatMap((g) => g.rules.map((r) => r.expr)), `the ${this.stack.sloSource.source} RequestMetrics (matchers, errorMatcher, metric names)`)),
       ...(dashboard.expressionsParse === true ? [] : checkExpressions(dashboard.expressions.map(substituteGrafanaVariables), 'the dashboard')),
       ...checkConfigMapSize('dashboard', dashboard.json),
     ];
@@ -448,6 +459,8 @@ export class ObservabilityStack extends Construct {
   private readonly overviewKey = {};
   /** Key of the function dashboards' templates in a synthesis. */
   private readonly dashboardTemplatesKey = {};
+  /** Key of the function rules' templates in a synthesis. */
+  private readonly ruleTemplatesKey = {};
   /** Keys of the SLO source's buckets and of the base window in a synthesis. */
   private readonly bucketsKey = {};
   private readonly baseWindowKey = {};
@@ -582,6 +595,11 @@ export class ObservabilityStack extends Construct {
    */
   public dashboardTemplates(): FunctionDashboardTemplates {
     return oncePerSynth(this.node.root, this.dashboardTemplatesKey, () => new FunctionDashboardTemplates());
+  }
+
+  /** @internal The function rules' templates of the current synthesis (a fresh set outside one), shared by the stack's functions. */
+  public ruleTemplates(): FunctionRuleTemplates {
+    return oncePerSynth(this.node.root, this.ruleTemplatesKey, () => new FunctionRuleTemplates());
   }
 
   /** @internal The SLO source's bucket boundaries in milliseconds (see sloBucketsMs), once per synthesis: every function's objectives are checked against them. */
