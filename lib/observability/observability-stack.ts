@@ -240,6 +240,7 @@ export class FunctionMonitoring extends Construct {
   private readonly edgeAvailability: boolean;
   /** Keys of the rule groups and dashboard in a synthesis: validation and rendering both read them. */
   private readonly ruleGroupsKey = {};
+  private readonly ruleContextKey = {};
   private readonly dashboardKey = {};
 
   constructor(stack: ObservabilityStack, id: string, fn: WasmFunction, options: FunctionMonitoringOptions) {
@@ -326,7 +327,12 @@ export class FunctionMonitoring extends Construct {
     return functionRuleGroups(this.ruleContext());
   }
 
+  /** What the rules are computed from, once per synthesis: the rules and the check of their expressions read it. */
   private ruleContext(): FunctionRuleContext {
+    return oncePerSynth(this.node.root, this.ruleContextKey, () => this.computeRuleContext());
+  }
+
+  private computeRuleContext(): FunctionRuleContext {
     const a = this.fn.autoscalerAttachments[0];
     return {
       name: this.fn.name,
@@ -379,6 +385,7 @@ export class FunctionMonitoring extends Construct {
 
   /** An edge objective needs the gateway's counters and a route of it that serves the function: otherwise it records nothing, silently. */
   private checkEdgeObjectives(): string[] {
+    if (!this.declaredObjectives.some((o) => o.kind === ObjectiveKind.EDGE_AVAILABILITY)) return [];
     const edge = this.declaredObjectives.map((o, i) => ({ o, i })).filter(({ o }) => o.kind === ObjectiveKind.EDGE_AVAILABILITY);
     const fn = `${oneLine(this.fn.namespace)}/${oneLine(this.fn.name)}`;
     return edge.flatMap(({ o, i }) => {
@@ -461,6 +468,8 @@ export class ObservabilityStack extends Construct {
   private readonly dashboardTemplatesKey = {};
   /** Key of the function rules' templates in a synthesis. */
   private readonly ruleTemplatesKey = {};
+  /** Key of the watched functions' namespaces in a synthesis. */
+  private readonly namespacesKey = {};
   /** Keys of the SLO source's buckets and of the base window in a synthesis. */
   private readonly bucketsKey = {};
   private readonly baseWindowKey = {};
@@ -558,7 +567,8 @@ export class ObservabilityStack extends Construct {
 
   /** Namespaces of the watched functions, sorted. */
   public get functionNamespaces(): string[] {
-    return [...new Set(this.monitored.map((m) => m.fn.namespace))].sort();
+    // Read by the shared rules, the overview and the log collection: collected once per synthesis, a copy each time.
+    return [...oncePerSynth(this.node.root, this.namespacesKey, () => [...new Set(this.monitored.map((m) => m.fn.namespace))].sort())];
   }
 
   /** The platform-wide alert groups. */

@@ -70,12 +70,10 @@ export class FunctionRuleTemplates {
 
   /** Everything of `ctx` the expressions depend on besides the slots and the source. */
   private shapeKey(ctx: FunctionRuleContext): string {
-    return JSON.stringify([
-      ctx.objectives.map((o) => this.objectiveKey(o)),
-      ctx.baseWindow ?? recordedWindows(ctx.windows)[0] ?? null,
-      ctx.hpa !== undefined,
-      ctx.serviceMonitor !== undefined,
-    ]);
+    // Objective keys are JSON arrays and the window a Prometheus duration: ' ' separates them unambiguously.
+    let key = `${ctx.baseWindow ?? recordedWindows(ctx.windows)[0]} ${ctx.hpa !== undefined} ${ctx.serviceMonitor !== undefined}`;
+    for (const o of ctx.objectives) key += ` ${this.objectiveKey(o)}`;
+    return key;
   }
 
   private objectiveKey(o: ServiceLevelObjective): string {
