@@ -179,9 +179,8 @@ function cut(text: string, standIns: Slots): Pieces {
   return out;
 }
 
-/** The text of `pieces` with `slots` put in, as one flat string (a chain of `+=` would leave the YAML emitter a rope to flatten). */
 function fill(pieces: Pieces, slots: Slots): string {
-  const out: string[] = [];
-  for (const p of pieces) out.push(typeof p === 'number' ? slots[p] : p);
-  return out.join('');
+  let out = '';
+  for (const p of pieces) out += typeof p === 'number' ? slots[p] : p;
+  return out;
 }
