@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { Chart, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import * as yaml from 'js-yaml';
 import { PodMonitor } from '../../imports/prometheus-podmonitors-monitoring.coreos.com';
 import { PrometheusRule, PrometheusRuleSpecGroups, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheus-prometheusrules-monitoring.coreos.com';
@@ -14,19 +14,22 @@ import {
   checkDns1123Label, checkDns1123Subdomain, checkGeneratedConfigMap, checkIntegerInRange, checkLabels, checkOneOf, checkRe2, checkUrl, oneLine,
 } from '../core/names';
 import { reportsOwnDuplicates } from '../synth/duplicate-objects';
-import { constructsOf, oncePerSynth } from '../synth/synth-session';
+import { constructsOf, inSynthSession, oncePerSynth, renderedJson } from '../synth/synth-session';
 import * as plain from '../synth/plain-bindings';
 import { WasmFunction } from '../function/wasm-function';
 import { AlloyBlock, OPA_DECISION_LOG_JOB, podLogPipeline, renderAlloy } from './alloy-config';
-import { dashboardExpressions, functionDashboard, overviewDashboard } from './dashboards';
+import { FunctionDashboardTemplates, RenderedDashboard, renderFunctionDashboard } from './dashboard-template';
+import { dashboardExpressions, FunctionDashboardContext, overviewDashboard } from './dashboards';
 import {
   AlertUrgency, BurnRateWindow, checkObjectives, checkWindows, isBurnRateObjective, ObjectiveKind, ServiceLevelObjective, SEED_OBJECTIVES,
   SRE_WORKBOOK_WINDOWS,
 } from './objectives';
 import { promQlSyntaxError, substituteGrafanaVariables } from './promql';
 import {
-  ALERT_NAMES, bucketsInMilliseconds, escapeRegex, functionRuleGroups, platformRuleGroups, PromRuleGroup, sharedSloRuleGroups,
+  ALERT_NAMES, bucketsInMilliseconds, escapeRegex, FunctionRuleContext, functionRuleGroups, platformRuleGroups, PromRuleGroup, recordedWindows,
+  sharedSloRuleGroups,
 } from './rules';
+import { FunctionRuleTemplates } from './rule-templates';
 
 /** The Deployment of the OPA request authorizer, for the "authorizer unavailable" alert. */
 export interface AuthorizerDeploymentRef {
@@ -237,6 +240,7 @@ export class FunctionMonitoring extends Construct {
   private readonly edgeAvailability: boolean;
   /** Keys of the rule groups and dashboard in a synthesis: validation and rendering both read them. */
   private readonly ruleGroupsKey = {};
+  private readonly ruleContextKey = {};
   private readonly dashboardKey = {};
 
   constructor(stack: ObservabilityStack, id: string, fn: WasmFunction, options: FunctionMonitoringOptions) {
@@ -320,13 +324,23 @@ export class FunctionMonitoring extends Construct {
   }
 
   private computeRuleGroups(): PromRuleGroup[] {
+    return functionRuleGroups(this.ruleContext());
+  }
+
+  /** What the rules are computed from, once per synthesis: the rules and the check of their expressions read it. */
+  private ruleContext(): FunctionRuleContext {
+    return oncePerSynth(this.node.root, this.ruleContextKey, () => this.computeRuleContext());
+  }
+
+  private computeRuleContext(): FunctionRuleContext {
     const a = this.fn.autoscalerAttachments[0];
-    return functionRuleGroups({
+    return {
       name: this.fn.name,
       namespace: this.fn.namespace,
       objectives: this.objectives,
       source: this.stack.sloSource,
       windows: this.stack.burnRateWindows,
+      baseWindow: this.stack.baseWindow(),
       severities: this.stack.severities,
       dashboardUid: this.dashboardUid,
       annotate: (alert, summary, description) => this.stack.annotations(alert, summary, description, this.dashboardUid),
@@ -334,7 +348,12 @@ export class FunctionMonitoring extends Construct {
       serviceMonitor: `${this.stack.namespace}/${this.serviceMonitor.name}`,
       edge: this.stack.edgeMetrics !== undefined && this.edgeMatchers !== undefined
         ? { metrics: this.stack.edgeMetrics, matchers: this.edgeMatchers } : undefined,
-    });
+    };
+  }
+
+  /** Whether the rule expressions are known to parse from their shape's template (only in a synthesis, where the templates are shared). */
+  private ruleExpressionsParse(): boolean {
+    return inSynthSession(this.node.root) && this.stack.ruleTemplates().expressionsParse(this.ruleContext());
   }
 
   /** The dashboard JSON. */
@@ -342,17 +361,17 @@ export class FunctionMonitoring extends Construct {
     return this.builtDashboard().json;
   }
 
-  /** The dashboard and its JSON, built once per synthesis: rendering and validation both read them. */
-  private builtDashboard(): { model: Dashboard; json: string } {
-    return oncePerSynth(this.node.root, this.dashboardKey, () => {
-      const model = this.computeDashboard();
-      return { model, json: JSON.stringify(model, undefined, 2) };
-    });
+  /** The dashboard's JSON and expressions, built once per synthesis: rendering and validation both read them. */
+  private builtDashboard(): RenderedDashboard {
+    const root = this.node.root;
+    // Templates pay off across the functions of one synthesis; alone, a dashboard is built directly.
+    if (!inSynthSession(root)) return renderFunctionDashboard(this.dashboardContext());
+    return oncePerSynth(root, this.dashboardKey, () => this.stack.dashboardTemplates().render(this.dashboardContext()));
   }
 
-  private computeDashboard(): Dashboard {
+  private dashboardContext(): FunctionDashboardContext {
     const a = this.fn.autoscalerAttachments[0];
-    return functionDashboard({
+    return {
       uid: this.dashboardUid,
       name: this.fn.name,
       namespace: this.fn.namespace,
@@ -361,11 +380,12 @@ export class FunctionMonitoring extends Construct {
       autoscaler: a !== undefined ? { kind: a.kind, hpaName: a.hpaName, minReplicas: a.minReplicas, maxReplicas: a.maxReplicas } : undefined,
       fixedReplicas: this.fn.replicas,
       overviewUid: this.stack.overviewUid,
-    });
+    };
   }
 
   /** An edge objective needs the gateway's counters and a route of it that serves the function: otherwise it records nothing, silently. */
   private checkEdgeObjectives(): string[] {
+    if (!this.declaredObjectives.some((o) => o.kind === ObjectiveKind.EDGE_AVAILABILITY)) return [];
     const edge = this.declaredObjectives.map((o, i) => ({ o, i })).filter(({ o }) => o.kind === ObjectiveKind.EDGE_AVAILABILITY);
     const fn = `${oneLine(this.fn.namespace)}/${oneLine(this.fn.name)}`;
     return edge.flatMap(({ o, i }) => {
@@ -381,19 +401,22 @@ export class FunctionMonitoring extends Construct {
 
   private validate(): string[] {
     const errors = [
-      ...checkObjectives('objectives', this.objectives, sloBucketsMs(this.stack.sloSource), `"${this.stack.sloSource.source}"`),
+      ...checkObjectives('objectives', this.objectives, this.stack.sloBucketsMs(), `"${this.stack.sloSource.source}"`),
       ...this.checkEdgeObjectives(),
     ];
     // Queries of a function with an invalid name or namespace fail because of it: the function reports it.
     if (errors.length > 0 || !this.fn.hasValidIdentity) return errors;
     const dashboard = this.builtDashboard();
     return [
-      ...checkExpressions(this.ruleGroups().flatMap((g) => g.rules.map((r) => r.expr)), `the ${this.stack.sloSource.source} RequestMetrics (matchers, errorMatcher, metric names)`),
-      ...checkExpressions(dashboardExpressions(dashboard.model).map(substituteGrafanaVariables), 'the dashboard'),
+      ...(this.ruleExpressionsParse() ? [] : checkExpressions(this.ruleGroups().flatMap((g) => g.rules.map((r) => r.expr)), `the ${this.stack.sloSource.source} RequestMetrics (matchers, errorMatcher, metric names)`)),
+      ...(dashboard.expressionsParse === true ? [] : checkExpressions(dashboard.expressions.map(substituteGrafanaVariables), 'the dashboard')),
       ...checkConfigMapSize('dashboard', dashboard.json),
     ];
   }
 }
+
+/** The stacks created in each app, by the app's root (which a construct never leaves). */
+const stacksByRoot = new WeakMap<IConstruct, ObservabilityStack[]>();
 
 /**
  * Watches Wasm functions: a ServiceMonitor, SLI and objective recording rules and a Grafana
@@ -441,6 +464,15 @@ export class ObservabilityStack extends Construct {
   private readonly monitored: FunctionMonitoring[] = [];
   /** Key of the overview dashboard in a synthesis. */
   private readonly overviewKey = {};
+  /** Key of the function dashboards' templates in a synthesis. */
+  private readonly dashboardTemplatesKey = {};
+  /** Key of the function rules' templates in a synthesis. */
+  private readonly ruleTemplatesKey = {};
+  /** Key of the watched functions' namespaces in a synthesis. */
+  private readonly namespacesKey = {};
+  /** Keys of the SLO source's buckets and of the base window in a synthesis. */
+  private readonly bucketsKey = {};
+  private readonly baseWindowKey = {};
   private readonly runbookBaseUrl?: string;
   private readonly grafanaUrl: string;
   private readonly authorizer?: { namespace: string; deployment: string };
@@ -500,11 +532,16 @@ export class ObservabilityStack extends Construct {
     }
 
     reportsOwnDuplicates(this);
+    const stacks = stacksByRoot.get(this.node.root) ?? [];
+    stacks.push(this);
+    stacksByRoot.set(this.node.root, stacks);
     this.node.addValidation({ validate: () => [...this.checkDuplicate(), ...this.validate(props, logs)] });
   }
 
   /** A second stack in one namespace would emit every object of the first again: one problem, at the second. */
   private checkDuplicate(): string[] {
+    // Most apps have one stack: then there is no tree to walk.
+    if ((stacksByRoot.get(this.node.root) ?? []).filter((s) => s.namespace === this.namespace).length < 2) return [];
     const same = constructsOf(this.node.root).filter((c): c is ObservabilityStack => c instanceof ObservabilityStack && c.namespace === this.namespace);
     const at = same.indexOf(this);
     if (at < 1) return [];
@@ -530,7 +567,8 @@ export class ObservabilityStack extends Construct {
 
   /** Namespaces of the watched functions, sorted. */
   public get functionNamespaces(): string[] {
-    return [...new Set(this.monitored.map((m) => m.fn.namespace))].sort();
+    // Read by the shared rules, the overview and the log collection: collected once per synthesis, a copy each time.
+    return [...oncePerSynth(this.node.root, this.namespacesKey, () => [...new Set(this.monitored.map((m) => m.fn.namespace))].sort())];
   }
 
   /** The platform-wide alert groups. */
@@ -559,6 +597,29 @@ export class ObservabilityStack extends Construct {
       // UID of its dashboard.
       annotate: (alert, summary, description) => this.annotations(alert, summary, description, '{{ $labels.dashboard_uid }}'),
     });
+  }
+
+  /**
+   * @internal The function dashboards' templates of the current synthesis (a fresh set outside
+   * one), shared by the stack's functions.
+   */
+  public dashboardTemplates(): FunctionDashboardTemplates {
+    return oncePerSynth(this.node.root, this.dashboardTemplatesKey, () => new FunctionDashboardTemplates());
+  }
+
+  /** @internal The function rules' templates of the current synthesis (a fresh set outside one), shared by the stack's functions. */
+  public ruleTemplates(): FunctionRuleTemplates {
+    return oncePerSynth(this.node.root, this.ruleTemplatesKey, () => new FunctionRuleTemplates());
+  }
+
+  /** @internal The SLO source's bucket boundaries in milliseconds (see sloBucketsMs), once per synthesis: every function's objectives are checked against them. */
+  public sloBucketsMs(): number[] | undefined {
+    return oncePerSynth(this.node.root, this.bucketsKey, () => sloBucketsMs(this.sloSource));
+  }
+
+  /** @internal The shortest recorded window, which every function's SLI rates use, once per synthesis. */
+  public baseWindow(): string {
+    return oncePerSynth(this.node.root, this.baseWindowKey, () => recordedWindows(this.burnRateWindows)[0]);
   }
 
   /** The overview dashboard JSON. */
@@ -685,7 +746,7 @@ export class ObservabilityStack extends Construct {
       ...checkWindows(this.burnRateWindows, this.scrapeIntervalSeconds, this.ruleEvaluationIntervalSeconds, this.sloPeriodDays),
       // Anything but "seconds" would be read as milliseconds: every threshold off by 1000.
       checkOneOf('sloSource.durationUnit', this.sloSource.durationUnit, DURATION_UNITS),
-      ...checkObjectives('defaultObjectives', this.defaultObjectives, sloBucketsMs(this.sloSource), `"${this.sloSource.source}"`),
+      ...checkObjectives('defaultObjectives', this.defaultObjectives, this.sloBucketsMs(), `"${this.sloSource.source}"`),
       ...checkLabels('prometheusSelectorLabels', this.prometheusSelectorLabels),
       ...(this.edgeMetrics !== undefined ? checkLabels('edgeMetrics.proxies.podLabels', { ...this.edgeMetrics.proxies.podLabels }) : []),
       this.edgeMetrics !== undefined ? checkDns1123Label('edgeMetrics.proxies.namespace', this.edgeMetrics.proxies.namespace) : undefined,
@@ -716,7 +777,8 @@ export class ObservabilityStack extends Construct {
       errors.push(...(logs.extraNamespaces ?? []).map((ns) => checkDns1123Label('logs.extraNamespaces entry', ns)));
     }
     for (const { configMap, fix } of this.logConfigMaps) {
-      const data = (configMap.toJson() as { data?: Record<string, string> }).data;
+      // Rendered once per synthesis: the GitOps inventory and the chart output read the same JSON.
+      const data = (renderedJson(configMap) as { data?: Record<string, string> }).data;
       errors.push(checkGeneratedConfigMap(`generated ConfigMap ${this.namespace}/${configMap.name}`, data, fix));
     }
     return errors.filter((e): e is string => e !== undefined);
@@ -775,6 +837,8 @@ function checkExpressions(exprs: readonly string[], origin: string): string[] {
 /** A ConfigMap holds at most 1 MiB; stay well under it (and under Argo CD's annotation limit, with server-side apply). */
 function checkConfigMapSize(what: string, json: string): string[] {
   const limit = 512 * 1024;
+  // A UTF-16 code unit takes at most 3 bytes in UTF-8: a short text needs no count.
+  if (json.length * 3 <= limit) return [];
   const size = Buffer.byteLength(json, 'utf8');
   return size > limit ? [`${what} JSON is ${size} bytes, more than ${limit}: a ConfigMap holds at most 1 MiB; split the dashboard`] : [];
 }

@@ -35,6 +35,20 @@ export function promQlSyntaxError(expr: string): PromQlSyntaxError | undefined {
   return found;
 }
 
+/**
+ * Whether `expr` parses, and so does every expression made from it by replacing each of the
+ * `standIns` (strings of lowercase letters and digits) with any string of lowercase letters,
+ * digits, '.' and '-': true when it parses and each stand-in lies inside a string literal.
+ * Such strings hold no quote, backslash, newline, '#' or backtick, so the expressions all have
+ * the same {@link literalShape}, and they parse exactly when it does. False when that cannot
+ * be shown (the expressions are then to be checked one by one).
+ * @internal
+ */
+export function parsesWhateverTheLiterals(expr: string, standIns: readonly string[]): boolean {
+  const shape = literalShape(expr);
+  return shape !== undefined && standIns.every((s) => !shape.includes(s)) && promQlSyntaxError(expr) === undefined;
+}
+
 function firstSyntaxError(expr: string): PromQlSyntaxError | undefined {
   const tree = parser.parse(expr);
   let found: PromQlSyntaxError | undefined;
