@@ -507,15 +507,15 @@ export class ObservabilityStack extends Construct {
     const logs = props.logs === false ? undefined : (props.logs ?? {});
 
     const labels = this.objectLabels('platform');
-    new PrometheusRule(this, 'PlatformRules', {
+    new plain.PrometheusRule(this, 'PlatformRules', {
       metadata: { name: 'wasm-platform.alerts', namespace: this.namespace, labels: { ...labels, ...this.prometheusSelectorLabels } },
       spec: { groups: Lazy.any({ produce: () => toRuleGroups(this.platformGroups()) }) },
     });
-    new PrometheusRule(this, 'SloRules', {
+    new plain.PrometheusRule(this, 'SloRules', {
       metadata: { name: 'wasm-functions.slo', namespace: this.namespace, labels: { ...this.objectLabels('slo'), ...this.prometheusSelectorLabels } },
       spec: { groups: Lazy.any({ produce: () => toRuleGroups(this.sloGroups()) }) },
     });
-    new k8s.KubeConfigMap(this, 'OverviewDashboard', {
+    new plain.KubeConfigMap(this, 'OverviewDashboard', {
       metadata: {
         name: 'wasm-functions-overview.dashboard',
         namespace: this.namespace,
@@ -689,7 +689,7 @@ export class ObservabilityStack extends Construct {
     const decisionLogNamespaces = (o.authorizerDecisionLogs ?? true) ? [this.authorizerNamespace] : [];
     const namespaces = (): string[] => [...new Set([...this.functionNamespaces, ...extra, ...decisionLogNamespaces])].sort();
 
-    const alloyConfig = new k8s.KubeConfigMap(this, 'AlloyConfig', {
+    const alloyConfig = new plain.KubeConfigMap(this, 'AlloyConfig', {
       metadata: { name: 'alloy-wasm-functions', namespace: this.namespace, labels },
       data: Lazy.any({
         produce: () => ({
@@ -703,7 +703,7 @@ export class ObservabilityStack extends Construct {
       }),
     });
 
-    const lokiRules = new k8s.KubeConfigMap(this, 'LokiRules', {
+    const lokiRules = new plain.KubeConfigMap(this, 'LokiRules', {
       metadata: {
         name: 'wasm-functions.loki-rules',
         namespace: this.namespace,
