@@ -2,6 +2,7 @@ import { RequestMetrics } from '../core/metrics';
 import { dashboardExpressions, FunctionDashboardContext, functionDashboard } from './dashboards';
 import { ServiceLevelObjective } from './objectives';
 import { parsesWhateverTheLiterals, substituteGrafanaVariables } from './promql';
+import { cut, fill, numberKey, ObjectiveKeys, Pieces, VERBATIM } from './stand-ins';
 
 /** A function's dashboard as its ConfigMap holds it, and the PromQL of its panels. @internal */
 export interface RenderedDashboard {
@@ -23,14 +24,6 @@ export function renderFunctionDashboard(ctx: FunctionDashboardContext): Rendered
   return { json: JSON.stringify(model, undefined, 2), expressions: dashboardExpressions(model) };
 }
 
-/**
- * Values that pass unchanged through every way {@link functionDashboard} writes a function's
- * strings: string concatenation, `quote` (JSON.stringify) and the final JSON.stringify leave
- * lowercase letters, digits, '-' and '.' alone. DNS labels and names, and the UIDs made
- * of them, are such values; anything else is built the direct way.
- */
-const VERBATIM = /^[a-z0-9][a-z0-9.-]*$/;
-
 /** The strings that differ between functions whose dashboards have the same shape. */
 type Slots = readonly [namespace: string, name: string, uid: string, hpaName: string];
 
@@ -39,9 +32,6 @@ const STAND_INS: readonly Slots[] = [
   ['zq7ns', 'zq7fn', 'zq7uid', 'zq7hpa'],
   ['zq8namespacex', 'zq8functionxx', 'zq8uidxxxxxxxxx', 'zq8hpaxxxxxxxxxxxxx'],
 ];
-
-/** A text cut at every stand-in: literal parts, and between them the index of the slot that goes there. */
-type Pieces = readonly (string | number)[];
 
 interface Template {
   readonly json: Pieces;
@@ -74,17 +64,7 @@ export class FunctionDashboardTemplates {
   /** Per metrics source, then per shape; undefined where the stand-in builds disagreed. */
   private readonly templates = new Map<RequestMetrics, Map<string, Template | undefined>>();
 
-  /** Keys of the objectives, mostly shared by the functions (a stack's defaults): they do not change during a synthesis. */
-  private readonly objectiveKeys = new Map<ServiceLevelObjective, string>();
-
-  private readonly objectiveKey = (o: ServiceLevelObjective): string => {
-    let key = this.objectiveKeys.get(o);
-    if (key === undefined) {
-      key = JSON.stringify([o.kind, o.name, num(o.targetPercent), num(o.thresholdMilliseconds)]);
-      this.objectiveKeys.set(o, key);
-    }
-    return key;
-  };
+  private readonly objectiveKeys = new ObjectiveKeys();
 
   /** The dashboard of `ctx`, from its shape's template when there is one. */
   public render(ctx: FunctionDashboardContext): RenderedDashboard {
@@ -95,7 +75,7 @@ export class FunctionDashboardTemplates {
       shapes = new Map();
       this.templates.set(ctx.source, shapes);
     }
-    const key = shapeKey(ctx, this.objectiveKey);
+    const key = shapeKey(ctx, this.objectiveKeys.of);
     let template = shapes.get(key);
     if (template === undefined && !shapes.has(key)) {
       template = buildTemplate(ctx);
@@ -113,15 +93,10 @@ function shapeKey(ctx: FunctionDashboardContext, objectiveKey: (o: ServiceLevelO
   const a = ctx.autoscaler;
   return JSON.stringify([
     ctx.objectives.map(objectiveKey),
-    a === undefined ? null : [a.kind, num(a.minReplicas), num(a.maxReplicas)],
-    num(ctx.fixedReplicas),
+    a === undefined ? null : [a.kind, numberKey(a.minReplicas), numberKey(a.maxReplicas)],
+    numberKey(ctx.fixedReplicas),
     ctx.overviewUid,
   ]);
-}
-
-/** A number as a key: every value that prints differently gets its own (JSON would make NaN and undefined both null). */
-function num(n: number | undefined): string {
-  return Object.is(n, -0) ? '-0' : String(n);
 }
 
 function withSlots(ctx: FunctionDashboardContext, slots: Slots): FunctionDashboardContext {
@@ -164,23 +139,4 @@ function parseWhateverTheSlots(pieces: Pieces): boolean {
     if (VARIABLE_CHARACTER.test(before[before.length - 1]) || VARIABLE_CHARACTER.test(after[0])) return false;
   }
   return parsesWhateverTheLiterals(substituteGrafanaVariables(fill(pieces, STAND_INS[0])), STAND_INS[0]);
-}
-
-/** `text` cut at every occurrence of a stand-in. */
-function cut(text: string, standIns: Slots): Pieces {
-  const pattern = new RegExp(standIns.join('|'), 'g');
-  const out: (string | number)[] = [];
-  let from = 0;
-  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
-    out.push(text.slice(from, m.index), standIns.indexOf(m[0]));
-    from = m.index + m[0].length;
-  }
-  out.push(text.slice(from));
-  return out;
-}
-
-function fill(pieces: Pieces, slots: Slots): string {
-  let out = '';
-  for (const p of pieces) out += typeof p === 'number' ? slots[p] : p;
-  return out;
 }

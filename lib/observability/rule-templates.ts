@@ -1,13 +1,7 @@
 import { RequestMetrics } from '../core/metrics';
-import { ServiceLevelObjective } from './objectives';
 import { parsesWhateverTheLiterals } from './promql';
 import { FunctionRuleContext, functionRuleGroups, recordedWindows } from './rules';
-
-/**
- * Values that pass unchanged through every way {@link functionRuleGroups} writes a function's
- * strings into its expressions (concatenation and `quote`): see the dashboards' templates.
- */
-const VERBATIM = /^[a-z0-9][a-z0-9.-]*$/;
+import { cut, fill, ObjectiveKeys, Pieces, VERBATIM } from './stand-ins';
 
 /** The strings of a function that its rule expressions hold. */
 type Slots = readonly [namespace: string, name: string, hpaName: string];
@@ -17,9 +11,6 @@ const STAND_INS: readonly Slots[] = [
   ['zq7ns', 'zq7fn', 'zq7hpa'],
   ['zq8namespacex', 'zq8functionxx', 'zq8hpaxxxxxxxxxxxxx'],
 ];
-
-/** A text cut at every stand-in: literal parts, and between them the index of the slot that goes there. */
-type Pieces = readonly (string | number)[];
 
 interface Template {
   /** What the source's `matchers` returned for the stand-ins. */
@@ -42,8 +33,7 @@ interface Template {
 export class FunctionRuleTemplates {
   /** Per metrics source, then per shape; undefined where the stand-in builds disagreed. */
   private readonly templates = new Map<RequestMetrics, Map<string, Template | undefined>>();
-  /** Keys of the objectives, mostly shared by the functions: they do not change during a synthesis. */
-  private readonly objectiveKeys = new Map<ServiceLevelObjective, string>();
+  private readonly objectiveKeys = new ObjectiveKeys();
 
   /**
    * True when every expression of `functionRuleGroups(ctx)` is known to parse; false when it
@@ -72,23 +62,9 @@ export class FunctionRuleTemplates {
   private shapeKey(ctx: FunctionRuleContext): string {
     // Objective keys are JSON arrays and the window a Prometheus duration: ' ' separates them unambiguously.
     let key = `${ctx.baseWindow ?? recordedWindows(ctx.windows)[0]} ${ctx.hpa !== undefined} ${ctx.serviceMonitor !== undefined}`;
-    for (const o of ctx.objectives) key += ` ${this.objectiveKey(o)}`;
+    for (const o of ctx.objectives) key += ` ${this.objectiveKeys.of(o)}`;
     return key;
   }
-
-  private objectiveKey(o: ServiceLevelObjective): string {
-    let key = this.objectiveKeys.get(o);
-    if (key === undefined) {
-      key = JSON.stringify([o.kind, o.name, num(o.targetPercent), num(o.thresholdMilliseconds)]);
-      this.objectiveKeys.set(o, key);
-    }
-    return key;
-  }
-}
-
-/** A number as a key: every value that prints differently gets its own. */
-function num(n: number | undefined): string {
-  return Object.is(n, -0) ? '-0' : String(n);
 }
 
 /** The template of `ctx`'s shape, or undefined when the two stand-in builds do not agree. */
@@ -116,23 +92,4 @@ function buildTemplate(ctx: FunctionRuleContext): Template | undefined {
     matchers,
     expressionsParse: expressions.every((e) => parsesWhateverTheLiterals(fill(e, STAND_INS[0]), STAND_INS[0])),
   };
-}
-
-/** `text` cut at every occurrence of a stand-in. */
-function cut(text: string, standIns: Slots): Pieces {
-  const pattern = new RegExp(standIns.join('|'), 'g');
-  const out: (string | number)[] = [];
-  let from = 0;
-  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
-    out.push(text.slice(from, m.index), standIns.indexOf(m[0]));
-    from = m.index + m[0].length;
-  }
-  out.push(text.slice(from));
-  return out;
-}
-
-function fill(pieces: Pieces, slots: Slots): string {
-  let out = '';
-  for (const p of pieces) out += typeof p === 'number' ? slots[p] : p;
-  return out;
 }
