@@ -21,7 +21,9 @@ function ownerOf(obj: ApiObject): IConstruct | undefined {
 }
 
 function groupOf(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  // What is before the first '/': without split's array, since this runs for every object.
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
 /**
