@@ -790,7 +790,7 @@ export class GitOpsDelivery extends Construct {
     // Objects of one identity (objectKey) share a key of the index, which leaves out only the
     // group (it has no '/'): only the index's keys of two objects or more need a look.
     const owners: Delivered[][] = [];
-    for (const same of this.inventoryIndex().byKey.values()) {
+    for (const same of this.inventoryIndex().groups()) {
       if (same.length < 2) continue;
       const byGroup = new Map<string, Delivered[]>();
       for (const d of same) {

@@ -151,25 +151,73 @@ export function referenceKey(kind: string, namespace: string | undefined, name: 
   return `${kind}/${namespace ?? ''}/${name ?? ''}`;
 }
 
-/** Objects by {@link referenceKey}, in the order given, and each constraint kind's ConstraintTemplate. */
+/**
+ * Objects by kind, namespace and name ({@link referenceKey}: two objects share a key when
+ * they share its string), in the order given, and each constraint kind's ConstraintTemplate.
+ *
+ * Keyed by the three parts in nested maps, which builds no string per object or reference.
+ * That finds what the string key finds as long as no part holds a '/' (nor is other than a
+ * string): a part with one could make two keys of different parts one string. The index then
+ * keys by the string itself, as findDependencies always did.
+ */
 export class ObjectIndex<T extends ObjectFacts> {
-  /** The objects of each key, in the order given. */
-  public readonly byKey = new Map<string, T[]>();
   /** The ConstraintTemplate of each constraint kind it defines (the last, if several define one). */
   public readonly constraintTemplateOf = new Map<string, T>();
+  /** kind → namespace (`''` for none) → name (`''` for none) → objects. */
+  private readonly byParts = new Map<string, Map<string, Map<string, T[]>>>();
+  /** By {@link referenceKey}: built only when a part of an object or of a reference holds a '/'. */
+  private byKey?: Map<string, T[]>;
 
   constructor(
     /** The objects indexed. */
     public readonly objects: readonly T[],
   ) {
+    let plain = true;
     for (const o of objects) {
-      const k = referenceKey(o.kind, o.namespace, o.name);
-      const same = this.byKey.get(k);
+      const { kind, namespace, name } = o;
+      if (plain && !(plainPart(kind) && (namespace === undefined || plainPart(namespace)) && (name === undefined || plainPart(name)))) plain = false;
+      let ofKind = this.byParts.get(kind);
+      if (ofKind === undefined) this.byParts.set(kind, ofKind = new Map());
+      let inNamespace = ofKind.get(namespace ?? '');
+      if (inNamespace === undefined) ofKind.set(namespace ?? '', inNamespace = new Map());
+      const same = inNamespace.get(name ?? '');
       if (same) same.push(o);
-      else this.byKey.set(k, [o]);
-      const defines = o.kind === 'ConstraintTemplate' ? stringField(o.manifest, 'spec', 'crd', 'spec', 'names', 'kind') : undefined;
+      else inNamespace.set(name ?? '', [o]);
+      const defines = kind === 'ConstraintTemplate' ? stringField(o.manifest, 'spec', 'crd', 'spec', 'names', 'kind') : undefined;
       if (defines) this.constraintTemplateOf.set(defines, o);
     }
+    if (!plain) this.keyed();
+  }
+
+  /** The objects of a key, in the order given, or undefined. */
+  public get(kind: string, namespace: string | undefined, name: string | undefined): T[] | undefined {
+    if (this.byKey !== undefined || !plainPart(kind) || (namespace !== undefined && !plainPart(namespace)) || (name !== undefined && !plainPart(name))) {
+      return this.keyed().get(referenceKey(kind, namespace, name));
+    }
+    return this.byParts.get(kind)?.get(namespace ?? '')?.get(name ?? '');
+  }
+
+  /** The objects of each key, every key once, in no particular order. */
+  public *groups(): IterableIterator<T[]> {
+    if (this.byKey !== undefined) {
+      yield* this.byKey.values();
+      return;
+    }
+    for (const ofKind of this.byParts.values()) for (const inNamespace of ofKind.values()) yield* inNamespace.values();
+  }
+
+  /** By {@link referenceKey}, for a key the nested maps cannot look up (built on first use). */
+  private keyed(): Map<string, T[]> {
+    if (this.byKey !== undefined) return this.byKey;
+    const byKey = new Map<string, T[]>();
+    for (const o of this.objects) {
+      const k = referenceKey(o.kind, o.namespace, o.name);
+      const same = byKey.get(k);
+      if (same) same.push(o);
+      else byKey.set(k, [o]);
+    }
+    this.byKey = byKey;
+    return byKey;
   }
 
   /**
@@ -179,17 +227,9 @@ export class ObjectIndex<T extends ObjectFacts> {
   public dependencies(): FactDependency<T>[] {
     const out: FactDependency<T>[] = [];
     let from: T;
-    // Nearly every object names its namespace: those lookups are made once per namespace.
-    const namespaces = new Map<string, T[] | undefined>();
     const visit: RefVisitor = (kind, name, namespace, via, group) => {
       if (!name) return;
-      let targets: T[] | undefined;
-      if (kind === 'Namespace' && namespace === undefined) {
-        targets = namespaces.get(name);
-        if (targets === undefined && !namespaces.has(name)) namespaces.set(name, targets = this.byKey.get(referenceKey(kind, namespace, name)));
-      } else {
-        targets = this.byKey.get(referenceKey(kind, namespace, name));
-      }
+      const targets = this.get(kind, namespace, name);
       if (targets === undefined) return;
       for (const to of targets) {
         if (to.manifest !== from.manifest && (group === undefined || to.group === group)) out.push({ from, to, via });
@@ -201,6 +241,11 @@ export class ObjectIndex<T extends ObjectFacts> {
     }
     return out;
   }
+}
+
+/** A string without '/': a part of a key no other split of the key's string could give. */
+function plainPart(part: unknown): boolean {
+  return typeof part === 'string' && !part.includes('/');
 }
 
 const kindRank = (kind: string) => ARGO_CD_KIND_ORDER.indexOf(kind);

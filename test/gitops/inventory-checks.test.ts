@@ -62,6 +62,18 @@ describe('GitOps inventory checks', () => {
     expect(findDependencies(OBJECTS).map((d) => `${name(d.from)} -> ${name(d.to)} via ${d.via}`)).toEqual(EXPECTED_DEPENDENCIES);
   });
 
+  test("findDependencies matches names holding a '/' as their kind/namespace/name string does", () => {
+    // GIVEN names no cluster accepts, whose keys are one string
+    const objects: KubeManifest[] = [
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b/c', namespace: 'a' } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'a/b' } },
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'a' }, spec: { template: { spec: { volumes: [{ configMap: { name: 'b/c' } }] } } } },
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'e', namespace: 'a/b' }, spec: { template: { spec: { volumes: [{ configMap: { name: 'c' } }] } } } },
+    ];
+    const name = (m: KubeManifest) => `${m.kind} ${m.metadata?.namespace} ${m.metadata?.name}`;
+    expect(findDependencies(objects).map((d) => `${name(d.from)} -> ${name(d.to)}`)).toEqual(EXPECTED_SLASH_DEPENDENCIES);
+  });
+
   test('objects two Applications own are reported once per identity, in output order', () => {
     // GIVEN two ConfigMaps of the functions chart renamed by a patch to names the observability
     // chart also uses (so the constructs differ, and only rendering makes the objects one), and
@@ -140,4 +152,10 @@ const EXPECTED_DEPENDENCIES: string[] = [
 ];
 const EXPECTED_CYCLE_WAVES: string[] = [
   'platform-base=0', 'policy=2', 'catalog-functions=17', 'autoscaling=18', 'gateway=18', 'observability=4',
+];
+const EXPECTED_SLASH_DEPENDENCIES: string[] = [
+  'Deployment a d -> ConfigMap a b/c',
+  'Deployment a d -> ConfigMap a/b c',
+  'Deployment a/b e -> ConfigMap a b/c',
+  'Deployment a/b e -> ConfigMap a/b c',
 ];
