@@ -27,21 +27,72 @@ function groupOf(apiVersion: string): string {
 }
 
 /**
- * Objects of the app that a cluster would hold as one: the same group, kind, namespace and
- * name emitted twice (the second `kubectl apply` or Argo CD sync overwrites the first). One
- * problem per collision, at the second object, naming every construct that emits it.
+ * The ApiObjects among `constructs` grouped by `group/kind/namespace/name`, each group in
+ * the order of the constructs, the groups in the order their first object comes.
+ *
+ * Grouped by the four parts in nested maps: a key string per object (and its hash) was most
+ * of this check's cost at thousands of objects. The parts find what the string finds as long
+ * as kind, namespace and name hold no '/' (a group never does) and are strings; otherwise
+ * the objects are grouped by the string itself, as they always were.
  */
-export function duplicateObjectProblems(root: IConstruct): string[] {
+function objectsByIdentity(constructs: readonly IConstruct[]): ApiObject[][] {
+  const groups: ApiObject[][] = [];
+  // name → namespace → kind → group → objects
+  const byName = new Map<string, Map<string, Map<string, Map<string, ApiObject[]>>>>();
+  const groupOfVersion = new Map<string, string>();
+  for (const c of constructs) {
+    if (!(c instanceof ApiObject)) continue;
+    const name = c.name;
+    const namespace = c.metadata.namespace ?? '';
+    const kind = c.kind;
+    if (!plainPart(name) || !plainPart(namespace) || !plainPart(kind)) return objectsByKeyString(constructs);
+    let group = groupOfVersion.get(c.apiVersion);
+    if (group === undefined) groupOfVersion.set(c.apiVersion, group = groupOf(c.apiVersion));
+    let inNamespaces = byName.get(name);
+    if (inNamespaces === undefined) byName.set(name, inNamespaces = new Map());
+    let ofKinds = inNamespaces.get(namespace);
+    if (ofKinds === undefined) inNamespaces.set(namespace, ofKinds = new Map());
+    let inGroups = ofKinds.get(kind);
+    if (inGroups === undefined) ofKinds.set(kind, inGroups = new Map());
+    const same = inGroups.get(group);
+    if (same) {
+      same.push(c);
+    } else {
+      const list = [c];
+      inGroups.set(group, list);
+      groups.push(list);
+    }
+  }
+  return groups;
+}
+
+/** {@link objectsByIdentity} keyed by the joined string. */
+function objectsByKeyString(constructs: readonly IConstruct[]): ApiObject[][] {
   const byKey = new Map<string, ApiObject[]>();
-  for (const c of constructsOf(root)) {
+  for (const c of constructs) {
     if (!(c instanceof ApiObject)) continue;
     const key = `${groupOf(c.apiVersion)}/${c.kind}/${c.metadata.namespace ?? ''}/${c.name}`;
     const list = byKey.get(key);
     if (list) list.push(c);
     else byKey.set(key, [c]);
   }
+  return [...byKey.values()];
+}
+
+/** A string without '/'. */
+function plainPart(part: unknown): boolean {
+  return typeof part === 'string' && !part.includes('/');
+}
+
+/**
+ * Objects of the app that a cluster would hold as one: the same group, kind, namespace and
+ * name emitted twice (the second `kubectl apply` or Argo CD sync overwrites the first). One
+ * problem per collision, at the second object, naming every construct that emits it.
+ */
+export function duplicateObjectProblems(root: IConstruct): string[] {
+  const byKey = objectsByIdentity(constructsOf(root));
   const problems: string[] = [];
-  for (const objects of byKey.values()) {
+  for (const objects of byKey) {
     if (objects.length < 2) continue;
     const owners = objects.map(ownerOf);
     const first = owners[0];

@@ -1,7 +1,8 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { findDependencies, KubeManifest } from '../../lib';
-import { problemsOf } from '../support/synth';
+import { duplicateObjectProblems } from '../../lib/synth/duplicate-objects';
+import { problemsOf, testApp } from '../support/synth';
 import { fixtureCharts, withDelivery } from './fixture-app';
 
 // The GitOps checks read an index of the inventory built once per synthesis; these pin what
@@ -72,6 +73,21 @@ describe('GitOps inventory checks', () => {
     ];
     const name = (m: KubeManifest) => `${m.kind} ${m.metadata?.namespace} ${m.metadata?.name}`;
     expect(findDependencies(objects).map((d) => `${name(d.from)} -> ${name(d.to)}`)).toEqual(EXPECTED_SLASH_DEPENDENCIES);
+  });
+
+  test("the synth's duplicate check finds objects in the order they come, and names holding a '/' as their key string does", () => {
+    // GIVEN a ConfigMap repeated after another repeated one, and two names no cluster accepts whose keys are one string
+    const app = testApp();
+    const one = new Chart(app, 'One', { namespace: 'shop' });
+    const two = new Chart(app, 'Two', { namespace: 'shop' });
+    for (const chart of [one, two]) {
+      new k8s.KubeConfigMap(chart, 'Second', { metadata: { name: 'second' } });
+      new k8s.KubeConfigMap(chart, 'First', { metadata: { name: 'first' } });
+    }
+    new k8s.KubeConfigMap(one, 'Slash1', { metadata: { name: 'b/c', namespace: 'a' } });
+    new k8s.KubeConfigMap(two, 'Slash2', { metadata: { name: 'c', namespace: 'a/b' } });
+    // THEN a problem per repeated identity, in the order of their first objects
+    expect(duplicateObjectProblems(app).map((p) => p.replace(/:.*/, ''))).toEqual(EXPECTED_DUPLICATES);
   });
 
   test('objects two Applications own are reported once per identity, in output order', () => {
@@ -158,4 +174,9 @@ const EXPECTED_SLASH_DEPENDENCIES: string[] = [
   'Deployment a d -> ConfigMap a/b c',
   'Deployment a/b e -> ConfigMap a b/c',
   'Deployment a/b e -> ConfigMap a/b c',
+];
+const EXPECTED_DUPLICATES: string[] = [
+  '[Two/Second] ConfigMap shop/second is also emitted by One/Second',
+  '[Two/First] ConfigMap shop/first is also emitted by One/First',
+  '[Two/Slash2] ConfigMap a/b/c is also emitted by One/Slash1',
 ];
