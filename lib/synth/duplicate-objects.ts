@@ -31,9 +31,10 @@ function groupOf(apiVersion: string): string {
  * the order of the constructs, the groups in the order their first object comes.
  *
  * Grouped by the four parts in nested maps: a key string per object (and its hash) was most
- * of this check's cost at thousands of objects. The parts find what the string finds as long
- * as kind, namespace and name hold no '/' (a group never does) and are strings; otherwise
- * the objects are grouped by the string itself, as they always were.
+ * of this check's cost at thousands of objects. Each part is read as the key string reads it
+ * (a name that is a Lazy until rendered reads "[object Object]"), and the parts find what the
+ * string finds as long as kind, namespace and name hold no '/' (a group never does);
+ * otherwise the objects are grouped by the string itself, as they always were.
  */
 function objectsByIdentity(constructs: readonly IConstruct[]): ApiObject[][] {
   const groups: ApiObject[][] = [];
@@ -42,10 +43,10 @@ function objectsByIdentity(constructs: readonly IConstruct[]): ApiObject[][] {
   const groupOfVersion = new Map<string, string>();
   for (const c of constructs) {
     if (!(c instanceof ApiObject)) continue;
-    const name = c.name;
-    const namespace = c.metadata.namespace ?? '';
-    const kind = c.kind;
-    if (!plainPart(name) || !plainPart(namespace) || !plainPart(kind)) return objectsByKeyString(constructs);
+    const kind = `${c.kind}`;
+    const namespace = `${c.metadata.namespace ?? ''}`;
+    const name = `${c.name}`;
+    if (kind.includes('/') || namespace.includes('/') || name.includes('/')) return objectsByKeyString(constructs);
     let group = groupOfVersion.get(c.apiVersion);
     if (group === undefined) groupOfVersion.set(c.apiVersion, group = groupOf(c.apiVersion));
     let inNamespaces = byName.get(name);
@@ -77,11 +78,6 @@ function objectsByKeyString(constructs: readonly IConstruct[]): ApiObject[][] {
     else byKey.set(key, [c]);
   }
   return [...byKey.values()];
-}
-
-/** A string without '/'. */
-function plainPart(part: unknown): boolean {
-  return typeof part === 'string' && !part.includes('/');
 }
 
 /**
