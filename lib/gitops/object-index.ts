@@ -165,8 +165,8 @@ export class ObjectIndex<T extends ObjectFacts> {
   public readonly constraintTemplateOf = new Map<string, T>();
   /** kind → namespace (`''` for none) → name (`''` for none) → objects. */
   private readonly byParts = new Map<string, Map<string, Map<string, T[]>>>();
-  /** By {@link referenceKey}: built only when a part of an object or of a reference holds a '/'. */
-  private byKey?: Map<string, T[]>;
+  /** By {@link referenceKey}: built only when a part of an object holds a '/' (or is not a string). */
+  private readonly byKey?: Map<string, T[]>;
 
   constructor(
     /** The objects indexed. */
@@ -186,14 +186,22 @@ export class ObjectIndex<T extends ObjectFacts> {
       const defines = kind === 'ConstraintTemplate' ? stringField(o.manifest, 'spec', 'crd', 'spec', 'names', 'kind') : undefined;
       if (defines) this.constraintTemplateOf.set(defines, o);
     }
-    if (!plain) this.keyed();
+    if (!plain) {
+      this.byKey = new Map();
+      for (const o of objects) {
+        const k = referenceKey(o.kind, o.namespace, o.name);
+        const same = this.byKey.get(k);
+        if (same) same.push(o);
+        else this.byKey.set(k, [o]);
+      }
+    }
   }
 
   /** The objects of a key, in the order given, or undefined. */
   public get(kind: string, namespace: string | undefined, name: string | undefined): T[] | undefined {
-    if (this.byKey !== undefined || !plainPart(kind) || (namespace !== undefined && !plainPart(namespace)) || (name !== undefined && !plainPart(name))) {
-      return this.keyed().get(referenceKey(kind, namespace, name));
-    }
+    if (this.byKey !== undefined) return this.byKey.get(referenceKey(kind, namespace, name));
+    // Every object's key string here has two '/': one with a part holding a '/' has more and
+    // matches none, and the nested maps find none for it either.
     return this.byParts.get(kind)?.get(namespace ?? '')?.get(name ?? '');
   }
 
@@ -204,20 +212,6 @@ export class ObjectIndex<T extends ObjectFacts> {
       return;
     }
     for (const ofKind of this.byParts.values()) for (const inNamespace of ofKind.values()) yield* inNamespace.values();
-  }
-
-  /** By {@link referenceKey}, for a key the nested maps cannot look up (built on first use). */
-  private keyed(): Map<string, T[]> {
-    if (this.byKey !== undefined) return this.byKey;
-    const byKey = new Map<string, T[]>();
-    for (const o of this.objects) {
-      const k = referenceKey(o.kind, o.namespace, o.name);
-      const same = byKey.get(k);
-      if (same) same.push(o);
-      else byKey.set(k, [o]);
-    }
-    this.byKey = byKey;
-    return byKey;
   }
 
   /**

@@ -21,7 +21,7 @@ const OBJECTS: KubeManifest[] = [
     apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'ns' },
     spec: { template: { spec: {
       runtimeClassName: 'wasm', serviceAccountName: 'sa',
-      volumes: [{ configMap: { name: 'cm' } }, { secret: { secretName: 's' } }],
+      volumes: [{ configMap: { name: 'cm' } }, { secret: { secretName: 's' } }, { configMap: { name: 'ns/cm' } }],
       containers: [{ envFrom: [{ configMapRef: { name: 'cm' } }] }],
       initContainers: [{ envFrom: [{ secretRef: { name: 's' } }] }],
     } } },
