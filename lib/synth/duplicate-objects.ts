@@ -16,8 +16,12 @@ export function reportsOwnDuplicates(owner: IConstruct): void {
   selfReporting.add(owner);
 }
 
+/** The nearest self-reporting construct: the object itself, or the closest of its scopes. */
 function ownerOf(obj: ApiObject): IConstruct | undefined {
-  return [...obj.node.scopes].reverse().find((s) => selfReporting.has(s));
+  for (let s: IConstruct | undefined = obj; s !== undefined; s = s.node.scope) {
+    if (selfReporting.has(s)) return s;
+  }
+  return undefined;
 }
 
 function groupOf(apiVersion: string): string {
