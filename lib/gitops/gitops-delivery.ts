@@ -300,7 +300,7 @@ export class GitOpsDelivery extends Construct {
 
     // Charts with objects, in construction order, grouped by Application name.
     const groups = new Map<string, Chart[]>();
-    for (const chart of constructsOf(this.node.root).filter((c): c is Chart => c instanceof Chart)) {
+    for (const chart of chartsOf(this.node.root)) {
       if (chart === this.chart || objectsOfChart(chart).length === 0) continue;
       const name = applicationOf(chart);
       groups.set(name, [...(groups.get(name) ?? []), chart]);
@@ -732,7 +732,7 @@ export class GitOpsDelivery extends Construct {
       const folder = folderOf(file);
       written.set(folder, [...(written.get(folder) ?? []), file]);
     };
-    for (const chart of constructsOf(this.node.root).filter((c): c is Chart => c instanceof Chart)) {
+    for (const chart of chartsOf(this.node.root)) {
       if (objectsOfChart(chart).length > 0) note(this.chartPath(chart));
     }
     const artifacts = OutputArtifact.all(this.node.root as Construct);
@@ -775,7 +775,7 @@ export class GitOpsDelivery extends Construct {
 
     // Every chart with objects is delivered by exactly one Application.
     const delivered = new Set(this.applications.flatMap((a) => a.charts));
-    for (const chart of constructsOf(this.node.root).filter((c): c is Chart => c instanceof Chart)) {
+    for (const chart of chartsOf(this.node.root)) {
       // A chart holding a second delivery is reported by that delivery.
       if (chart !== this.chart && !delivered.has(chart) && objectsOfChart(chart).length > 0 && !deliveries.some((d) => Chart.of(d) === chart)) {
         problems.push(
@@ -912,6 +912,14 @@ function objectsOfChart(chart: Chart): ApiObject[] {
 
 /** Key of {@link objectsOfChart}'s grouping in a synthesis. */
 const OBJECTS_BY_CHART = {};
+
+/** Every chart of the tree under `root`, in tree order; once per synthesis (validation walks them twice). */
+function chartsOf(root: IConstruct): Chart[] {
+  return oncePerSynth(root, CHARTS, () => constructsOf(root).filter((c): c is Chart => c instanceof Chart));
+}
+
+/** Key of {@link chartsOf}'s list in a synthesis. */
+const CHARTS = {};
 
 function folderOf(file: string): string {
   const slash = file.lastIndexOf('/');
