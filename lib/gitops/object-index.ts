@@ -3,9 +3,9 @@
 // its inventory with it once per synthesis and reads every check from that index.
 //
 // Why facts instead of manifests: the rendered objects of a platform of thousands are tens of
-// megabytes of objects of many shapes, so every property read of one is a cache miss through
-// a megamorphic load. Reading kind, group, namespace and name once per object, while the
-// object is fresh from rendering, makes every later check a read of a small record.
+// megabytes of objects of many shapes, so a property read of one is often a cache miss and
+// always a megamorphic load. Reading kind, group, namespace and name once per object, while
+// the object is fresh from rendering, makes every later check a read of a small record.
 import { oneLine } from '../core/names';
 import { arrayField, field, KubeManifest, stringField } from './manifest';
 import { ARGO_CD_KIND_ORDER, GATEKEEPER_CONSTRAINTS_GROUP, groupOf, isBuiltInGroup } from './sync-wave';
