@@ -10,8 +10,8 @@ import { constructsOf, inSynthSession, oncePerSynth, renderedJson } from '../syn
 import { defaultChartPath, toYamlDocuments } from '../synth/synthesizer';
 import { applicationHealthPatch } from './argocd-config';
 import { AppProjectScope, projectScopeViolations } from './project-scope';
-import { findDependencies, ObjectDependency, waveOrderViolations } from './dependencies';
-import { describeObject, KubeManifest, objectKey, stringField, waveOfManifest } from './manifest';
+import { describeObject, field, KubeManifest, stringField, waveOfManifest } from './manifest';
+import { FactDependency, ObjectFacts, ObjectIndex, waveOrderProblems } from './object-index';
 import {
   GATEKEEPER_CONSTRAINTS_GROUP, groupKindName, groupOf, GroupKind, isBuiltInGroup, KindWave,
   SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, SyncWave, WaveTable,
@@ -186,11 +186,16 @@ const REPO_URL = /^(?:(?:https?|ssh|git):\/\/[^\s/@]+(?:@[^\s/]+)?(?::\d+)?\/\S+
 // warns about on every write: "prefer a domain-qualified finalizer name").
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreground';
 const PART_OF = 'gitops';
+const SCALER_KINDS = new Set(['HorizontalPodAutoscaler', 'ScaledObject', 'HTTPScaledObject']);
 
-interface Delivered {
+/** An object of the inventory, with what the checks read of it read once (its identity and wave). */
+interface Delivered extends ObjectFacts {
   readonly obj: ApiObject;
-  readonly manifest: KubeManifest;
   readonly app: DeliveredApplication;
+  /** `waveOfManifest(manifest)`. */
+  readonly wave: number | undefined;
+  /** Its index in the inventory. */
+  readonly position: number;
 }
 
 /**
@@ -295,7 +300,7 @@ export class GitOpsDelivery extends Construct {
 
     // Charts with objects, in construction order, grouped by Application name.
     const groups = new Map<string, Chart[]>();
-    for (const chart of constructsOf(this.node.root).filter((c): c is Chart => c instanceof Chart)) {
+    for (const chart of chartsOf(this.node.root)) {
       if (chart === this.chart || objectsOfChart(chart).length === 0) continue;
       const name = applicationOf(chart);
       groups.set(name, [...(groups.get(name) ?? []), chart]);
@@ -494,7 +499,14 @@ export class GitOpsDelivery extends Construct {
     for (const app of this.applications) {
       for (const chart of app.charts) {
         for (const obj of objectsOfChart(chart)) {
-          out.push({ obj, manifest: renderedJson(obj) as KubeManifest, app });
+          // Read while the object is fresh from rendering: every check reads these, and a
+          // second read of thousands of rendered objects is a cache miss per object.
+          const manifest = renderedJson(obj) as KubeManifest;
+          const metadata = manifest.metadata;
+          out.push({
+            obj, manifest, app, group: groupOf(manifest.apiVersion), kind: manifest.kind,
+            namespace: metadata?.namespace, name: metadata?.name, wave: waveOfManifest(manifest), position: out.length,
+          });
         }
       }
     }
@@ -506,8 +518,13 @@ export class GitOpsDelivery extends Construct {
    * them and the validation checks the object waves against them, and finding them walks
    * every object of the platform.
    */
-  private inventoryDependencies(): ObjectDependency[] {
-    return this.fromInventory('dependencies', (inventory) => findDependencies(inventory.map((d) => d.manifest)));
+  private inventoryDependencies(): FactDependency<Delivered>[] {
+    return this.fromInventory('dependencies', () => this.inventoryIndex().dependencies());
+  }
+
+  /** The inventory by kind, namespace and name: the dependencies and the ownership check read it. */
+  private inventoryIndex(): ObjectIndex<Delivered> {
+    return this.fromInventory('index', (inventory) => new ObjectIndex(inventory));
   }
 
   /**
@@ -524,32 +541,45 @@ export class GitOpsDelivery extends Construct {
   }
 
   private computeApplicationWaves(inventory: Delivered[]): { waves: Map<DeliveredApplication, number>; cycles: string[] } {
-    const waves = new Map<DeliveredApplication, number>();
+    const initial = new Map<DeliveredApplication, number>();
     for (const d of inventory) {
-      const w = waveOfManifest(d.manifest);
-      if (w !== undefined) waves.set(d.app, Math.max(waves.get(d.app) ?? w, w));
+      const w = d.wave;
+      if (w !== undefined) initial.set(d.app, Math.max(initial.get(d.app) ?? w, w));
     }
-    for (const app of this.applications) if (app.charts.length > 0 && !waves.has(app)) waves.set(app, SyncWave.FOUNDATION.value);
-    const appOf = new Map(inventory.map((d) => [d.manifest, d.app]));
-    const edges = this.inventoryDependencies()
-      .map((dep) => ({ from: appOf.get(dep.from)!, to: appOf.get(dep.to)! }))
-      .filter((e) => e.from !== e.to);
-    // Longest path by relaxation; still changing after one round per Application means a cycle.
-    for (let round = 0; round <= waves.size; round++) {
-      let changed = false;
-      for (const e of edges) {
-        if (waves.get(e.from)! <= waves.get(e.to)!) {
-          waves.set(e.from, waves.get(e.to)! + 1);
-          changed = true;
-        }
-      }
-      if (!changed) return { waves, cycles: [] };
+    for (const app of this.applications) if (app.charts.length > 0 && !initial.has(app)) initial.set(app, SyncWave.FOUNDATION.value);
+    const dependencies = this.inventoryDependencies();
+    // Each edge between two Applications once: thousands of object dependencies make a few
+    // dozen edges. Without a cycle the relaxation ends in the same waves whatever the edges'
+    // order or repetitions (the least waves above every edge).
+    const edges: { from: DeliveredApplication; to: DeliveredApplication }[] = [];
+    const seen = new Map<DeliveredApplication, Set<DeliveredApplication>>();
+    let lastFrom: DeliveredApplication | undefined;
+    let lastTo: DeliveredApplication | undefined;
+    for (const dep of dependencies) {
+      const from = dep.from.app;
+      const to = dep.to.app;
+      // Consecutive dependencies mostly join the same two Applications.
+      if (from === to || (from === lastFrom && to === lastTo)) continue;
+      lastFrom = from;
+      lastTo = to;
+      let targets = seen.get(from);
+      if (targets === undefined) seen.set(from, targets = new Set());
+      if (targets.has(to)) continue;
+      targets.add(to);
+      edges.push({ from, to });
     }
+    const waves = new Map(initial);
+    if (relaxWaves(waves, edges)) return { waves, cycles: [] };
+    // A cycle: the waves where the relaxation stops depend on every repeated edge, so they are
+    // computed over all of them, as they always were.
+    const allEdges = dependencies.map((dep) => ({ from: dep.from.app, to: dep.to.app })).filter((e) => e.from !== e.to);
+    const cycleWaves = new Map(initial);
+    relaxWaves(cycleWaves, allEdges);
     const pairs = new Set<string>();
     for (const e of edges) {
-      if (edges.some((r) => r.from === e.to && r.to === e.from)) pairs.add([e.from.name, e.to.name].sort().map((n) => `"${n}"`).join(' and '));
+      if (seen.get(e.to)?.has(e.from)) pairs.add([e.from.name, e.to.name].sort().map((n) => `"${n}"`).join(' and '));
     }
-    return { waves, cycles: pairs.size > 0 ? [...pairs] : [...new Set(edges.map((e) => `"${e.from.name}"`))] };
+    return { waves: cycleWaves, cycles: pairs.size > 0 ? [...pairs] : [...new Set(edges.map((e) => `"${e.from.name}"`))] };
   }
 
   private baseSyncOptions(namespace: string | undefined, createNamespace: boolean): string[] {
@@ -562,19 +592,16 @@ export class GitOpsDelivery extends Construct {
   }
 
   private syncOptionsOf(app: DeliveredApplication, namespace: string | undefined): string[] {
-    const mine = (this.inventoryByApp().get(app) ?? []).map((d) => d.manifest);
+    const mine = this.inventoryByApp().get(app) ?? [];
     // A namespace the platform declares (with its Pod Security labels) comes from its
     // declaration; CreateNamespace would only create a bare one and hide an ordering bug.
     const declaredNamespaces = this.fromInventory('declaredNamespaces', (inventory) => new Set(
-      inventory.filter((d) => d.manifest.kind === 'Namespace').map((d) => d.manifest.metadata?.name)));
+      inventory.filter((d) => d.kind === 'Namespace').map((d) => d.name)));
     const declared = declaredNamespaces.has(namespace);
     const options = this.baseSyncOptions(namespace, !declared);
-    const crdsHere = new Set(mine.filter((m) => m.kind === 'CustomResourceDefinition')
-      .map((m) => `${stringField(m, 'spec', 'group')}/${stringField(m, 'spec', 'names', 'kind')}`));
-    const needsSkipDryRun = mine.some((m) => {
-      const group = groupOf(m.apiVersion);
-      return !isBuiltInGroup(group) && !crdsHere.has(`${group}/${m.kind}`);
-    });
+    const crdsHere = new Set(mine.filter((d) => d.kind === 'CustomResourceDefinition')
+      .map((d) => `${stringField(d.manifest, 'spec', 'group')}/${stringField(d.manifest, 'spec', 'names', 'kind')}`));
+    const needsSkipDryRun = mine.some((d) => !isBuiltInGroup(d.group) && !crdsHere.has(`${d.group}/${d.kind}`));
     if (needsSkipDryRun) options.push('SkipDryRunOnMissingResource=true');
     if (this.ignoreDifferencesOf(app).length > 0) {
       // Without it a sync writes the manifest as it is: the replicas it carries, or, once an
@@ -596,37 +623,55 @@ export class GitOpsDelivery extends Construct {
    * copies the live count into what it applies, so the field never leaves its configuration.
    */
   private ignoreDifferencesOf(app: DeliveredApplication): ApplicationSpecIgnoreDifferences[] {
-    const scaled = this.fromInventory('scaled', (inventory) => this.scaledWorkloads(inventory));
-    return (this.inventoryByApp().get(app) ?? [])
-      .filter((d) => scaled.has(`${d.manifest.kind}/${d.manifest.metadata?.namespace ?? ''}/${d.manifest.metadata?.name}`))
-      .map((d) => ({
-        group: groupOf(d.manifest.apiVersion), kind: d.manifest.kind,
-        name: d.manifest.metadata?.name, namespace: d.manifest.metadata?.namespace,
-        jsonPointers: ['/spec/replicas'],
-      }));
+    const scaled = this.fromInventory('scaledByApp', (inventory) => this.scaledWorkloadsByApp(inventory));
+    return (scaled.get(app) ?? []).map((d) => ({
+      group: d.group, kind: d.kind, name: d.name, namespace: d.namespace,
+      jsonPointers: ['/spec/replicas'],
+    }));
   }
 
-  /** `kind/namespace/name` of every workload an autoscaler of the inventory targets. */
-  private scaledWorkloads(inventory: Delivered[]): Set<string> {
+  /** The workloads an autoscaler of the inventory targets, by Application, in inventory order. */
+  private scaledWorkloadsByApp(inventory: Delivered[]): Map<DeliveredApplication, Delivered[]> {
+    // `kind/namespace/name` of every target.
     const scaled = new Set<string>();
     for (const d of inventory) {
-      const m = d.manifest;
-      if (['HorizontalPodAutoscaler', 'ScaledObject', 'HTTPScaledObject'].includes(m.kind)) {
-        const kind = stringField(m, 'spec', 'scaleTargetRef', 'kind') ?? 'Deployment';
-        scaled.add(`${kind}/${m.metadata?.namespace ?? ''}/${stringField(m, 'spec', 'scaleTargetRef', 'name')}`);
+      if (SCALER_KINDS.has(d.kind)) {
+        const target = field(d.manifest, 'spec', 'scaleTargetRef');
+        scaled.add(`${stringField(target, 'kind') ?? 'Deployment'}/${d.namespace ?? ''}/${stringField(target, 'name')}`);
       }
     }
-    return scaled;
+    // Every prefix of a key up to a '/': an object's key can equal a target's only if its
+    // kind is one of them, so the objects of other kinds need no key built.
+    const kinds = new Set<string>();
+    for (const key of scaled) {
+      for (let slash = key.indexOf('/'); slash >= 0; slash = key.indexOf('/', slash + 1)) kinds.add(key.slice(0, slash));
+    }
+    const byApp = new Map<DeliveredApplication, Delivered[]>();
+    for (const d of inventory) {
+      if (!kinds.has(d.kind) || !scaled.has(`${d.kind}/${d.namespace ?? ''}/${d.name}`)) continue;
+      const list = byApp.get(d.app);
+      if (list) list.push(d);
+      else byApp.set(d.app, [d]);
+    }
+    return byApp;
   }
 
   private projectSpec(projectName: string): unknown {
-    const inventory = this.inventory();
+    // The inventory's namespaces and kinds, in the order first seen (once per synthesis).
+    const fromInventory = this.fromInventory('projectScope', (inventory) => {
+      const scope = { namespaces: new Set<string>(), clusterKinds: new KindSet(), namespacedKinds: new KindSet() };
+      for (const d of inventory) {
+        if (d.namespace) scope.namespaces.add(d.namespace);
+        (d.namespace ? scope.namespacedKinds : scope.clusterKinds).add(d.group, d.kind);
+      }
+      return scope;
+    });
     // The project itself is in the root Application too; it cannot render itself here.
     const own = objectsOfChart(this.chart).filter((o) => o !== this.project).map((o) => renderedJson(o) as KubeManifest);
     const self: KubeManifest = { apiVersion: AppProject.GVK.apiVersion, kind: AppProject.GVK.kind, metadata: { name: projectName, namespace: this.argoCdNamespace } };
-    const all = [...inventory.map((d) => d.manifest), ...own, self];
-    const namespaces = new Set<string>([this.argoCdNamespace]);
-    for (const m of all) if (m.metadata?.namespace) namespaces.add(m.metadata.namespace);
+    const rest = [...own, self];
+    const namespaces = new Set<string>([this.argoCdNamespace, ...fromInventory.namespaces]);
+    for (const m of rest) if (m.metadata?.namespace) namespaces.add(m.metadata.namespace);
     let clusterScopedDestination = false;
     let createsNamespaces = false;
     for (const app of this.applications) {
@@ -635,7 +680,7 @@ export class GitOpsDelivery extends Construct {
       else clusterScopedDestination = true;
       if (spec.syncPolicy?.syncOptions?.includes('CreateNamespace=true')) createsNamespaces = true;
     }
-    const clusterKinds = uniqueKinds(all.filter((m) => !m.metadata?.namespace));
+    const clusterKinds = fromInventory.clusterKinds.with(rest.filter((m) => !m.metadata?.namespace));
     if (createsNamespaces && !clusterKinds.some((k) => k.group === '' && k.kind === 'Namespace')) {
       clusterKinds.push({ group: '', kind: 'Namespace' });
     }
@@ -649,7 +694,7 @@ export class GitOpsDelivery extends Construct {
         ...(clusterScopedDestination ? [{ server: this.destinationServer }] : []),
       ],
       clusterResourceWhitelist: sortKinds(clusterKinds),
-      namespaceResourceWhitelist: sortKinds(uniqueKinds(all.filter((m) => !!m.metadata?.namespace))),
+      namespaceResourceWhitelist: sortKinds(fromInventory.namespacedKinds.with(rest.filter((m) => !!m.metadata?.namespace))),
       // Objects created by hand in the platform's namespaces show up as warnings.
       orphanedResources: { warn: true },
     };
@@ -687,7 +732,7 @@ export class GitOpsDelivery extends Construct {
       const folder = folderOf(file);
       written.set(folder, [...(written.get(folder) ?? []), file]);
     };
-    for (const chart of constructsOf(this.node.root).filter((c): c is Chart => c instanceof Chart)) {
+    for (const chart of chartsOf(this.node.root)) {
       if (objectsOfChart(chart).length > 0) note(this.chartPath(chart));
     }
     const artifacts = OutputArtifact.all(this.node.root as Construct);
@@ -730,7 +775,7 @@ export class GitOpsDelivery extends Construct {
 
     // Every chart with objects is delivered by exactly one Application.
     const delivered = new Set(this.applications.flatMap((a) => a.charts));
-    for (const chart of constructsOf(this.node.root).filter((c): c is Chart => c instanceof Chart)) {
+    for (const chart of chartsOf(this.node.root)) {
       // A chart holding a second delivery is reported by that delivery.
       if (chart !== this.chart && !delivered.has(chart) && objectsOfChart(chart).length > 0 && !deliveries.some((d) => Chart.of(d) === chart)) {
         problems.push(
@@ -742,15 +787,25 @@ export class GitOpsDelivery extends Construct {
 
     const inventory = this.inventory();
     // Two Applications owning one object would overwrite each other's tracking on every sync.
-    const owners = new Map<string, Delivered[]>();
-    for (const d of inventory) {
-      const key = objectKey(d.manifest);
-      owners.set(key, [...(owners.get(key) ?? []), d]);
+    // Objects of one identity (objectKey) share a key of the index, which leaves out only the
+    // group (it has no '/'): only the index's keys of two objects or more need a look.
+    const owners: Delivered[][] = [];
+    for (const same of this.inventoryIndex().groups()) {
+      if (same.length < 2) continue;
+      const byGroup = new Map<string, Delivered[]>();
+      for (const d of same) {
+        const list = byGroup.get(d.group);
+        if (list) list.push(d);
+        else byGroup.set(d.group, [d]);
+      }
+      for (const ds of byGroup.values()) if (ds.length > 1) owners.push(ds);
     }
+    // In the order of each identity's first object, as one pass over the inventory finds them.
+    owners.sort((a, b) => a[0].position - b[0].position);
     // Objects the app emits twice as constructs are reported once by the synth's duplicate
     // check (or by the construct that repeats a name); here only those made one by rendering.
     const constructKey = (o: ApiObject) => `${groupOfObject(o)}/${o.kind}/${o.metadata.namespace ?? ''}/${o.name}`;
-    for (const ds of owners.values()) {
+    for (const ds of owners) {
       const apps = [...new Set(ds.map((d) => d.app.name))];
       if (apps.length > 1 && new Set(ds.map((d) => constructKey(d.obj))).size > 1) {
         problems.push(
@@ -763,8 +818,8 @@ export class GitOpsDelivery extends Construct {
     const allowed = this.waveTable.rows.map((r) => r.wave).filter((w, i, a) => a.findIndex((x) => x.name === w.name) === i)
       .map((w) => `${w.name} (${w.value})`).join(', ');
     for (const d of inventory) {
-      if (this.requireWaves && waveOfManifest(d.manifest) === undefined) {
-        const gk = { group: groupOf(d.manifest.apiVersion), kind: d.manifest.kind };
+      if (this.requireWaves && d.wave === undefined) {
+        const gk = { group: d.group, kind: d.kind };
         const raw = d.manifest.metadata?.annotations?.[SYNC_WAVE_ANNOTATION];
         const why = raw !== undefined
           ? `its ${SYNC_WAVE_ANNOTATION} "${oneLine(String(raw))}" is not an integer`
@@ -793,18 +848,26 @@ export class GitOpsDelivery extends Construct {
         'move the objects into one chart, or deliver both charts as one Application with applicationOf',
       );
     }
-    const appOf = new Map<KubeManifest, { name: string; wave: number }>();
-    for (const d of inventory) appOf.set(d.manifest, { name: d.app.name, wave: waves.get(d.app) ?? 0 });
-    problems.push(...waveOrderViolations(this.inventoryDependencies(), waveOfManifest, cycles.length > 0 ? undefined : (m) => appOf.get(m)));
+    const appOf = new Map<DeliveredApplication, { name: string; wave: number }>();
+    for (const app of this.applications) appOf.set(app, { name: app.name, wave: waves.get(app) ?? 0 });
+    problems.push(...waveOrderProblems(this.inventoryDependencies(), {
+      describe: (d) => describeObject(d.manifest),
+      waveOf: (d) => d.wave,
+      groupKindOf: (d) => d,
+      applicationOf: cycles.length > 0 ? undefined : (d) => appOf.get(d.app),
+    }));
     return problems;
   }
 
   /** Every Application outside the platform's project is in an AppProject of the app that admits its objects. */
   private checkProjects(): string[] {
     const problems: string[] = [];
+    const elsewhere = this.applications.filter((a) => a.project !== this.projectName);
+    // Without them, no walk of the whole tree for the projects.
+    if (elsewhere.length === 0) return problems;
     const projects = constructsOf(this.node.root).filter((c): c is ApiObject => c instanceof ApiObject
       && c.apiVersion === AppProject.GVK.apiVersion && c.kind === AppProject.GVK.kind && c.metadata.namespace === this.argoCdNamespace);
-    for (const app of this.applications.filter((a) => a.project !== this.projectName)) {
+    for (const app of elsewhere) {
       const project = projects.find((p) => p.name === app.project);
       if (!project) {
         problems.push(`application "${oneLine(app.name)}" is in AppProject "${oneLine(app.project)}", which the app does not create in ${this.argoCdNamespace}: create it (a TeamProject), or leave the chart in the platform's project`);
@@ -829,9 +892,16 @@ function objectsOfChart(chart: Chart): ApiObject[] {
   // In a synthesis every chart asks: group the objects of the whole tree once (same order).
   return oncePerSynth(root, OBJECTS_BY_CHART, () => {
     const byChart = new Map<Chart, ApiObject[]>();
+    // Siblings share their chart: asked once per parent, not once per object.
+    const chartOfScope = new Map<IConstruct, Chart>();
     for (const c of constructsOf(root)) {
       if (!(c instanceof ApiObject)) continue;
-      const owner = Chart.of(c);
+      const scope = c.node.scope;
+      let owner = Chart.isChart(c) || scope === undefined ? Chart.of(c) : chartOfScope.get(scope);
+      if (owner === undefined) {
+        owner = Chart.of(scope!);
+        chartOfScope.set(scope!, owner);
+      }
       const list = byChart.get(owner);
       if (list) list.push(c);
       else byChart.set(owner, [c]);
@@ -842,6 +912,14 @@ function objectsOfChart(chart: Chart): ApiObject[] {
 
 /** Key of {@link objectsOfChart}'s grouping in a synthesis. */
 const OBJECTS_BY_CHART = {};
+
+/** Every chart of the tree under `root`, in tree order; once per synthesis (validation walks them twice). */
+function chartsOf(root: IConstruct): Chart[] {
+  return oncePerSynth(root, CHARTS, () => constructsOf(root).filter((c): c is Chart => c instanceof Chart));
+}
+
+/** Key of {@link chartsOf}'s list in a synthesis. */
+const CHARTS = {};
 
 function folderOf(file: string): string {
   const slash = file.lastIndexOf('/');
@@ -874,13 +952,46 @@ function emptyToUndefined<T>(list: T[]): T[] | undefined {
   return list.length === 0 ? undefined : list;
 }
 
-function uniqueKinds(objects: readonly KubeManifest[]): GroupKind[] {
-  const seen = new Map<string, GroupKind>();
-  for (const m of objects) {
-    const gk = { group: groupOf(m.apiVersion), kind: m.kind };
-    seen.set(`${gk.group}/${gk.kind}`, gk);
+/** Group kinds, each once, in the order first added. */
+class KindSet {
+  /** The kinds of each group: no key string built per object. */
+  private readonly byGroup = new Map<string, Set<string>>();
+  private readonly kinds: GroupKind[] = [];
+
+  /** Adds a group kind (a second time changes nothing). */
+  public add(group: string, kind: string): void {
+    let kinds = this.byGroup.get(group);
+    if (kinds === undefined) this.byGroup.set(group, kinds = new Set());
+    if (kinds.has(kind)) return;
+    kinds.add(kind);
+    this.kinds.push({ group, kind });
   }
-  return [...seen.values()];
+
+  /** Fresh copies of these kinds, then those of `more` not among them, in the order first seen. */
+  public with(more: readonly KubeManifest[]): GroupKind[] {
+    const all = new KindSet();
+    for (const k of this.kinds) all.add(k.group, k.kind);
+    for (const m of more) all.add(groupOf(m.apiVersion), m.kind);
+    return all.kinds;
+  }
+}
+
+/**
+ * Raises the wave of each edge's `from` above its `to` until every edge holds, one round per
+ * Application at most. False when it still changes then: the edges have a cycle.
+ */
+function relaxWaves<T>(waves: Map<T, number>, edges: readonly { readonly from: T; readonly to: T }[]): boolean {
+  for (let round = 0; round <= waves.size; round++) {
+    let changed = false;
+    for (const e of edges) {
+      if (waves.get(e.from)! <= waves.get(e.to)!) {
+        waves.set(e.from, waves.get(e.to)! + 1);
+        changed = true;
+      }
+    }
+    if (!changed) return true;
+  }
+  return false;
 }
 
 function sortKinds(kinds: readonly GroupKind[]): GroupKind[] {

@@ -16,12 +16,72 @@ export function reportsOwnDuplicates(owner: IConstruct): void {
   selfReporting.add(owner);
 }
 
+/** The nearest self-reporting construct: the object itself, or the closest of its scopes. */
 function ownerOf(obj: ApiObject): IConstruct | undefined {
-  return [...obj.node.scopes].reverse().find((s) => selfReporting.has(s));
+  for (let s: IConstruct | undefined = obj; s !== undefined; s = s.node.scope) {
+    if (selfReporting.has(s)) return s;
+  }
+  return undefined;
 }
 
 function groupOf(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  // What is before the first '/': without split's array, since this runs for every object.
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/**
+ * The ApiObjects among `constructs` grouped by `group/kind/namespace/name`, each group in
+ * the order of the constructs, the groups in the order their first object comes.
+ *
+ * Grouped by the four parts in nested maps: a key string per object (and its hash) was most
+ * of this check's cost at thousands of objects. Each part is read as the key string reads it
+ * (a name that is a Lazy until rendered reads "[object Object]"), and the parts find what the
+ * string finds as long as kind, namespace and name hold no '/' (a group never does);
+ * otherwise the objects are grouped by the string itself, as they always were.
+ */
+function objectsByIdentity(constructs: readonly IConstruct[]): ApiObject[][] {
+  const groups: ApiObject[][] = [];
+  // name → namespace → kind → group → objects
+  const byName = new Map<string, Map<string, Map<string, Map<string, ApiObject[]>>>>();
+  const groupOfVersion = new Map<string, string>();
+  for (const c of constructs) {
+    if (!(c instanceof ApiObject)) continue;
+    const kind = `${c.kind}`;
+    const namespace = `${c.metadata.namespace ?? ''}`;
+    const name = `${c.name}`;
+    if (kind.includes('/') || namespace.includes('/') || name.includes('/')) return objectsByKeyString(constructs);
+    let group = groupOfVersion.get(c.apiVersion);
+    if (group === undefined) groupOfVersion.set(c.apiVersion, group = groupOf(c.apiVersion));
+    let inNamespaces = byName.get(name);
+    if (inNamespaces === undefined) byName.set(name, inNamespaces = new Map());
+    let ofKinds = inNamespaces.get(namespace);
+    if (ofKinds === undefined) inNamespaces.set(namespace, ofKinds = new Map());
+    let inGroups = ofKinds.get(kind);
+    if (inGroups === undefined) ofKinds.set(kind, inGroups = new Map());
+    const same = inGroups.get(group);
+    if (same) {
+      same.push(c);
+    } else {
+      const list = [c];
+      inGroups.set(group, list);
+      groups.push(list);
+    }
+  }
+  return groups;
+}
+
+/** {@link objectsByIdentity} keyed by the joined string. */
+function objectsByKeyString(constructs: readonly IConstruct[]): ApiObject[][] {
+  const byKey = new Map<string, ApiObject[]>();
+  for (const c of constructs) {
+    if (!(c instanceof ApiObject)) continue;
+    const key = `${groupOf(c.apiVersion)}/${c.kind}/${c.metadata.namespace ?? ''}/${c.name}`;
+    const list = byKey.get(key);
+    if (list) list.push(c);
+    else byKey.set(key, [c]);
+  }
+  return [...byKey.values()];
 }
 
 /**
@@ -30,16 +90,9 @@ function groupOf(apiVersion: string): string {
  * problem per collision, at the second object, naming every construct that emits it.
  */
 export function duplicateObjectProblems(root: IConstruct): string[] {
-  const byKey = new Map<string, ApiObject[]>();
-  for (const c of constructsOf(root)) {
-    if (!(c instanceof ApiObject)) continue;
-    const key = `${groupOf(c.apiVersion)}/${c.kind}/${c.metadata.namespace ?? ''}/${c.name}`;
-    const list = byKey.get(key);
-    if (list) list.push(c);
-    else byKey.set(key, [c]);
-  }
+  const byKey = objectsByIdentity(constructsOf(root));
   const problems: string[] = [];
-  for (const objects of byKey.values()) {
+  for (const objects of byKey) {
     if (objects.length < 2) continue;
     const owners = objects.map(ownerOf);
     const first = owners[0];
