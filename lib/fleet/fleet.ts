@@ -12,6 +12,7 @@ import { OutputArtifact } from '../synth/output-artifact';
 import { constructsOf, oncePerSynth, renderedJson } from '../synth/synth-session';
 import { FleetCluster, FleetClusterSpec } from './fleet-cluster';
 import { computeRegionLoss, FleetCapacity, RegionLoss, renderFleetReport } from './region-loss';
+import * as plain from '../synth/plain-bindings';
 
 /** The compiled binding; see {@link loadApplicationSetBinding}. */
 type ApplicationSetBinding = typeof import('../../imports/argocd-applicationsets-argoproj.io');
@@ -173,7 +174,7 @@ export class Fleet extends Construct {
     this.apps = apps;
 
     const labels = { [LABELS.partOf]: 'fleet', [LABELS.managedBy]: MANAGED_BY };
-    this.project = new AppProject(this, 'Project', {
+    this.project = new plain.AppProject(this, 'Project', {
       metadata: { name: this.name, namespace: this.argoCdNamespace, labels },
       spec: {
         description: `Each cluster's own Argo CD objects (its AppProjects), delivered from ${props.repoUrl}`,

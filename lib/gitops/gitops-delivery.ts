@@ -16,6 +16,7 @@ import {
   GATEKEEPER_CONSTRAINTS_GROUP, groupKindName, groupOf, GroupKind, isBuiltInGroup, KindWave,
   SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, SyncWave, WaveTable,
 } from './sync-wave';
+import * as plain from '../synth/plain-bindings';
 
 /** Retry of a failed sync, with exponential backoff. */
 export interface SyncRetry {
@@ -287,7 +288,7 @@ export class GitOpsDelivery extends Construct {
     };
     const labels = { [LABELS.partOf]: PART_OF, [LABELS.managedBy]: MANAGED_BY };
 
-    this.project = new AppProject(this, 'Project', {
+    this.project = new plain.AppProject(this, 'Project', {
       metadata: {
         name: projectName,
         namespace: this.argoCdNamespace,
@@ -398,7 +399,7 @@ export class GitOpsDelivery extends Construct {
     // by the duplicate-name check at synth; a second construct with the same id would throw here first.
     let unique = id;
     for (let n = 2; this.applicationScope.node.tryFindChild(unique) !== undefined; n++) unique = `${id}${n}`;
-    return new Application(this.applicationScope, unique, {
+    return new plain.Application(this.applicationScope, unique, {
       metadata: {
         name: p.name,
         namespace: this.argoCdNamespace,

@@ -10,6 +10,8 @@ import { GatewayClass as GatewayClassBinding, toJson_GatewayClassProps } from '.
 import { Gateway as GatewayBinding, toJson_GatewayProps } from '../../imports/gateway-api-gateways-gateway.networking.k8s.io';
 import { ReferenceGrantV1Beta1 as ReferenceGrantV1Beta1Binding, toJson_ReferenceGrantV1Beta1Props } from '../../imports/gateway-api-referencegrants-gateway.networking.k8s.io';
 import { SecurityPolicy as SecurityPolicyBinding, toJson_SecurityPolicyProps } from '../../imports/envoy-gateway-securitypolicies-gateway.envoyproxy.io';
+import { Application as ApplicationBinding, toJson_ApplicationProps } from '../../imports/argocd-applications-argoproj.io';
+import { AppProject as AppProjectBinding, toJson_AppProjectProps } from '../../imports/argocd-appprojects-argoproj.io';
 import { plainlyRendered } from './plain-api-object';
 
 // The bindings of the objects the library creates, rendered in one pass over their plain data
@@ -42,3 +44,5 @@ export const GatewayClass = plainlyRendered(GatewayClassBinding, toJson_GatewayC
 export const Gateway = plainlyRendered(GatewayBinding, toJson_GatewayProps);
 export const SecurityPolicy = plainlyRendered(SecurityPolicyBinding, toJson_SecurityPolicyProps);
 export const ReferenceGrantV1Beta1 = plainlyRendered(ReferenceGrantV1Beta1Binding, toJson_ReferenceGrantV1Beta1Props);
+export const Application = plainlyRendered(ApplicationBinding, toJson_ApplicationProps);
+export const AppProject = plainlyRendered(AppProjectBinding, toJson_AppProjectProps);

@@ -5,6 +5,7 @@ import { checkDns1123Label, checkUrl, oneLine } from '../core/names';
 import { SYNC_WAVE_ANNOTATION, SyncWave } from '../gitops/sync-wave';
 import { Team, TEAM_LABEL } from './team';
 import { TEAM_MANAGED_RESOURCES } from './team-resources';
+import * as plain from '../synth/plain-bindings';
 
 /** A kind an AppProject admits. */
 export interface ProjectKind {
@@ -85,7 +86,7 @@ export class TeamProject extends Construct {
       ].filter((e): e is string => e !== undefined),
     });
 
-    this.resource = new AppProject(this, 'Resource', {
+    this.resource = new plain.AppProject(this, 'Resource', {
       metadata: {
         name: this.projectName,
         namespace: argoCdNamespace,
