@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { oneLine } from '../core/names';
-import { constructsOf } from './synth-session';
+import { constructsOf, renderedJson } from './synth-session';
 
 /** Constructs that report a second use of their own names themselves (see {@link reportsOwnDuplicates}). */
 const selfReporting = new WeakSet<IConstruct>();
@@ -31,14 +31,32 @@ function groupOf(apiVersion: string): string {
 }
 
 /**
+ * The namespace and name `obj` is written with. A name or namespace that is not a string yet
+ * (a Lazy, a token) is read from the rendered object, as the cluster would get it: read as
+ * written, every such name would print "[object Object]", and two objects of one kind with
+ * different Lazy names would look like one. An object that cannot render keeps what it has
+ * (its own validation reports why it cannot render).
+ */
+function identityOf(obj: ApiObject): { readonly namespace: string; readonly name: string } {
+  const name: unknown = obj.name;
+  const namespace: unknown = obj.metadata.namespace;
+  if (typeof name === 'string' && (namespace === undefined || typeof namespace === 'string')) return { namespace: namespace ?? '', name };
+  try {
+    const metadata = (renderedJson(obj) as { metadata?: { name?: unknown; namespace?: unknown } }).metadata;
+    return { namespace: `${metadata?.namespace ?? ''}`, name: `${metadata?.name ?? ''}` };
+  } catch {
+    return { namespace: `${namespace ?? ''}`, name: `${name}` };
+  }
+}
+
+/**
  * The ApiObjects among `constructs` grouped by `group/kind/namespace/name`, each group in
  * the order of the constructs, the groups in the order their first object comes.
  *
  * Grouped by the four parts in nested maps: a key string per object (and its hash) was most
- * of this check's cost at thousands of objects. Each part is read as the key string reads it
- * (a name that is a Lazy until rendered reads "[object Object]"), and the parts find what the
- * string finds as long as kind, namespace and name hold no '/' (a group never does);
- * otherwise the objects are grouped by the string itself, as they always were.
+ * of this check's cost at thousands of objects. The parts find what the joined string finds as
+ * long as kind, namespace and name hold no '/' (a group never does); otherwise the objects are
+ * grouped by the string itself.
  */
 function objectsByIdentity(constructs: readonly IConstruct[]): ApiObject[][] {
   const groups: ApiObject[][] = [];
@@ -48,8 +66,7 @@ function objectsByIdentity(constructs: readonly IConstruct[]): ApiObject[][] {
   for (const c of constructs) {
     if (!(c instanceof ApiObject)) continue;
     const kind = `${c.kind}`;
-    const namespace = `${c.metadata.namespace ?? ''}`;
-    const name = `${c.name}`;
+    const { namespace, name } = identityOf(c);
     if (kind.includes('/') || namespace.includes('/') || name.includes('/')) return objectsByKeyString(constructs);
     let group = groupOfVersion.get(c.apiVersion);
     if (group === undefined) groupOfVersion.set(c.apiVersion, group = groupOf(c.apiVersion));
@@ -76,7 +93,8 @@ function objectsByKeyString(constructs: readonly IConstruct[]): ApiObject[][] {
   const byKey = new Map<string, ApiObject[]>();
   for (const c of constructs) {
     if (!(c instanceof ApiObject)) continue;
-    const key = `${groupOf(c.apiVersion)}/${c.kind}/${c.metadata.namespace ?? ''}/${c.name}`;
+    const { namespace, name } = identityOf(c);
+    const key = `${groupOf(c.apiVersion)}/${c.kind}/${namespace}/${name}`;
     const list = byKey.get(key);
     if (list) list.push(c);
     else byKey.set(key, [c]);
@@ -100,7 +118,8 @@ export function duplicateObjectProblems(root: IConstruct): string[] {
     if (first !== undefined && owners.every((o) => o !== undefined && o.constructor === first.constructor)) continue;
     const [o, ...rest] = objects;
     const group = groupOf(o.apiVersion);
-    const what = `${o.kind}${group ? `.${group}` : ''} ${o.metadata.namespace ? `${oneLine(o.metadata.namespace)}/` : ''}${oneLine(o.name)}`;
+    const { namespace, name } = identityOf(o);
+    const what = `${o.kind}${group ? `.${group}` : ''} ${namespace ? `${oneLine(namespace)}/` : ''}${oneLine(name)}`;
     problems.push(`[${rest[0].node.path}] ${what} is also emitted by ${[o, ...rest.slice(1)].map((x) => x.node.path).join(', ')}: ` +
       'a cluster holds one object per kind, namespace and name, so one would overwrite the other; rename one or remove it');
   }

@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { Chart, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { FunctionNamespace, renderApp, WasmFunction } from '../../lib';
 import { problemsOf, testApp } from '../support/synth';
@@ -17,6 +17,21 @@ describe('objects a cluster would hold as one', () => {
       '[Two/Settings] ConfigMap shop/settings is also emitted by One/Settings: a cluster holds one object per kind, namespace and name, so one would overwrite the other; rename one or remove it',
     ]);
     expect(() => renderApp(app)).toThrow(/Synthesis failed with 1 problem;/);
+  });
+
+  test('names that are Lazy until rendered are compared as rendered, and printed so', () => {
+    // GIVEN ConfigMaps whose names are produced at synth: two differ, two are the same
+    const app = testApp();
+    const named = (chart: string, name: string) => new k8s.KubeConfigMap(new Chart(app, chart, { namespace: 'shop' }), 'Settings', {
+      metadata: { name: Lazy.any({ produce: () => name }) as unknown as string }, data: {},
+    });
+    named('One', 'settings-a');
+    named('Two', 'settings-b');
+    named('Three', 'settings-b');
+    // THEN only the real collision, under its rendered name (not one "[object Object]" group of all three)
+    expect(problemsOf(app)).toEqual([
+      '[Three/Settings] ConfigMap shop/settings-b is also emitted by Two/Settings: a cluster holds one object per kind, namespace and name, so one would overwrite the other; rename one or remove it',
+    ]);
   });
 
   test('a construct that reports its own repeated name is not reported again per object', () => {
