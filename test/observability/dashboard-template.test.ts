@@ -5,30 +5,11 @@ import { FunctionDashboardContext } from '../../lib/observability/dashboards';
 import { parsesWhateverTheLiterals, promQlSyntaxError, substituteGrafanaVariables } from '../../lib/observability/promql';
 import { escapeRegex } from '../../lib/observability/rules';
 import { buildReferencePlatform, FLEET_CLUSTERS, platformTargetOf } from '../../platform';
-
-/** A deterministic pseudo-random sequence, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
-}
+import { generatedNames, random } from '../support/generated-names';
 
 /** DNS labels of every shape: digits first, hyphens inside, the stand-ins themselves, one character, 63 characters. */
 function names(next: () => number, count: number): string[] {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  const out = ['a', '0', 'zq7ns', 'zq7fn', 'zq8functionxx', 'zq7uid', 'zq7hpa', 'x'.repeat(63), 'a-b-c', '9lives', 'fn.with.dots'];
-  while (out.length < count) {
-    const length = 1 + Math.floor(next() * 30);
-    let s = '';
-    for (let i = 0; i < length; i++) {
-      const inner = i > 0 && i < length - 1;
-      s += inner && next() < 0.2 ? '-' : alphabet[Math.floor(next() * alphabet.length)];
-    }
-    out.push(s);
-  }
-  return out;
+  return generatedNames(next, count, ['a', '0', 'zq7ns', 'zq7fn', 'zq8functionxx', 'zq7uid', 'zq7hpa', 'x'.repeat(63), 'a-b-c', '9lives', 'fn.with.dots']);
 }
 
 const SOURCES: RequestMetrics[] = [

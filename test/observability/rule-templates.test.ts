@@ -3,30 +3,11 @@ import { AlertUrgency, FUNCTION_SDK_METRICS, KongProvider, RequestMetrics, SEED_
 import { promQlSyntaxError } from '../../lib/observability/promql';
 import { FunctionRuleTemplates } from '../../lib/observability/rule-templates';
 import { FunctionRuleContext, functionRuleGroups } from '../../lib/observability/rules';
-
-/** A deterministic pseudo-random sequence, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
-}
+import { generatedNames, random } from '../support/generated-names';
 
 /** DNS labels of every shape, the stand-ins themselves among them. */
 function names(next: () => number, count: number): string[] {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  const out = ['a', '0', 'zq7ns', 'zq7fn', 'zq7hpa', 'zq8functionxx', 'x'.repeat(63), 'a-b-c', '9lives', 'fn.with.dots'];
-  while (out.length < count) {
-    const length = 1 + Math.floor(next() * 30);
-    let s = '';
-    for (let i = 0; i < length; i++) {
-      const inner = i > 0 && i < length - 1;
-      s += inner && next() < 0.2 ? '-' : alphabet[Math.floor(next() * alphabet.length)];
-    }
-    out.push(s);
-  }
-  return out;
+  return generatedNames(next, count, ['a', '0', 'zq7ns', 'zq7fn', 'zq7hpa', 'zq8functionxx', 'x'.repeat(63), 'a-b-c', '9lives', 'fn.with.dots']);
 }
 
 const SOURCES: RequestMetrics[] = [
