@@ -154,64 +154,34 @@ export function referenceKey(kind: string, namespace: string | undefined, name: 
 /**
  * Objects by kind, namespace and name ({@link referenceKey}: two objects share a key when
  * they share its string), in the order given, and each constraint kind's ConstraintTemplate.
- *
- * Keyed by the three parts in nested maps, which builds no string per object or reference.
- * That finds what the string key finds as long as no part holds a '/' (nor is other than a
- * string): a part with one could make two keys of different parts one string. The index then
- * keys by the string itself, as findDependencies always did.
  */
 export class ObjectIndex<T extends ObjectFacts> {
   /** The ConstraintTemplate of each constraint kind it defines (the last, if several define one). */
   public readonly constraintTemplateOf = new Map<string, T>();
-  /** kind → namespace (`''` for none) → name (`''` for none) → objects. */
-  private readonly byParts = new Map<string, Map<string, Map<string, T[]>>>();
-  /** By {@link referenceKey}: built only when a part of an object holds a '/' (or is not a string). */
-  private readonly byKey?: Map<string, T[]>;
+  private readonly byKey = new Map<string, T[]>();
 
   constructor(
     /** The objects indexed. */
     public readonly objects: readonly T[],
   ) {
-    let plain = true;
     for (const o of objects) {
-      const { kind, namespace, name } = o;
-      if (plain && !(plainPart(kind) && (namespace === undefined || plainPart(namespace)) && (name === undefined || plainPart(name)))) plain = false;
-      let ofKind = this.byParts.get(kind);
-      if (ofKind === undefined) this.byParts.set(kind, ofKind = new Map());
-      let inNamespace = ofKind.get(namespace ?? '');
-      if (inNamespace === undefined) ofKind.set(namespace ?? '', inNamespace = new Map());
-      const same = inNamespace.get(name ?? '');
+      const k = referenceKey(o.kind, o.namespace, o.name);
+      const same = this.byKey.get(k);
       if (same) same.push(o);
-      else inNamespace.set(name ?? '', [o]);
-      const defines = kind === 'ConstraintTemplate' ? stringField(o.manifest, 'spec', 'crd', 'spec', 'names', 'kind') : undefined;
+      else this.byKey.set(k, [o]);
+      const defines = o.kind === 'ConstraintTemplate' ? stringField(o.manifest, 'spec', 'crd', 'spec', 'names', 'kind') : undefined;
       if (defines) this.constraintTemplateOf.set(defines, o);
-    }
-    if (!plain) {
-      this.byKey = new Map();
-      for (const o of objects) {
-        const k = referenceKey(o.kind, o.namespace, o.name);
-        const same = this.byKey.get(k);
-        if (same) same.push(o);
-        else this.byKey.set(k, [o]);
-      }
     }
   }
 
   /** The objects of a key, in the order given, or undefined. */
   public get(kind: string, namespace: string | undefined, name: string | undefined): T[] | undefined {
-    if (this.byKey !== undefined) return this.byKey.get(referenceKey(kind, namespace, name));
-    // Every object's key string here has two '/': one with a part holding a '/' has more and
-    // matches none, and the nested maps find none for it either.
-    return this.byParts.get(kind)?.get(namespace ?? '')?.get(name ?? '');
+    return this.byKey.get(referenceKey(kind, namespace, name));
   }
 
   /** The objects of each key, every key once, in no particular order. */
-  public *groups(): IterableIterator<T[]> {
-    if (this.byKey !== undefined) {
-      yield* this.byKey.values();
-      return;
-    }
-    for (const ofKind of this.byParts.values()) for (const inNamespace of ofKind.values()) yield* inNamespace.values();
+  public groups(): IterableIterator<T[]> {
+    return this.byKey.values();
   }
 
   /**
@@ -235,11 +205,6 @@ export class ObjectIndex<T extends ObjectFacts> {
     }
     return out;
   }
-}
-
-/** A string without '/': a part of a key no other split of the key's string could give. */
-function plainPart(part: unknown): boolean {
-  return typeof part === 'string' && !part.includes('/');
 }
 
 const kindRank = (kind: string) => ARGO_CD_KIND_ORDER.indexOf(kind);

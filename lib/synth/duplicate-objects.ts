@@ -52,44 +52,8 @@ function identityOf(obj: ApiObject): { readonly namespace: string; readonly name
 /**
  * The ApiObjects among `constructs` grouped by `group/kind/namespace/name`, each group in
  * the order of the constructs, the groups in the order their first object comes.
- *
- * Grouped by the four parts in nested maps: a key string per object (and its hash) was most
- * of this check's cost at thousands of objects. The parts find what the joined string finds as
- * long as kind, namespace and name hold no '/' (a group never does); otherwise the objects are
- * grouped by the string itself.
  */
 function objectsByIdentity(constructs: readonly IConstruct[]): ApiObject[][] {
-  const groups: ApiObject[][] = [];
-  // name → namespace → kind → group → objects
-  const byName = new Map<string, Map<string, Map<string, Map<string, ApiObject[]>>>>();
-  const groupOfVersion = new Map<string, string>();
-  for (const c of constructs) {
-    if (!(c instanceof ApiObject)) continue;
-    const kind = `${c.kind}`;
-    const { namespace, name } = identityOf(c);
-    if (kind.includes('/') || namespace.includes('/') || name.includes('/')) return objectsByKeyString(constructs);
-    let group = groupOfVersion.get(c.apiVersion);
-    if (group === undefined) groupOfVersion.set(c.apiVersion, group = groupOf(c.apiVersion));
-    let inNamespaces = byName.get(name);
-    if (inNamespaces === undefined) byName.set(name, inNamespaces = new Map());
-    let ofKinds = inNamespaces.get(namespace);
-    if (ofKinds === undefined) inNamespaces.set(namespace, ofKinds = new Map());
-    let inGroups = ofKinds.get(kind);
-    if (inGroups === undefined) ofKinds.set(kind, inGroups = new Map());
-    const same = inGroups.get(group);
-    if (same) {
-      same.push(c);
-    } else {
-      const list = [c];
-      inGroups.set(group, list);
-      groups.push(list);
-    }
-  }
-  return groups;
-}
-
-/** {@link objectsByIdentity} keyed by the joined string. */
-function objectsByKeyString(constructs: readonly IConstruct[]): ApiObject[][] {
   const byKey = new Map<string, ApiObject[]>();
   for (const c of constructs) {
     if (!(c instanceof ApiObject)) continue;
